@@ -1,0 +1,86 @@
+"""The items the spider emits.
+
+Plain dataclasses, so the core stays free of Scrapy: Scrapy and the pipelines handle them through
+itemadapter, and tests can build them directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Article:
+    """An article page, as extracted; the pipelines add the keys and hashes before it is stored."""
+
+    url: str  # canonical URL (rel=canonical / og:url when on the same site)
+    fetched_url: str
+    source_id: str
+    title: str = ""
+    body: str = ""
+    summary: str = ""
+    source_url: str | None = None
+    source_name: str | None = None
+    authors: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    section: str | None = None
+    language: str | None = None
+    image_url: str | None = None
+    published_at: str | None = None
+    published_raw: str | None = None
+    published_rule: str | None = None
+    modified_at: str | None = None
+    fetched_at: str = ""
+    http_status: int = 200
+    method: dict[str, str] = field(default_factory=dict)
+    # Filled by NormalisePipeline.
+    url_key: str = ""
+    title_key: str = ""
+    body_key: str = ""
+    content_hash: str = ""
+    body_hash: str | None = None
+    norm_version: int = 0
+
+
+@dataclass
+class Headline:
+    """A headline seen on a listing page, feed or news sitemap."""
+
+    source_id: str
+    listing_url: str
+    title: str
+    url: str
+    position: int
+    section: str | None = None
+    seen_at: str = ""
+    # Filled by NormalisePipeline.
+    url_key: str = ""
+    title_key: str = ""
+
+
+@dataclass
+class PageRecord:
+    """A fetched page that is not an article: a feed, sitemap, robots.txt or listing page."""
+
+    url: str
+    source_id: str
+    kind: str  # feed | sitemap | robots | listing
+    http_status: int
+    items: int = 0  # headlines or URLs found on it
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None
+    fetched_at: str = ""
+
+
+@dataclass
+class Reject:
+    """A request or page that produced nothing, and why."""
+
+    url: str
+    source_id: str
+    reason: str  # not_article, blocked, http_404, robots, parse_error, missing_title, ...
+    detail: str = ""
+    http_status: int | None = None
+    at: str = ""
+    fetched: bool = True  # False when no response was received (robots, DNS, timeout)

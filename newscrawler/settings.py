@@ -1,0 +1,50 @@
+"""Scrapy settings for newscrawler (`scrapy.cfg` points here).
+
+Defaults are for polite scheduled crawls of news sites; `newscrawler demo` and the tests relax the
+politeness for loopback servers. Every NEWSCRAWLER_* setting can be given with `-s` on the command line.
+"""
+
+BOT_NAME = "newscrawler"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+USER_AGENT = "newscrawler/0.1 (news research crawler; obeys robots.txt)"
+ROBOTSTXT_OBEY = True
+
+# Politeness: per source (download slot = source id), overridable per source in sources.toml [politeness].
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 2.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024  # a news page over 8 MiB is a reject (too_large), not a hang
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+
+# Conditional GET on feeds and listing pages (ETag / Last-Modified stored in the pages table).
+DOWNLOADER_MIDDLEWARES = {
+    "newscrawler.middlewares.ConditionalGetMiddleware": 560,
+}
+
+ITEM_PIPELINES = {
+    "pipelines.validate.ValidatePipeline": 100,
+    "pipelines.normalise.NormalisePipeline": 200,
+    "pipelines.store.StorePipeline": 300,
+}
+
+EXTENSIONS = {
+    "newscrawler.progress.CrawlProgress": 500,
+}
+
+# newscrawler's own settings
+NEWSCRAWLER_DB = "data/news.db"
+NEWSCRAWLER_SOURCES = ""  # empty: data/sources.toml
+NEWSCRAWLER_REFETCH_KNOWN = False  # True: fetch articles already stored again (to refresh them)
+NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS = 3  # sitemap entries older than this (by lastmod / news date) are skipped
+NEWSCRAWLER_MAX_ARTICLES_PER_SOURCE = 0  # 0: no limit
+NEWSCRAWLER_PROGRESS_INTERVAL = 10.0  # seconds between progress lines; 0 turns them off
+NEWSCRAWLER_BATCH_SIZE = 200  # SQLite writes per transaction

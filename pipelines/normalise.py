@@ -1,0 +1,39 @@
+"""Display-clean text and the keys and hashes that dedup and search use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from newscrawler.dedup import body_hash, content_hash
+from newscrawler.items import Article, Headline
+from newscrawler.text import NORMALISER_VERSION, display_clean, match_key
+from newscrawler.urls import url_key
+
+
+def normalise_article(article: Article) -> Article:
+    article.title = display_clean(article.title)
+    article.body = display_clean(article.body, multiline=True)
+    article.summary = display_clean(article.summary, multiline=True)
+    article.url_key = url_key(article.url)
+    article.title_key = match_key(article.title)
+    article.body_key = match_key(article.body)
+    article.content_hash = content_hash(article.title_key, article.body_key)
+    article.body_hash = body_hash(article.body_key)
+    article.norm_version = NORMALISER_VERSION
+    return article
+
+
+def normalise_headline(headline: Headline) -> Headline:
+    headline.title = display_clean(headline.title)
+    headline.title_key = match_key(headline.title)
+    headline.url_key = url_key(headline.url)
+    return headline
+
+
+class NormalisePipeline:
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        if isinstance(item, Article):
+            return normalise_article(item)
+        if isinstance(item, Headline):
+            return normalise_headline(item)
+        return item

@@ -1,0 +1,79 @@
+"""Writes every item to SQLite through `newscrawler.store.Store` and keeps the run's record."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from scrapy import signals
+
+from newscrawler.items import Article, Headline, PageRecord, Reject
+from newscrawler.store import Store
+
+# Scrapy stats copied into the crawl_runs row at the end of a run.
+RUN_STATS = {
+    "pages_fetched": "newscrawler/pages_fetched",
+    "requests": "downloader/request_count",
+    "responses": "downloader/response_count",
+    "bytes": "downloader/response_bytes",
+    "errors": "log_count/ERROR",
+    "articles_known_skipped": "newscrawler/articles_known_skipped",
+}
+
+
+class StorePipeline:
+    def __init__(self, crawler: Any):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        settings = crawler.settings
+        self.db_path = settings.get("NEWSCRAWLER_DB")
+        self.batch_size = settings.getint("NEWSCRAWLER_BATCH_SIZE")
+        self.store: Store | None = None
+        self.run_id = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> StorePipeline:
+        pipeline = cls(crawler)
+        # The run's status is the spider's close reason, known only at spider_closed (after close_spider).
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self, spider: Any = None) -> None:
+        spider = spider or self.crawler.spider
+        self.store = Store(self.db_path, batch_size=self.batch_size)
+        sources = getattr(spider, "sources", {})
+        self.store.upsert_sources(source.as_row() for source in sources.values())
+        self.run_id = self.store.start_run(sources=sorted(sources), spider=spider.name)
+        self.store.commit()  # the spider reads the database (incremental runs) from another connection
+        self.stats.set_value("newscrawler/run_id", self.run_id)
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        store = self.store
+        assert store is not None, "open_spider was not called"
+        if isinstance(item, Article):
+            result = store.save_article(asdict(item), run_id=self.run_id)
+            self.stats.inc_value(f"newscrawler/articles_{result.status}")
+        elif isinstance(item, Headline):
+            new = store.save_headlines([asdict(item)], run_id=self.run_id)
+            self.stats.inc_value("newscrawler/headlines_new" if new else "newscrawler/headlines_seen")
+        elif isinstance(item, PageRecord):
+            store.save_page(asdict(item), run_id=self.run_id)
+            self.stats.inc_value("newscrawler/pages")
+        elif isinstance(item, Reject):
+            store.save_reject(asdict(item), run_id=self.run_id)
+            self.stats.inc_value(f"newscrawler/rejects/{item.reason}")
+            self.stats.inc_value("newscrawler/rejects")
+        return item
+
+    def close_spider(self, spider: Any = None) -> None:
+        if self.store is not None:
+            self.store.commit()
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        if self.store is None:
+            return
+        run_stats = {name: self.stats.get_value(key, 0) for name, key in RUN_STATS.items()}
+        row = self.store.finish_run(self.run_id, status=reason or "finished", stats=run_stats)
+        self.stats.set_value("newscrawler/run", row)
+        self.store.close()
+        self.store = None

@@ -1,0 +1,282 @@
+"""The one generic news spider, driven by `sources.toml`.
+
+It only adapts Scrapy responses to the core: discovery (`newscrawler.discover`, `newscrawler.listing`)
+turns feeds, sitemaps and listing pages into Headline items and article requests; `extract_article`
+turns article pages into Article items. Every response and every failed request ends as an item
+(Article, PageRecord or Reject), so the run's counts add up in the database.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
+from twisted.python.failure import Failure
+
+from newscrawler.dates import parse_date
+from newscrawler.discover import DiscoveryError, parse_feed, parse_sitemap, sitemaps_from_robots
+from newscrawler.encoding import decode_html
+from newscrawler.extract import extract_article, extract_listing
+from newscrawler.items import Article, Headline, PageRecord, Reject
+from newscrawler.sources import Source, load_sources
+from newscrawler.store import StoreReader
+from newscrawler.urls import canonical_url, url_key
+
+# Listing-type pages may answer 304 to our conditional GET; that is a normal, recorded outcome.
+_LISTING_META = {"handle_httpstatus_list": [304]}
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def recorded(callback: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
+    """A callback that fails on a page yields a `parse_error` reject instead of losing the page."""
+
+    @functools.wraps(callback)
+    def wrapper(self: NewsSpider, response: Response, **kwargs: Any) -> Iterator[Any]:
+        try:
+            yield from callback(self, response, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - any bug on one page must not stop the crawl
+            self.logger.exception("failed on %s", response.url)
+            yield self._reject(response.request, "parse_error", f"{type(exc).__name__}: {exc}",
+                               status=response.status)
+
+    return wrapper
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(self, sources: str | None = None, config: str | None = None, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.source_filter = [s.strip() for s in sources.split(",") if s.strip()] if sources else None
+        self.config = config
+        self.sources: dict[str, Source] = {}
+        self.state: StoreReader | None = None
+        self.articles_requested: Counter[str] = Counter()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        config = spider.config or settings.get("NEWSCRAWLER_SOURCES") or None
+        spider.sources = {s.id: s for s in load_sources(config, only=spider.source_filter)}
+        # One download slot per source: politeness is per source, with per-source overrides.
+        slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
+        for source in spider.sources.values():
+            slots.setdefault(source.id, {
+                "concurrency": int(source.politeness.get(
+                    "concurrency", settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"))),
+                "delay": float(source.politeness.get("download_delay", settings.getfloat("DOWNLOAD_DELAY"))),
+            })
+        settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
+        spider.refetch_known = settings.getbool("NEWSCRAWLER_REFETCH_KNOWN")
+        spider.sitemap_max_age = timedelta(days=settings.getfloat("NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS"))
+        spider.max_articles = settings.getint("NEWSCRAWLER_MAX_ARTICLES_PER_SOURCE")
+        spider.db_path = settings.get("NEWSCRAWLER_DB")
+        return spider
+
+    # -- requests -------------------------------------------------------------------------------
+
+    async def start(self) -> Any:
+        # The store pipeline has created the database by now; read it for incremental decisions.
+        self.state = StoreReader(self.db_path)
+        for source in self.sources.values():
+            if not source.sitemaps:
+                yield self._request(source, source.homepage.rstrip("/") + "/robots.txt", "robots")
+            for kind, url in source.start_urls:
+                yield self._request(source, url, kind)
+
+    def _request(self, source: Source, url: str, kind: str, **meta: Any) -> scrapy.Request:
+        callback = {"feed": self.parse_feed, "sitemap": self.parse_sitemap, "listing": self.parse_listing,
+                    "robots": self.parse_robots, "article": self.parse_article}[kind]
+        meta = {"source_id": source.id, "kind": kind, "download_slot": source.id, **meta}
+        if kind != "article":
+            meta.update(_LISTING_META)
+        return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta,
+                              dont_filter=kind != "article", priority=0 if kind == "article" else 10)
+
+    def _article_request(self, source: Source, url: str) -> scrapy.Request | None:
+        """A request for an article URL, or None when it is off-site, known or over the limit."""
+        if not source.allows(url):
+            return None
+        if not self.refetch_known and self.state is not None and self.state.known_article(url_key(url)):
+            self.crawler.stats.inc_value("newscrawler/articles_known_skipped")
+            return None
+        if self.max_articles and self.articles_requested[source.id] >= self.max_articles:
+            return None
+        self.articles_requested[source.id] += 1
+        return self._request(source, url, "article")
+
+    # -- callbacks ------------------------------------------------------------------------------
+
+    def _source(self, response: Response) -> Source:
+        self.crawler.stats.inc_value("newscrawler/pages_fetched")
+        return self.sources[response.meta["source_id"]]
+
+    def _page(self, response: Response, source: Source, kind: str, items: int) -> PageRecord:
+        return PageRecord(
+            url=response.url, source_id=source.id, kind=kind, http_status=response.status, items=items,
+            etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
+            content_hash=hashlib.sha1(response.body).hexdigest() if response.body else None,
+            fetched_at=now_iso(),
+        )
+
+    def _headlines(self, source: Source, listing_url: str, entries: list[dict]) -> Iterator[Any]:
+        seen_at = now_iso()
+        for entry in entries:
+            url = entry.get("url")
+            if not url or not source.allows(url):
+                continue
+            if entry.get("title"):
+                yield Headline(source_id=source.id, listing_url=listing_url, title=entry["title"], url=url,
+                               position=int(entry.get("position") or 0), section=entry.get("section"),
+                               seen_at=seen_at)
+            request = self._article_request(source, url)
+            if request is not None:
+                yield request
+
+    @recorded
+    def parse_robots(self, response: Response) -> Iterator[Any]:
+        source = self._source(response)
+        sitemaps = sitemaps_from_robots(response.text if response.status == 200 else "", response.url)
+        yield self._page(response, source, "robots", len(sitemaps))
+        for url in sitemaps:
+            if source.allows(url):
+                yield self._request(source, url, "sitemap")
+
+    @recorded
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        source = self._source(response)
+        if response.status == 304:
+            yield self._page(response, source, "feed", 0)
+            return
+        try:
+            entries = parse_feed(response.body, response.url)
+        except DiscoveryError as exc:
+            yield self._reject(response.request, "parse_error", f"not a feed: {exc}", status=response.status)
+            return
+        yield self._page(response, source, "feed", len(entries))
+        yield from self._headlines(source, response.url, entries)
+
+    @recorded
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        source = self._source(response)
+        if response.status == 304:
+            yield self._page(response, source, "sitemap", 0)
+            return
+        try:
+            result = parse_sitemap(response.body, response.url)
+        except DiscoveryError as exc:
+            yield self._reject(response.request, "parse_error", f"not a sitemap: {exc}", status=response.status)
+            return
+        fresh = [entry for entry in result.urls if self._recent(entry, source)]
+        yield self._page(response, source, "sitemap", len(result.sitemaps) + len(fresh))
+        for url in result.sitemaps:
+            if source.allows(url):
+                yield self._request(source, url, "sitemap")
+        yield from self._headlines(source, response.url, fresh)
+
+    def _recent(self, entry: dict, source: Source) -> bool:
+        """Sitemap entries with a date older than NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS are the archive: skip."""
+        raw = entry.get("published_raw") or entry.get("lastmod")
+        if not raw or not self.sitemap_max_age:
+            return True
+        when = parse_date(raw, tz=source.timezone)
+        return when is None or datetime.now(UTC) - when <= self.sitemap_max_age
+
+    @recorded
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        source = self._source(response)
+        if response.status == 304:
+            yield self._page(response, source, "listing", 0)
+            return
+        text = self._decode(response, source)
+        entries = extract_listing(text, response.url, selectors=source.selectors)
+        yield self._page(response, source, "listing", len(entries))
+        yield from self._headlines(source, response.url, entries)
+
+    @recorded
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        source = self._source(response)
+        text = self._decode(response, source)
+        page = extract_article(text, response.url, selectors=source.selectors, tz=source.timezone,
+                               source_name=source.name if source.kind == "publisher" else None)
+        if not page.get("is_article"):
+            reason = "blocked" if page.get("page_type") == "blocked" else "not_article"
+            yield self._reject(response.request, reason, page.get("reason") or page.get("page_type") or "",
+                               status=response.status)
+            return
+        url = page.get("canonical_url") or canonical_url(response.url)
+        if not source.allows(url):
+            url = canonical_url(response.url)
+        method = dict(page.get("method") or {})
+        source_url = page.get("source_url")
+        if not source_url:
+            # Every row links back to an origin: without a "read from source" link, that is this page.
+            source_url, method["source_url"] = url, "fetched_url"
+        yield Article(
+            url=url, fetched_url=response.url, source_id=source.id,
+            title=page.get("title") or "", body=page.get("body") or "", summary=page.get("summary") or "",
+            source_url=source_url, source_name=page.get("source_name") or source.name,
+            authors=list(page.get("authors") or []), tags=list(page.get("tags") or []),
+            section=page.get("section"), language=page.get("language") or source.language,
+            image_url=page.get("image_url"), published_at=page.get("published_at"),
+            published_raw=page.get("published_raw"), published_rule=page.get("published_rule"),
+            modified_at=page.get("modified_at"), fetched_at=now_iso(), http_status=response.status,
+            method=method,
+        )
+
+    def _decode(self, response: Response, source: Source) -> str:
+        declared = source.encoding or _charset(response)
+        return decode_html(response.body, declared)[0]
+
+    # -- failures -------------------------------------------------------------------------------
+
+    def on_error(self, failure: Failure) -> Iterator[Reject]:
+        request = failure.request
+        if failure.check(HttpError):
+            response = failure.value.response
+            self._source(response)  # counts the page as fetched
+            yield self._reject(request, f"http_{response.status}", response.status and
+                               f"HTTP {response.status}", status=response.status)
+        elif failure.check(IgnoreRequest):
+            reason = "robots" if "robots" in str(failure.value).lower() else "ignored"
+            yield self._reject(request, reason, str(failure.value), fetched=False)
+        elif failure.check(DNSLookupError):
+            yield self._reject(request, "dns", str(failure.value), fetched=False)
+        elif failure.check(TimeoutError, TCPTimedOutError):
+            yield self._reject(request, "timeout", str(failure.value), fetched=False)
+        else:
+            detail = f"{failure.type.__name__}: {failure.value}"
+            reason = "too_large" if "maxsize" in detail.lower() or "max size" in detail.lower() else "download_error"
+            yield self._reject(request, reason, detail, fetched=False)
+
+    def _reject(self, request: scrapy.Request, reason: str, detail: str, *, status: int | None = None,
+                fetched: bool = True) -> Reject:
+        return Reject(url=request.url, source_id=request.meta.get("source_id", ""), reason=reason,
+                      detail=str(detail)[:500], http_status=status, at=now_iso(), fetched=fetched)
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _charset(response: Response) -> str | None:
+    content_type = _header(response, b"Content-Type") or ""
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "charset" and value:
+            return value.strip("\"' ")
+    return None
