@@ -1,0 +1,1020 @@
+"""SQLite storage: the single source of truth (schema in docs/schema.md).
+
+``Store`` is the only writer of a crawl database. It keeps one transaction open and commits every
+``batch_size`` writes (and on ``commit()``/``close()``/leaving a ``with`` block); each save call runs in
+its own savepoint, so an exception inside one item never leaves half of it behind. WAL mode lets
+analysts read the file while a crawl writes it.
+
+Public API (pipelines and the CLI rely on these names)::
+
+    store = Store("data/news.db", batch_size=200)
+    store.upsert_sources([...])
+    run_id = store.start_run(sources=["hespress"], spider="news")
+    store.known_article(url_key) -> int | None;  store.touch_article(article_id, run_id=run_id)
+    store.save_article(article, run_id=run_id) -> SaveResult(article_id, status, duplicate_of, dup_reason)
+    store.save_headlines(headlines, run_id=run_id) -> int        # number of new headlines
+    store.save_page(page, run_id=run_id);  store.page_state(url) -> dict | None
+    store.save_reject(reject, run_id=run_id)
+    store.run_counts(run_id) -> dict;  store.finish_run(run_id, status="ok", stats={...}) -> dict
+    store.search("وزير الصحة", limit=20, source=None, prefix=False) -> list[dict]
+    store.stats() -> list[dict]
+    store.close()
+
+Dedup (first level, exact; see docs/schema.md "Dedup rules"): an article is ``seen`` when its url_key
+is stored, otherwise it is inserted and possibly marked ``duplicate_of`` the root of an earlier row,
+with ``dup_reason`` ``copy_of_source`` / ``same_content`` / ``same_body``. ``duplicate_of`` always
+points at a root (a row whose own ``duplicate_of`` is NULL).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from newscrawler import dedup
+
+__all__ = ["SCHEMA_VERSION", "SaveResult", "Store", "StoreError", "NOT_FETCHED_REASONS"]
+
+
+class StoreError(Exception):
+    """The database cannot be used by this version of the code."""
+
+
+# Reject reasons that mean no response body was downloaded: they are not part of pages_fetched.
+NOT_FETCHED_REASONS = frozenset({"robots", "dns", "timeout", "connection", "offsite", "duplicate_request"})
+
+# Each entry migrates the schema from version i to i+1 and is applied once, in one transaction.
+# Never edit a released entry: append a new one (ALTER TABLE ADD COLUMN, CREATE INDEX, ...).
+_MIGRATIONS: list[str] = [
+    # v1
+    """
+    CREATE TABLE IF NOT EXISTS sources (
+        id TEXT PRIMARY KEY,
+        name TEXT,
+        homepage TEXT,
+        kind TEXT,
+        language TEXT,
+        country TEXT,
+        timezone TEXT,
+        config_hash TEXT,
+        added_at TEXT,
+        updated_at TEXT
+    );
+
+    CREATE TABLE IF NOT EXISTS crawl_runs (
+        id INTEGER PRIMARY KEY,
+        spider TEXT,
+        sources TEXT,
+        settings TEXT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL DEFAULT 'running',
+        articles_new INTEGER NOT NULL DEFAULT 0,
+        articles_seen INTEGER NOT NULL DEFAULT 0,
+        duplicates INTEGER NOT NULL DEFAULT 0,
+        articles_touched INTEGER NOT NULL DEFAULT 0,
+        repointed INTEGER NOT NULL DEFAULT 0,
+        headlines_new INTEGER NOT NULL DEFAULT 0,
+        headlines_seen INTEGER NOT NULL DEFAULT 0,
+        pages INTEGER NOT NULL DEFAULT 0,
+        rejects INTEGER NOT NULL DEFAULT 0,
+        rejects_fetched INTEGER NOT NULL DEFAULT 0,
+        rejects_by_reason TEXT NOT NULL DEFAULT '{}',
+        by_source TEXT NOT NULL DEFAULT '{}',
+        accounted INTEGER NOT NULL DEFAULT 0,
+        pages_fetched INTEGER,
+        unaccounted INTEGER,
+        requests INTEGER,
+        bytes INTEGER,
+        errors INTEGER,
+        items_dropped INTEGER,
+        stats TEXT
+    );
+
+    CREATE TABLE IF NOT EXISTS articles (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL,
+        url_key TEXT NOT NULL,
+        fetched_url TEXT,
+        fetched_url_key TEXT,
+        source_id TEXT,
+        source_url TEXT,
+        source_url_key TEXT,
+        source_name TEXT,
+        title TEXT,
+        body TEXT,
+        summary TEXT,
+        title_key TEXT,
+        body_key TEXT,
+        content_hash TEXT,
+        body_hash TEXT,
+        authors TEXT NOT NULL DEFAULT '[]',
+        tags TEXT NOT NULL DEFAULT '[]',
+        section TEXT,
+        language TEXT,
+        image_url TEXT,
+        published_at TEXT,
+        published_local TEXT,
+        published_raw TEXT,
+        published_rule TEXT,
+        modified_at TEXT,
+        fetched_at TEXT,
+        http_status INTEGER,
+        methods TEXT NOT NULL DEFAULT '{}',
+        norm_version TEXT,
+        duplicate_of INTEGER REFERENCES articles(id),
+        dup_reason TEXT,
+        first_seen_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        first_run_id INTEGER,
+        last_run_id INTEGER
+    );
+    CREATE UNIQUE INDEX IF NOT EXISTS idx_articles_url_key ON articles(url_key);
+    CREATE INDEX IF NOT EXISTS idx_articles_fetched_url_key ON articles(fetched_url_key);
+    CREATE INDEX IF NOT EXISTS idx_articles_content_hash ON articles(content_hash);
+    CREATE INDEX IF NOT EXISTS idx_articles_body_hash ON articles(body_hash);
+    CREATE INDEX IF NOT EXISTS idx_articles_source_url_key ON articles(source_url_key);
+    CREATE INDEX IF NOT EXISTS idx_articles_source_id ON articles(source_id);
+    CREATE INDEX IF NOT EXISTS idx_articles_published_at ON articles(published_at);
+    CREATE INDEX IF NOT EXISTS idx_articles_duplicate_of ON articles(duplicate_of);
+
+    CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
+        title_key, body_key,
+        content='articles', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 2', prefix='2 3'
+    );
+    CREATE TRIGGER IF NOT EXISTS articles_fts_ai AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title_key, body_key) VALUES (new.id, new.title_key, new.body_key);
+    END;
+    CREATE TRIGGER IF NOT EXISTS articles_fts_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title_key, body_key)
+        VALUES ('delete', old.id, old.title_key, old.body_key);
+    END;
+    -- only key changes touch the index: last_seen_at updates happen on every re-visit
+    CREATE TRIGGER IF NOT EXISTS articles_fts_au AFTER UPDATE OF title_key, body_key ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title_key, body_key)
+        VALUES ('delete', old.id, old.title_key, old.body_key);
+        INSERT INTO articles_fts(rowid, title_key, body_key) VALUES (new.id, new.title_key, new.body_key);
+    END;
+
+    CREATE TABLE IF NOT EXISTS headlines (
+        id INTEGER PRIMARY KEY,
+        source_id TEXT NOT NULL,
+        url TEXT NOT NULL,
+        url_key TEXT NOT NULL,
+        title TEXT,
+        title_key TEXT,
+        listing_url TEXT,
+        section TEXT,
+        position INTEGER,
+        first_position INTEGER,
+        first_listing_url TEXT,
+        first_seen_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        first_run_id INTEGER,
+        last_run_id INTEGER,
+        article_id INTEGER REFERENCES articles(id)
+    );
+    CREATE UNIQUE INDEX IF NOT EXISTS idx_headlines_source_url_key ON headlines(source_id, url_key);
+    CREATE INDEX IF NOT EXISTS idx_headlines_url_key ON headlines(url_key);
+    CREATE INDEX IF NOT EXISTS idx_headlines_article_id ON headlines(article_id);
+    CREATE INDEX IF NOT EXISTS idx_headlines_first_seen_at ON headlines(first_seen_at);
+
+    CREATE TABLE IF NOT EXISTS pages (
+        url TEXT PRIMARY KEY,
+        source_id TEXT,
+        kind TEXT,
+        http_status INTEGER,
+        etag TEXT,
+        last_modified TEXT,
+        content_hash TEXT,
+        items INTEGER,
+        first_fetched_at TEXT,
+        fetched_at TEXT,
+        changed_at TEXT,
+        fetch_count INTEGER NOT NULL DEFAULT 0,
+        last_run_id INTEGER
+    );
+    CREATE INDEX IF NOT EXISTS idx_pages_source_id ON pages(source_id);
+
+    CREATE TABLE IF NOT EXISTS rejects (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER,
+        url TEXT,
+        source_id TEXT,
+        reason TEXT NOT NULL,
+        detail TEXT,
+        http_status INTEGER,
+        fetched INTEGER NOT NULL DEFAULT 1,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS idx_rejects_run_id ON rejects(run_id);
+    CREATE INDEX IF NOT EXISTS idx_rejects_source_reason ON rejects(source_id, reason);
+    CREATE INDEX IF NOT EXISTS idx_rejects_url ON rejects(url);
+    """,
+]
+
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+# Article fields a later visit may fill when the stored row has them empty (rule 1, "seen").
+_FILLABLE = (
+    "fetched_url", "fetched_url_key", "source_id", "source_url", "source_url_key", "source_name",
+    "title", "body", "summary", "title_key", "body_key", "content_hash", "body_hash", "authors", "tags",
+    "section", "language", "image_url", "published_at", "published_local", "published_raw",
+    "published_rule", "modified_at", "http_status", "norm_version",
+)  # fmt: skip
+
+_COUNT_COLUMNS = (
+    "articles_new", "articles_seen", "duplicates", "articles_touched", "repointed",
+    "headlines_new", "headlines_seen", "pages", "rejects", "rejects_fetched",
+)  # fmt: skip
+
+# Scrapy-side numbers the pipeline passes in finish_run(stats=...), kept as columns for easy queries.
+_STAT_COLUMNS = ("pages_fetched", "requests", "bytes", "errors", "items_dropped")
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What ``save_article`` did. ``status``: ``new`` | ``seen`` | ``duplicate``."""
+
+    article_id: int
+    status: str
+    duplicate_of: int | None = None
+    dup_reason: str | None = None
+    # earlier rows re-pointed to this article because it is their publisher's original
+    repointed: tuple[int, ...] = field(default_factory=tuple)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _utc(value: Any) -> str | None:
+    """ISO 8601 UTC text for a datetime or an ISO string; a value without an offset is taken as UTC.
+
+    Unparseable strings are returned unchanged rather than dropped (nothing is lost silently).
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        dt = value
+    else:
+        text = str(value).strip()
+        try:
+            dt = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+        except ValueError:
+            return text
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _local(value: Any) -> str | None:
+    """The published date as given (with its own offset), kept next to the UTC value."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _json(value: Any, empty: str) -> str:
+    if value is None:
+        return empty
+    if isinstance(value, str):
+        # already JSON text of a list/object, or a single plain value: keep it as one list element
+        try:
+            if isinstance(json.loads(value), (list, dict)):
+                return value
+        except ValueError:
+            pass
+        return json.dumps([value], ensure_ascii=False)
+    if isinstance(value, (set, tuple)):
+        value = list(value)
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _url_key(url: str | None) -> str | None:
+    # Imported late: the URL rules live in newscrawler.urls and the store must use exactly those.
+    if not url:
+        return None
+    from newscrawler.urls import url_key
+
+    return url_key(url)
+
+
+def _split_reason(reason: str, detail: str | None) -> tuple[str, str | None]:
+    """``"not_article: listing"`` (the extractor's form) becomes reason ``not_article``, detail ``listing``."""
+    reason = (reason or "unknown").strip()
+    if ":" in reason:
+        code, _, rest = reason.partition(":")
+        rest = rest.strip()
+        if rest and not detail:
+            detail = rest
+        elif rest and detail and rest not in detail:
+            detail = f"{rest}; {detail}"
+        reason = code.strip()
+    return reason or "unknown", detail
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value in ("[]", "{}")
+
+
+class Store:
+    """The crawl database (one writer). See the module docstring and docs/schema.md."""
+
+    def __init__(self, path: str | Path, *, batch_size: int = 200) -> None:
+        self.path = Path(path)
+        self.batch_size = max(1, int(batch_size))
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite_utils.Database(self.path)
+        conn = self.db.conn
+        # analysts' readers and a second tool may hold locks briefly; wait instead of failing
+        conn.execute("PRAGMA busy_timeout = 10000")
+        self.db.enable_wal()
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = OFF")  # duplicate_of is re-pointed in place; keep it cheap
+        self._migrate()
+        self._pending = 0
+        # per run: Counter of _COUNT_COLUMNS, Counter of reject reasons, {source_id: Counter}
+        self._runs: dict[int, dict[str, Any]] = {}
+        self._closed = False
+
+    # ------------------------------------------------------------------ schema
+
+    @property
+    def schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        current = self.schema_version
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path.name}: schema version {current} is newer than this code ({SCHEMA_VERSION}); "
+                "upgrade newscrawler instead of writing to it"
+            )
+        conn = self.db.conn
+        for version in range(current, SCHEMA_VERSION):
+            # BEGIN/COMMIT inside the script: the DDL and the version bump land together or not at all
+            script = f"BEGIN;\n{_MIGRATIONS[version]}\nPRAGMA user_version = {version + 1};\nCOMMIT;"
+            try:
+                conn.executescript(script)
+            except sqlite3.Error:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def _rows(self, sql: str, params: Any = ()) -> list[dict]:
+        # plain cursor reads: no savepoint round-trips on the hot path
+        cur = self.db.conn.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+    # ------------------------------------------------------------------ transactions
+
+    def _begin(self) -> None:
+        if self._closed:
+            raise StoreError("store is closed")
+        if not self.db.conn.in_transaction:
+            self.db.conn.execute("BEGIN")
+
+    def _wrote(self, n: int = 1) -> None:
+        self._pending += n
+        if self._pending >= self.batch_size:
+            self.commit()
+
+    def commit(self) -> None:
+        """Write the run counters into crawl_runs and commit, so counts always match committed rows."""
+        if self._closed:
+            return
+        if self._runs:
+            self._begin()
+            for run_id in list(self._runs):
+                self._flush_counts(run_id)
+        self.db.commit()
+        self._pending = 0
+
+    def rollback(self) -> None:
+        """Discard the writes since the last commit (counters are reloaded from the database)."""
+        self.db.rollback()
+        self._runs.clear()
+        self._pending = 0
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self.commit()
+        try:
+            self.db.execute("PRAGMA optimize")
+        except sqlite3.Error:
+            pass  # only a planner hint
+        self.db.close()
+        self._closed = True
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        # every save_* call is atomic on its own, so what was saved before an error is whole: keep it
+        self.close()
+
+    # ------------------------------------------------------------------ counters
+
+    def _run(self, run_id: int) -> dict[str, Any]:
+        state = self._runs.get(run_id)
+        if state is None:
+            rows = self._rows("SELECT * FROM crawl_runs WHERE id = ?", [run_id])
+            if not rows:
+                raise StoreError(f"unknown run id {run_id}")
+            data = rows[0]
+            state = {
+                "counts": Counter({c: data[c] or 0 for c in _COUNT_COLUMNS}),
+                "reasons": Counter(json.loads(data["rejects_by_reason"] or "{}")),
+                "by_source": {k: Counter(v) for k, v in json.loads(data["by_source"] or "{}").items()},
+            }
+            self._runs[run_id] = state
+        return state
+
+    def _count(self, run_id: int, name: str, source_id: str | None, reason: str | None = None) -> None:
+        state = self._run(run_id)
+        state["counts"][name] += 1
+        per_source = state["by_source"].setdefault(source_id or "", Counter())
+        per_source[name] += 1
+        if reason is not None:
+            state["reasons"][reason] += 1
+
+    def _flush_counts(self, run_id: int) -> None:
+        counts = self.run_counts(run_id)
+        state = self._runs[run_id]
+        self.db.execute(
+            f"UPDATE crawl_runs SET {', '.join(f'{c} = :{c}' for c in _COUNT_COLUMNS)}, "
+            "rejects_by_reason = :reasons, by_source = :by_source, accounted = :accounted WHERE id = :id",
+            {
+                **{c: counts[c] for c in _COUNT_COLUMNS},
+                "reasons": json.dumps(dict(sorted(state["reasons"].items())), ensure_ascii=False),
+                "by_source": json.dumps(
+                    {k: dict(v) for k, v in sorted(state["by_source"].items())}, ensure_ascii=False
+                ),
+                "accounted": counts["accounted"],
+                "id": run_id,
+            },
+        )
+
+    def run_counts(self, run_id: int) -> dict:
+        """What this store saved in the run so far.
+
+        ``accounted = articles_new + articles_seen + duplicates + pages + rejects_fetched``: one per
+        downloaded response, to compare with the crawler's ``pages_fetched``.
+        """
+        state = self._run(run_id)
+        counts: dict[str, Any] = {c: int(state["counts"][c]) for c in _COUNT_COLUMNS}
+        counts["rejects_by_reason"] = dict(sorted(state["reasons"].items()))
+        counts["accounted"] = (
+            counts["articles_new"] + counts["articles_seen"] + counts["duplicates"]
+            + counts["pages"] + counts["rejects_fetched"]
+        )  # fmt: skip
+        return counts
+
+    # ------------------------------------------------------------------ sources and runs
+
+    def upsert_sources(self, sources: Iterable[dict]) -> None:
+        """Insert or update source rows (``added_at`` is kept from the first time)."""
+        now = _now()
+        cols = ("id", "name", "homepage", "kind", "language", "country", "timezone", "config_hash")
+        self._begin()
+        with self.db.atomic():
+            for src in sources:
+                row = {c: src.get(c) for c in cols}
+                if not row["id"]:
+                    raise ValueError(f"source without id: {src!r}")
+                self.db.execute(
+                    f"INSERT INTO sources ({', '.join(cols)}, added_at, updated_at) "
+                    f"VALUES ({', '.join(':' + c for c in cols)}, :now, :now) "
+                    f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in cols[1:])}, "
+                    "updated_at = excluded.updated_at",
+                    {**row, "now": now},
+                )
+        self.commit()
+
+    def start_run(self, *, sources: list[str], spider: str = "news", settings: dict | None = None) -> int:
+        """Create a crawl_runs row (status ``running``) and return its id; committed at once."""
+        self._begin()
+        with self.db.atomic():
+            table = self.db["crawl_runs"]
+            table.insert(  # type: ignore[union-attr]
+                {
+                    "spider": spider,
+                    "sources": json.dumps(list(sources), ensure_ascii=False),
+                    "settings": json.dumps(settings or {}, ensure_ascii=False, default=str),
+                    "started_at": _now(),
+                    "status": "running",
+                }
+            )
+            run_id = int(table.last_rowid)  # type: ignore[union-attr]
+        self.commit()
+        return run_id
+
+    def finish_run(self, run_id: int, *, status: str, stats: dict | None = None) -> dict:
+        """Close a run: end time, status, counts, and the crawler's ``stats`` (kept whole as JSON).
+
+        ``unaccounted = pages_fetched - accounted`` when the crawler reported ``pages_fetched``;
+        0 means every downloaded page ended as exactly one record.
+        """
+        stats = dict(stats or {})
+        self._begin()
+        self._flush_counts(run_id)
+        counts = self.run_counts(run_id)
+        values: dict[str, Any] = {c: _int_or_none(stats.get(c)) for c in _STAT_COLUMNS}
+        pages_fetched = values["pages_fetched"]
+        values.update(
+            id=run_id,
+            status=status,
+            finished_at=_now(),
+            stats=json.dumps(stats, ensure_ascii=False, default=str, sort_keys=True),
+            unaccounted=None if pages_fetched is None else pages_fetched - counts["accounted"],
+        )
+        self.db.execute(
+            "UPDATE crawl_runs SET status = :status, finished_at = :finished_at, stats = :stats, "
+            "unaccounted = :unaccounted, "
+            + ", ".join(f"{c} = :{c}" for c in _STAT_COLUMNS)
+            + " WHERE id = :id",
+            values,
+        )
+        self.commit()
+        self._runs.pop(run_id, None)
+        return self.get_run(run_id)
+
+    def get_run(self, run_id: int) -> dict:
+        """The crawl_runs row with its JSON columns decoded."""
+        rows = self._rows("SELECT * FROM crawl_runs WHERE id = ?", [run_id])
+        if not rows:
+            raise StoreError(f"unknown run id {run_id}")
+        row = rows[0]
+        for col in ("sources", "settings", "rejects_by_reason", "by_source", "stats"):
+            if row.get(col):
+                row[col] = json.loads(row[col])
+        return row
+
+    # ------------------------------------------------------------------ articles
+
+    def known_article(self, url_key: str) -> int | None:
+        """Id of the article stored under this URL key (canonical or as fetched), else None."""
+        row = self.db.execute(
+            "SELECT id FROM articles WHERE url_key = ? "
+            "UNION ALL SELECT id FROM articles WHERE fetched_url_key = ? LIMIT 1",
+            [url_key, url_key],
+        ).fetchone()
+        return row[0] if row else None
+
+    def touch_article(self, article_id: int, *, run_id: int, at: str | datetime | None = None) -> None:
+        """Mark a stored article as still listed (incremental run, not re-fetched: not in ``accounted``)."""
+        self._begin()
+        cur = self.db.execute(
+            "UPDATE articles SET last_seen_at = max(last_seen_at, :at), last_run_id = :run WHERE id = :id",
+            {"at": _utc(at) or _now(), "run": run_id, "id": article_id},
+        )
+        if cur.rowcount:
+            source = self.db.execute("SELECT source_id FROM articles WHERE id = ?", [article_id]).fetchone()
+            self._count(run_id, "articles_touched", source[0] if source else None)
+        self._wrote()
+
+    def _root(self, article_id: int) -> int:
+        """Follow duplicate_of to the original (guarding against cycles in hand-edited data)."""
+        seen = {article_id}
+        current = article_id
+        while True:
+            row = self.db.execute("SELECT duplicate_of FROM articles WHERE id = ?", [current]).fetchone()
+            if row is None or row[0] is None or row[0] in seen:
+                return current
+            current = row[0]
+            seen.add(current)
+
+    def _article_row(self, article: dict, run_id: int, now: str) -> dict:
+        title_key = article.get("title_key")
+        body_key = article.get("body_key")
+        content_hash = article.get("content_hash")
+        body_hash = article.get("body_hash")
+        # keys present but hashes not computed upstream: compute them here, same functions
+        if content_hash is None and (title_key or body_key):
+            content_hash = dedup.content_hash(title_key or "", body_key or "")
+        if body_hash is None and "body_hash" not in article and body_key:
+            body_hash = dedup.body_hash(body_key)
+        url = article.get("url") or article.get("canonical_url")
+        url_key = article.get("url_key") or _url_key(url)
+        if not url or not url_key:
+            raise ValueError("article needs url and url_key")
+        fetched_url = article.get("fetched_url")
+        source_url = article.get("source_url")
+        seen_at = _utc(article.get("fetched_at")) or now
+        return {
+            "url": url,
+            "url_key": url_key,
+            "fetched_url": fetched_url,
+            "fetched_url_key": article.get("fetched_url_key") or _url_key(fetched_url) or url_key,
+            "source_id": article.get("source_id"),
+            "source_url": source_url,
+            "source_url_key": article.get("source_url_key") or _url_key(source_url),
+            "source_name": article.get("source_name"),
+            "title": article.get("title"),
+            "body": article.get("body"),
+            "summary": article.get("summary"),
+            "title_key": title_key,
+            "body_key": body_key,
+            "content_hash": content_hash,
+            "body_hash": body_hash,
+            "authors": _json(article.get("authors"), "[]"),
+            "tags": _json(article.get("tags"), "[]"),
+            "section": article.get("section"),
+            "language": article.get("language"),
+            "image_url": article.get("image_url"),
+            "published_at": _utc(article.get("published_at")),
+            "published_local": _local(article.get("published_at")),
+            "published_raw": article.get("published_raw"),
+            "published_rule": article.get("published_rule"),
+            "modified_at": _utc(article.get("modified_at")),
+            "fetched_at": seen_at,
+            "http_status": article.get("http_status"),
+            "methods": _json(article.get("method", article.get("methods")), "{}"),
+            "norm_version": None if article.get("norm_version") is None else str(article["norm_version"]),
+            "first_seen_at": seen_at,
+            "last_seen_at": seen_at,
+            "first_run_id": run_id,
+            "last_run_id": run_id,
+        }
+
+    def save_article(self, article: dict, *, run_id: int) -> SaveResult:
+        """Store one extracted article, applying the exact-dedup rules (docs/schema.md)."""
+        now = _now()
+        row = self._article_row(article, run_id, now)
+        self._begin()
+        with self.db.atomic():
+            result = self._save_article(row, run_id)
+        status_counter = {"new": "articles_new", "seen": "articles_seen", "duplicate": "duplicates"}
+        self._count(run_id, status_counter[result.status], row["source_id"])
+        for _ in result.repointed:
+            self._count(run_id, "repointed", row["source_id"])
+        self._wrote()
+        return result
+
+    def _save_article(self, row: dict, run_id: int) -> SaveResult:
+        db = self.db
+        # Rule 1: the URL is stored already -> re-seen, never a second row.
+        existing = self._rows("SELECT * FROM articles WHERE url_key = ?", [row["url_key"]])
+        if existing:
+            old = existing[0]
+            fills = {c: row[c] for c in _FILLABLE if _empty(old.get(c)) and not _empty(row.get(c))}
+            sets = ", ".join(f"{c} = :{c}" for c in fills)
+            db.execute(
+                "UPDATE articles SET last_seen_at = max(last_seen_at, :seen), last_run_id = :run"
+                + (f", {sets}" if sets else "")
+                + " WHERE id = :id",
+                {**fills, "seen": row["last_seen_at"], "run": run_id, "id": old["id"]},
+            )
+            self._link_headlines(old["id"], row["url_key"], row["fetched_url_key"])
+            return SaveResult(old["id"], "seen", old["duplicate_of"], old["dup_reason"])
+
+        duplicate_of: int | None = None
+        reason: str | None = None
+        own_key = row["url_key"]
+        src_key = row["source_url_key"]
+        # Rule 3a: an aggregator copy whose publisher article is stored. Checked before the hashes
+        # because the "read at the source" link is explicit provenance, the hashes only evidence.
+        if src_key and src_key != own_key:
+            hit = db.execute(
+                "SELECT id FROM articles WHERE url_key = ? UNION ALL "
+                "SELECT id FROM articles WHERE fetched_url_key = ? LIMIT 1",
+                [src_key, src_key],
+            ).fetchone()
+            if hit:
+                duplicate_of, reason = self._root(hit[0]), "copy_of_source"
+        # Rule 3b: copies stored earlier name this article as their source -> it is their root,
+        # whatever the hashes say (the publisher's article is always the original).
+        copies = [
+            r[0]
+            for r in db.execute(
+                "SELECT id FROM articles WHERE source_url_key IN (?, ?) AND url_key != ?",
+                [own_key, row["fetched_url_key"] or own_key, own_key],
+            ).fetchall()
+        ]
+        # Rule 2: same content (title + body keys), else same body key.
+        if duplicate_of is None and not copies:
+            for column, why in (("content_hash", "same_content"), ("body_hash", "same_body")):
+                if row[column]:
+                    hit = db.execute(
+                        f"SELECT id FROM articles WHERE {column} = ? ORDER BY id LIMIT 1", [row[column]]
+                    ).fetchone()
+                    if hit:
+                        duplicate_of, reason = self._root(hit[0]), why
+                        break
+
+        cur = db.execute(
+            f"INSERT INTO articles ({', '.join(row)}, duplicate_of, dup_reason) "
+            f"VALUES ({', '.join(':' + c for c in row)}, :duplicate_of, :dup_reason)",
+            {**row, "duplicate_of": duplicate_of, "dup_reason": reason},
+        )
+        article_id = int(cur.lastrowid or 0)
+        root = duplicate_of if duplicate_of is not None else article_id
+
+        repointed: list[int] = []
+        if copies:
+            placeholders = ", ".join("?" for _ in copies)
+            # rows that hung below a copy (same_content/same_body of it) move to the new root too
+            dependants = [
+                r[0]
+                for r in db.execute(
+                    f"SELECT id FROM articles WHERE duplicate_of IN ({placeholders})", copies
+                ).fetchall()
+                if r[0] != article_id
+            ]
+            db.execute(
+                f"UPDATE articles SET duplicate_of = ?, dup_reason = 'copy_of_source' WHERE id IN ({placeholders})",
+                [root, *copies],
+            )
+            if dependants:
+                db.execute(
+                    f"UPDATE articles SET duplicate_of = ? WHERE id IN ({', '.join('?' for _ in dependants)})",
+                    [root, *dependants],
+                )
+            repointed = sorted(set(copies) | set(dependants))
+
+        self._link_headlines(article_id, row["url_key"], row["fetched_url_key"])
+        status = "new" if duplicate_of is None else "duplicate"
+        return SaveResult(article_id, status, duplicate_of, reason, tuple(repointed))
+
+    def _link_headlines(self, article_id: int, *keys: str | None) -> None:
+        wanted = sorted({k for k in keys if k})
+        if wanted:
+            self.db.execute(
+                f"UPDATE headlines SET article_id = ? WHERE article_id IS NULL "
+                f"AND url_key IN ({', '.join('?' for _ in wanted)})",
+                [article_id, *wanted],
+            )
+
+    # ------------------------------------------------------------------ headlines, pages, rejects
+
+    def save_headlines(self, headlines: list[dict], *, run_id: int) -> int:
+        """Store the headlines of one listing/feed; returns how many were new (per source + url_key)."""
+        counted: list[tuple[str, str]] = []  # applied after the savepoint succeeds
+        now = _now()
+        self._begin()
+        with self.db.atomic():
+            for h in headlines:
+                url = h.get("url")
+                key = h.get("url_key") or _url_key(url)
+                source_id = h.get("source_id")
+                if not url or not key or not source_id:
+                    raise ValueError(f"headline needs source_id, url, url_key: {h!r}")
+                seen_at = _utc(h.get("seen_at")) or now
+                old = self.db.execute(
+                    "SELECT id, position, listing_url, last_run_id FROM headlines "
+                    "WHERE source_id = ? AND url_key = ?",
+                    [source_id, key],
+                ).fetchone()
+                position = h.get("position")
+                if old:
+                    hid, old_pos, old_listing, old_run = old
+                    # the same link twice on one listing (image + title): keep its top position
+                    if old_run == run_id and old_listing == h.get("listing_url") and old_pos is not None:
+                        position = old_pos if position is None else min(old_pos, position)
+                    self.db.execute(
+                        "UPDATE headlines SET last_seen_at = max(last_seen_at, :seen), last_run_id = :run, "
+                        "position = coalesce(:pos, position), listing_url = coalesce(:listing, listing_url), "
+                        "title = coalesce(nullif(title, ''), :title), "
+                        "title_key = coalesce(nullif(title_key, ''), :title_key), "
+                        "section = coalesce(section, :section), "
+                        "article_id = coalesce(article_id, "
+                        "  (SELECT id FROM articles WHERE url_key = :key OR fetched_url_key = :key LIMIT 1)) "
+                        "WHERE id = :id",
+                        {
+                            "seen": seen_at, "run": run_id, "pos": position, "listing": h.get("listing_url"),
+                            "title": h.get("title"), "title_key": h.get("title_key"),
+                            "section": h.get("section"), "key": key, "id": hid,
+                        },
+                    )  # fmt: skip
+                    counted.append(("headlines_seen", source_id))
+                else:
+                    self.db.execute(
+                        "INSERT INTO headlines (source_id, url, url_key, title, title_key, listing_url, section, "
+                        "position, first_position, first_listing_url, first_seen_at, last_seen_at, "
+                        "first_run_id, last_run_id, article_id) VALUES (:source_id, :url, :key, :title, "
+                        ":title_key, :listing, :section, :pos, :pos, :listing, :seen, :seen, :run, :run, "
+                        "(SELECT id FROM articles WHERE url_key = :key OR fetched_url_key = :key LIMIT 1))",
+                        {
+                            "source_id": source_id, "url": url, "key": key, "title": h.get("title"),
+                            "title_key": h.get("title_key"), "listing": h.get("listing_url"),
+                            "section": h.get("section"), "pos": position, "seen": seen_at, "run": run_id,
+                        },
+                    )  # fmt: skip
+                    counted.append(("headlines_new", source_id))
+        for name, source_id in counted:
+            self._count(run_id, name, source_id)
+        self._wrote(max(1, len(headlines)))
+        return sum(1 for name, _ in counted if name == "headlines_new")
+
+    def save_page(self, page: dict, *, run_id: int) -> None:
+        """Record a fetched feed/sitemap/robots/listing page and its fetch state (one row per URL).
+
+        ETag/Last-Modified/content hash/items are kept from earlier fetches when this one lacks them
+        (a 304 Not Modified has no body); ``changed_at`` moves only when the content hash changes.
+        """
+        url = page.get("url")
+        if not url:
+            raise ValueError(f"page needs url: {page!r}")
+        at = _utc(page.get("fetched_at")) or _now()
+        self._begin()
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO pages (url, source_id, kind, http_status, etag, last_modified, content_hash, items, "
+                "first_fetched_at, fetched_at, changed_at, fetch_count, last_run_id) VALUES (:url, :source_id, "
+                ":kind, :http_status, :etag, :last_modified, :content_hash, :items, :at, :at, :at, 1, :run) "
+                "ON CONFLICT(url) DO UPDATE SET "
+                "source_id = coalesce(excluded.source_id, source_id), kind = coalesce(excluded.kind, kind), "
+                "http_status = excluded.http_status, "
+                "etag = coalesce(excluded.etag, etag), "
+                "last_modified = coalesce(excluded.last_modified, last_modified), "
+                "changed_at = CASE WHEN excluded.content_hash IS NOT NULL "
+                "  AND excluded.content_hash IS NOT content_hash THEN excluded.fetched_at ELSE changed_at END, "
+                "content_hash = coalesce(excluded.content_hash, content_hash), "
+                "items = coalesce(excluded.items, items), "
+                "fetched_at = excluded.fetched_at, fetch_count = fetch_count + 1, last_run_id = excluded.last_run_id",
+                {
+                    "url": url,
+                    "source_id": page.get("source_id"),
+                    "kind": page.get("kind"),
+                    "http_status": page.get("http_status"),
+                    "etag": page.get("etag"),
+                    "last_modified": page.get("last_modified"),
+                    "content_hash": page.get("content_hash"),
+                    "items": page.get("items"),
+                    "at": at,
+                    "run": run_id,
+                },
+            )
+        self._count(run_id, "pages", page.get("source_id"))
+        self._wrote()
+
+    def page_state(self, url: str) -> dict | None:
+        """Fetch state of a feed/sitemap/listing URL (etag, last_modified, content_hash, fetched_at, ...)."""
+        rows = self._rows("SELECT * FROM pages WHERE url = ?", [url])
+        return rows[0] if rows else None
+
+    def save_reject(self, reject: dict, *, run_id: int) -> None:
+        """Record why a URL produced no article. ``reason`` may carry its detail (``"blocked: captcha"``).
+
+        ``fetched`` (stored, and counted as ``rejects_fetched``) is true when a response was downloaded:
+        an http_status is given, or the reason is not one of ``NOT_FETCHED_REASONS``; a ``fetched``
+        key in the dict overrides this.
+        """
+        reason, detail = _split_reason(str(reject.get("reason") or ""), reject.get("detail"))
+        status = reject.get("http_status")
+        fetched = reject.get("fetched")
+        if fetched is None:
+            fetched = status is not None or reason not in NOT_FETCHED_REASONS
+        self._begin()
+        with self.db.atomic():
+            self.db["rejects"].insert(  # type: ignore[union-attr]
+                {
+                    "run_id": run_id,
+                    "url": reject.get("url"),
+                    "source_id": reject.get("source_id"),
+                    "reason": reason,
+                    "detail": detail,
+                    "http_status": status,
+                    "fetched": 1 if fetched else 0,
+                    "at": _utc(reject.get("at")) or _now(),
+                }
+            )
+        self._count(run_id, "rejects", reject.get("source_id"), reason)
+        if fetched:
+            self._count(run_id, "rejects_fetched", reject.get("source_id"))
+        self._wrote()
+
+    # ------------------------------------------------------------------ reading
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 20,
+        source: str | None = None,
+        prefix: bool = False,
+        originals_only: bool = False,
+    ) -> list[dict]:
+        """Full-text search over the match keys; every query token must match (AND).
+
+        The query goes through the same ``match_key`` as the stored keys, so harakat, tatweel,
+        alef/hamza forms, ة/ه and Arabic-Indic digits do not matter. ``rank`` is bm25 with the title
+        weighted 4x the body: lower is better. ``prefix=True`` matches tokens as prefixes.
+        """
+        from newscrawler.text import match_key
+
+        tokens = match_key(query or "").split()
+        if not tokens:
+            return []
+        star = "*" if prefix else ""
+        # each token quoted (inner quotes doubled): user input cannot inject FTS5 syntax
+        fts_query = " ".join('"' + t.replace('"', '""') + '"' + star for t in tokens)
+        sql = (
+            "SELECT a.id, a.url, a.source_id, a.source_url, a.source_name, a.title, a.published_at, "
+            "a.duplicate_of, a.dup_reason, bm25(articles_fts, 4.0, 1.0) AS rank "
+            "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+            "WHERE articles_fts MATCH :q"
+        )
+        params: dict[str, Any] = {"q": fts_query, "limit": int(limit)}
+        if source:
+            sql += " AND a.source_id = :source"
+            params["source"] = source
+        if originals_only:
+            sql += " AND a.duplicate_of IS NULL"
+        sql += " ORDER BY rank, a.id LIMIT :limit"
+        return self._rows(sql, params)
+
+    def stats(self) -> list[dict]:
+        """One dict per source: articles, originals, duplicates, headlines, rejects (+ by reason),
+        first/last seen, last run (id, started_at, status)."""
+        ids = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT id FROM sources UNION SELECT source_id FROM articles WHERE source_id IS NOT NULL "
+                "UNION SELECT source_id FROM headlines UNION SELECT source_id FROM rejects "
+                "WHERE source_id IS NOT NULL ORDER BY 1"
+            ).fetchall()
+        ]
+        out = []
+        for sid in ids:
+            name = self.db.execute("SELECT name FROM sources WHERE id = ?", [sid]).fetchone()
+            a = self.db.execute(
+                "SELECT count(*), count(*) FILTER (WHERE duplicate_of IS NULL), "
+                "count(*) FILTER (WHERE duplicate_of IS NOT NULL), min(first_seen_at), max(last_seen_at) "
+                "FROM articles WHERE source_id = ?",
+                [sid],
+            ).fetchone()
+            h = self.db.execute(
+                "SELECT count(*), count(article_id), min(first_seen_at), max(last_seen_at) "
+                "FROM headlines WHERE source_id = ?",
+                [sid],
+            ).fetchone()
+            reasons = dict(
+                self.db.execute(
+                    "SELECT reason, count(*) FROM rejects WHERE source_id = ? GROUP BY reason ORDER BY reason",
+                    [sid],
+                ).fetchall()
+            )
+            run = self.db.execute(
+                "SELECT r.id, r.started_at, r.status FROM crawl_runs r, json_each(r.sources) j "
+                "WHERE j.value = ? ORDER BY r.id DESC LIMIT 1",
+                [sid],
+            ).fetchone()
+            firsts = [v for v in (a[3], h[2]) if v]
+            lasts = [v for v in (a[4], h[3]) if v]
+            out.append(
+                {
+                    "source_id": sid,
+                    "name": name[0] if name else None,
+                    "articles": a[0],
+                    "originals": a[1],
+                    "duplicates": a[2],
+                    "headlines": h[0],
+                    "headlines_linked": h[1],
+                    "rejects": sum(reasons.values()),
+                    "rejects_by_reason": reasons,
+                    "first_seen": min(firsts) if firsts else None,
+                    "last_seen": max(lasts) if lasts else None,
+                    "last_run": run[0] if run else None,
+                    "last_run_started_at": run[1] if run else None,
+                    "last_run_status": run[2] if run else None,
+                }
+            )
+        return out
+
+    def iter_articles(self, where: str = "1", params: Iterable[Any] = ()) -> Iterator[dict]:
+        """Rows of ``articles`` (JSON columns decoded) for re-processing or export."""
+        for row in self._rows(f"SELECT * FROM articles WHERE {where} ORDER BY id", list(params)):
+            for col in ("authors", "tags", "methods"):
+                row[col] = json.loads(row[col]) if row.get(col) else ([] if col != "methods" else {})
+            yield row
+
+
+def _int_or_none(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def config_hash(config: dict) -> str:
+    """Stable hash of a source's configuration (for ``sources.config_hash``)."""
+    text = json.dumps(config, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha1(text.encode()).hexdigest()
