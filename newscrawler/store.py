@@ -20,6 +20,8 @@ Public API (pipelines and the CLI rely on these names)::
     store.stats() -> list[dict]
     store.close()
 
+    StoreReader(path).known_article(url_key) / .page_state(url)      # read-only, for the spider
+
 Dedup (first level, exact; see docs/schema.md "Dedup rules"): an article is ``seen`` when its url_key
 is stored, otherwise it is inserted and possibly marked ``duplicate_of`` the root of an earlier row,
 with ``dup_reason`` ``copy_of_source`` / ``same_content`` / ``same_body``. ``duplicate_of`` always
@@ -42,7 +44,7 @@ import sqlite_utils
 
 from newscrawler import dedup
 
-__all__ = ["SCHEMA_VERSION", "SaveResult", "Store", "StoreError", "NOT_FETCHED_REASONS"]
+__all__ = ["NOT_FETCHED_REASONS", "SCHEMA_VERSION", "SaveResult", "Store", "StoreError", "StoreReader"]
 
 
 class StoreError(Exception):
@@ -569,12 +571,7 @@ class Store:
 
     def known_article(self, url_key: str) -> int | None:
         """Id of the article stored under this URL key (canonical or as fetched), else None."""
-        row = self.db.execute(
-            "SELECT id FROM articles WHERE url_key = ? "
-            "UNION ALL SELECT id FROM articles WHERE fetched_url_key = ? LIMIT 1",
-            [url_key, url_key],
-        ).fetchone()
-        return row[0] if row else None
+        return _known_article(self.db.conn, url_key)
 
     def touch_article(self, article_id: int, *, run_id: int, at: str | datetime | None = None) -> None:
         """Mark a stored article as still listed (incremental run, not re-fetched: not in ``accounted``)."""
@@ -605,9 +602,9 @@ class Store:
         content_hash = article.get("content_hash")
         body_hash = article.get("body_hash")
         # keys present but hashes not computed upstream: compute them here, same functions
-        if content_hash is None and (title_key or body_key):
+        if not content_hash and (title_key or body_key):
             content_hash = dedup.content_hash(title_key or "", body_key or "")
-        if body_hash is None and "body_hash" not in article and body_key:
+        if not body_hash and body_key:
             body_hash = dedup.body_hash(body_key)
         url = article.get("url") or article.get("canonical_url")
         url_key = article.get("url_key") or _url_key(url)
@@ -630,8 +627,8 @@ class Store:
             "summary": article.get("summary"),
             "title_key": title_key,
             "body_key": body_key,
-            "content_hash": content_hash,
-            "body_hash": body_hash,
+            "content_hash": content_hash or None,
+            "body_hash": body_hash or None,
             "authors": _json(article.get("authors"), "[]"),
             "tags": _json(article.get("tags"), "[]"),
             "section": article.get("section"),
@@ -865,8 +862,7 @@ class Store:
 
     def page_state(self, url: str) -> dict | None:
         """Fetch state of a feed/sitemap/listing URL (etag, last_modified, content_hash, fetched_at, ...)."""
-        rows = self._rows("SELECT * FROM pages WHERE url = ?", [url])
-        return rows[0] if rows else None
+        return _page_state(self.db.conn, url)
 
     def save_reject(self, reject: dict, *, run_id: int) -> None:
         """Record why a URL produced no article. ``reason`` may carry its detail (``"blocked: captcha"``).
@@ -888,7 +884,7 @@ class Store:
                     "url": reject.get("url"),
                     "source_id": reject.get("source_id"),
                     "reason": reason,
-                    "detail": detail,
+                    "detail": detail or None,
                     "http_status": status,
                     "fetched": 1 if fetched else 0,
                     "at": _utc(reject.get("at")) or _now(),
@@ -1003,6 +999,63 @@ class Store:
             for col in ("authors", "tags", "methods"):
                 row[col] = json.loads(row[col]) if row.get(col) else ([] if col != "methods" else {})
             yield row
+
+
+def _known_article(conn: sqlite3.Connection, url_key: str) -> int | None:
+    # the spider only knows the link it is about to fetch, which may differ from the canonical URL
+    row = conn.execute(
+        "SELECT id FROM articles WHERE url_key = ? UNION ALL SELECT id FROM articles WHERE fetched_url_key = ? LIMIT 1",
+        [url_key, url_key],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _page_state(conn: sqlite3.Connection, url: str) -> dict | None:
+    cur = conn.execute("SELECT * FROM pages WHERE url = ?", [url])
+    row = cur.fetchone()
+    return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
+
+
+class StoreReader:
+    """Read-only view for the spider and middlewares (incremental decisions) while ``Store`` writes.
+
+    Opens the file read-only on first use; sees what the writer has committed. Until the database
+    exists every answer is "unknown" (None), so a first run simply fetches everything.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._conn: sqlite3.Connection | None = None
+
+    def _connection(self) -> sqlite3.Connection | None:
+        if self._conn is None:
+            if not self.path.exists():
+                return None
+            conn = sqlite3.connect(
+                f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+            )
+            conn.execute("PRAGMA busy_timeout = 10000")
+            try:
+                conn.execute("SELECT 1 FROM articles LIMIT 0")
+                conn.execute("SELECT 1 FROM pages LIMIT 0")
+            except sqlite3.OperationalError:
+                conn.close()  # schema not created yet
+                return None
+            self._conn = conn
+        return self._conn
+
+    def known_article(self, url_key: str) -> int | None:
+        conn = self._connection()
+        return _known_article(conn, url_key) if conn is not None else None
+
+    def page_state(self, url: str) -> dict | None:
+        conn = self._connection()
+        return _page_state(conn, url) if conn is not None else None
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
 
 def _int_or_none(value: Any) -> int | None:
