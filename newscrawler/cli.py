@@ -1,0 +1,258 @@
+"""The `newscrawler` command: demo, crawl, extract, sources, stats, search."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from newscrawler.sources import DEFAULT_SOURCES, SourceConfigError, load_sources
+
+DEFAULT_DB = "data/news.db"
+
+
+def crawl_settings(db: str, config: str | None, overrides: dict[str, Any] | None = None) -> Any:
+    """Scrapy settings for a crawl: newscrawler.settings plus the command's options."""
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("newscrawler.settings", priority="project")
+    settings.set("NEWSCRAWLER_DB", db, priority="cmdline")
+    if config:
+        settings.set("NEWSCRAWLER_SOURCES", config, priority="cmdline")
+    for key, value in (overrides or {}).items():
+        settings.set(key, value, priority="cmdline")
+    return settings
+
+
+def run_crawl(*, db: str, config: str | None = None, sources: str | None = None,
+              overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Run the news spider to completion in this process; returns the crawl_runs row."""
+    from scrapy.crawler import CrawlerProcess
+
+    from spiders.news import NewsSpider
+
+    Path(db).parent.mkdir(parents=True, exist_ok=True)
+    process = CrawlerProcess(crawl_settings(db, config, overrides), install_root_handler=True)
+    crawler = process.create_crawler(NewsSpider)
+    process.crawl(crawler, sources=sources, config=config)
+    process.start()
+    return crawler.stats.get_value("newscrawler/run") or {}
+
+
+def _parse_overrides(pairs: list[str]) -> dict[str, str]:
+    overrides = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise SystemExit(f"newscrawler: -s expects KEY=VALUE, got {pair!r}")
+        overrides[key] = value
+    return overrides
+
+
+# -- commands ------------------------------------------------------------------------------------
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    try:
+        load_sources(args.config, only=_split(args.sources))  # fail fast, before Scrapy starts
+    except SourceConfigError as exc:
+        print(f"newscrawler: {exc}", file=sys.stderr)
+        return 2
+    run = run_crawl(db=args.db, config=args.config, sources=args.sources, overrides=_parse_overrides(args.set))
+    print_run_summary(run, args.db)
+    return 0 if run else 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from newscrawler.demo import DemoServer
+
+    with DemoServer(articles_per_site=args.articles, ports=None if args.any_port else "default") as server:
+        config = Path(args.db).parent / "demo-sources.toml"
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text(server.world.sources_toml(), encoding="utf-8")
+        print(f"Demo sites serving on {', '.join(server.base_urls.values())}")
+        run = run_crawl(db=args.db, config=str(config), overrides={
+            # Loopback servers need no politeness; the real defaults stay for `newscrawler crawl`.
+            "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 8, "RANDOMIZE_DOWNLOAD_DELAY": False,
+            "NEWSCRAWLER_PROGRESS_INTERVAL": 2, "NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS": 0, "LOG_LEVEL": "WARNING",
+        })
+    print_run_summary(run, args.db)
+    return 0 if run else 1
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from newscrawler.extract import extract_article
+
+    target = args.target
+    if target.startswith(("http://", "https://")):
+        import urllib.request
+
+        request = urllib.request.Request(target, headers={"User-Agent": "newscrawler/0.1"})
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the user's URL
+            body = response.read()
+        url = args.url or target
+    else:
+        path = Path(target)
+        if not path.exists():
+            print(f"newscrawler: no such file: {target}", file=sys.stderr)
+            return 2
+        body = path.read_bytes()
+        if path.suffix == ".gz":
+            import gzip
+
+            body = gzip.decompress(body)
+        url = args.url or path.resolve().as_uri()
+    article = extract_article(body, url)
+    json.dump(article, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    print()
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    try:
+        sources = load_sources(args.config)
+    except SourceConfigError as exc:
+        print(f"newscrawler: {exc}", file=sys.stderr)
+        return 2
+    path = args.config or DEFAULT_SOURCES
+    print(f"{len(sources)} sources in {path}: all valid")
+    for s in sources:
+        print(f"  {s.id:<14} {s.kind:<10} {s.homepage:<34} feeds {len(s.feeds)}  sitemaps {len(s.sitemaps)}  "
+              f"listings {len(s.listings)}  {s.name}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from newscrawler.store import Store
+
+    if not Path(args.db).exists():
+        print(f"newscrawler: no database at {args.db} (run a crawl first)", file=sys.stderr)
+        return 2
+    with Store(args.db) as store:
+        rows = store.stats()
+    if args.json:
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        print()
+        return 0
+    print_table(rows)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from newscrawler.store import Store
+
+    with Store(args.db) as store:
+        rows = store.search(args.query, limit=args.limit, source=args.source)
+    for row in rows:
+        print(f"{row['id']:>6}  {row.get('published_at') or '':<25}  {row['source_id']:<14} {row['title']}")
+        print(f"        {row['url']}")
+    print(f"{len(rows)} result(s)")
+    return 0
+
+
+# -- output --------------------------------------------------------------------------------------
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        print("(nothing stored yet)")
+        return
+    columns = [c for c in rows[0] if not isinstance(rows[0][c], dict | list)]
+    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+    for r in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)))
+    for row in rows:
+        nested = {k: v for k, v in row.items() if isinstance(v, dict) and v}
+        for key, value in nested.items():
+            print(f"{row.get('source_id', '')} {key}: " + ", ".join(f"{k} {v}" for k, v in value.items()))
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def print_run_summary(run: dict[str, Any], db: str) -> None:
+    from newscrawler.store import Store
+
+    if not run:
+        print("The crawl did not finish a run record; see the log above.")
+        return
+    print()
+    print(f"Run {run.get('id')} ({run.get('status')}): pages fetched {run.get('pages_fetched')}, "
+          f"articles new {run.get('articles_new')}, re-seen {run.get('articles_seen')}, "
+          f"duplicates {run.get('duplicates')}, headlines new {run.get('headlines_new')}, "
+          f"listings/feeds {run.get('pages')}, rejects {run.get('rejects')}")
+    rejects = run.get("rejects_by_reason")
+    if isinstance(rejects, str):
+        rejects = json.loads(rejects or "{}")
+    if rejects:
+        print("Rejects by reason: " + ", ".join(f"{k} {v}" for k, v in sorted(rejects.items())))
+    print()
+    with Store(db) as store:
+        print_table(store.stats())
+    print(f"""
+Query the result:
+  newscrawler stats --db {db}
+  newscrawler search --db {db} "وزير الصحة"
+  sqlite3 {db} "SELECT source_id, title, source_url FROM articles WHERE duplicate_of IS NULL LIMIT 5"
+  sqlite-utils rows {db} headlines --limit 5
+Schema: docs/schema.md""")
+
+
+def _split(value: str | None) -> list[str] | None:
+    return [s.strip() for s in value.split(",") if s.strip()] if value else None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newscrawler", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="serve the bundled demo sites on 127.0.0.1 and crawl them")
+    p.add_argument("--db", default=DEFAULT_DB)
+    p.add_argument("--articles", type=int, default=12, help="articles per demo site")
+    p.add_argument("--any-port", action="store_true", help="use free ports instead of the fixed demo ports")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("crawl", help="crawl the configured sources")
+    p.add_argument("--config", help=f"sources file (default {DEFAULT_SOURCES.name} in data/)")
+    p.add_argument("--sources", help="comma-separated source ids (default: all)")
+    p.add_argument("--db", default=DEFAULT_DB)
+    p.add_argument("-s", "--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="a Scrapy or NEWSCRAWLER_* setting, e.g. -s DOWNLOAD_DELAY=5")
+    p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("extract", help="print the article extracted from a file or URL as JSON")
+    p.add_argument("target", metavar="FILE_OR_URL")
+    p.add_argument("--url", help="the page's URL, when extracting from a file")
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("sources", help="list and validate the configured sources")
+    p.add_argument("--config")
+    p.set_defaults(func=cmd_sources)
+
+    p = sub.add_parser("stats", help="counts per source in the database")
+    p.add_argument("--db", default=DEFAULT_DB)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("search", help="Arabic-aware full-text search over stored articles")
+    p.add_argument("query")
+    p.add_argument("--db", default=DEFAULT_DB)
+    p.add_argument("--source")
+    p.add_argument("--limit", type=int, default=20)
+    p.set_defaults(func=cmd_search)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
