@@ -1,0 +1,988 @@
+"""Article extraction: one HTML page in, one article dict out (see docs/extraction.md).
+
+The page is decoded once (``newscrawler.encoding``), parsed once with lxml, and every step reads that one tree.
+Per field the trust order is: JSON-LD -> OpenGraph / meta -> the source's CSS selectors -> generic DOM rules,
+with trafilatura only as the last resort for the body. Every step is wrapped so that a broken part of a page
+costs that field only; ``extract_article`` never raises.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import lxml.html
+from lxml import etree
+
+from newscrawler.encoding import decode_html
+from newscrawler.urls import canonical_url, same_site
+
+try:  # colleagues' modules; until they land, extraction degrades (no date parsing, plain whitespace cleaning)
+    from newscrawler.dates import parse_date, pick_published
+except ImportError:  # pragma: no cover
+    parse_date = pick_published = None  # type: ignore[assignment]
+try:
+    from newscrawler.text import display_clean
+except ImportError:  # pragma: no cover
+    display_clean = None  # type: ignore[assignment]
+
+__all__ = ["extract_article"]
+
+ARTICLE_TYPES = {
+    "newsarticle", "article", "reportagenewsarticle", "blogposting", "analysisnewsarticle",
+    "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "askpublicnewsarticle",
+    "livebloposting", "liveblogposting", "report", "techarticle", "socialmediaposting", "scholarlyarticle",
+    "posting", "satiricalarticle", "medicalscholarlyarticle", "discussionforumposting",
+}
+
+# Containers that never hold article text.
+_DROP_TAGS = (
+    "script", "style", "noscript", "iframe", "svg", "button", "select", "textarea", "input", "nav", "footer",
+    "aside", "form", "figcaption", "template", "dialog", "video", "audio", "object", "embed", "canvas", "map",
+    "label", "menu",
+)
+_BLOCK_TAGS = frozenset({
+    "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote",
+    "pre", "table", "tr", "td", "th", "dl", "dt", "dd", "figure", "header", "hr", "br", "center", "address",
+    "details", "summary", "tbody", "thead", "body", "html",
+})
+_BAD_ATTR = re.compile(
+    r"(?:^|[\s_\-])(?:share|sharing|sharer|social|socials|related|relateds|comments?|newsletter|subscribe|subscription|"
+    r"promo|ads?|advert\w*|adsense|banner|sidebar|widget|breadcrumbs?|tags?|tagcloud|menu|navbar|nav|footer|"
+    r"cookies?|consent|popup|modal|outbrain|taboola|recommend\w*|mostread|most-read|trending|popular|"
+    r"author-?bio|bio|byline|meta|print|rating|pagination|pager|toolbar|jump|skip|hidden|hide|sr-only|"
+    r"read-?more|also|more-?news|latest|caption|credit|copyright|disclaimer|signup|paywall|teaser-list|"
+    r"video-?player|gallery|slider|carousel|login|sponsored|partner|newsletter\w*)(?:$|[\s_\-])",
+    re.I,
+)
+_GOOD_ATTR = re.compile(
+    r"article|body|content|entry|story|post|text|main|news-?details?|detail|field-item|prose|رئيسي", re.I
+)
+# Lines of interface text, not article text (Arabic and the usual European phrasings).
+_BOILER_LINE = re.compile(
+    r"^\W*(?:اقرأ|إقرأ|اقرا|إقرا)\s+(?:أيضا|أيضاً|ايضا|المزيد)|انقر\s+هنا\s+لقراءة|لقراءة\s+الخبر\s+من\s+مصدره|"
+    r"شكرا\s+على\s+(?:الإبلاغ|التبليغ|تبليغك)|سيتم\s+إخفاء\s+هذه\s+الصورة|"
+    r"^\W*(?:شارك|مشاركة|تابعونا|تابعنا|اشترك|التعليقات|تعليقات|الوسوم|كلمات\s+مفتاحية|المصدر\s*:)|"
+    r"^\W*(?:read\s+(?:also|more)|see\s+also|related\s*:|share\s+(?:this|on)|sign\s+up|subscribe|"
+    r"advertisement|lire\s+aussi|à\s+lire\s+aussi|voir\s+aussi|lesen\s+sie\s+auch|mehr\s+zum\s+thema)\b|"
+    r"^\W*\d+\s*(?:تعليق|تعليقات|comments?)\W*$",
+    re.I,
+)
+_SOURCE_LINK_TEXT = re.compile(
+    r"لقراءة\s+(?:الخبر|المقال|الموضوع)\s+من\s+(?:مصدره|المصدر)|من\s+مصدره|المصدر\s+الأصلي|"
+    r"read\s+(?:the\s+)?(?:full\s+)?(?:story|article|more)\s+(?:at|on)|original\s+source|lire\s+la\s+suite\s+sur",
+    re.I,
+)
+_SOURCE_NAME_LABEL = re.compile(r"^\s*(?:المصدر|مصدر\s+الخبر|source)\s*[:：\-]\s*(.{2,60}?)\s*$", re.I)
+
+_CHALLENGE = re.compile(
+    r"just a moment\.\.\.|checking (?:if the site connection is secure|your browser)|"
+    r"enable javascript and cookies to continue|please (?:turn on|enable) javascript|"
+    r"javascript (?:is )?(?:required|disabled)|ddos protection by|attention required! \| cloudflare|"
+    r"verify(?:ing)? you are (?:a )?human|cf-browser-verification|challenge-platform|_cf_chl_opt|"
+    r"يرجى\s+(?:تفعيل|تمكين)\s+(?:جافا\s*سكريبت|javascript)|الرجاء\s+(?:تفعيل|تمكين)\s+(?:جافا\s*سكريبت|javascript)|"
+    r"جار[ٍي]?\s+التحقق\s+من\s+(?:متصفحك|المتصفح)|تحقق\s+من\s+أنك\s+إنسان",
+    re.I,
+)
+_CONSENT = re.compile(
+    r"cookie|consent|gdpr|privacy settings|accept all|tout accepter|accepter et continuer|"
+    r"ملفات\s+تعريف\s+الارتباط|الكوكيز|ملفات\s+الكوكيز|موافق(?:ة)?\s+على|قبول\s+الكل",
+    re.I,
+)
+_TITLE_SEP = re.compile(r"\s+(?:\||-|–|—|::|»|«|·|•|:)\s+")
+_AUTHOR_PREFIX = re.compile(r"^\s*(?:by|von|par|por|di|door|av|af|bij|بقلم|كتب|كتبه|كتبت|بواسطة|إعداد|اعداد)\s*[:：]?\s+", re.I)
+_LISTING_URL = re.compile(r"/(?:tag|tags|category|categories|categorie|section|search|topics?|archive|author|page)(?:/|$|\?)|[?&](?:s|q|search)=", re.I)
+
+
+# --------------------------------------------------------------------------------------------- small helpers
+
+
+def _clean(s: str | None) -> str:
+    if not s:
+        return ""
+    try:
+        return display_clean(s)
+    except Exception:
+        return " ".join(s.split())
+
+
+def _clean_ml(s: str) -> str:
+    try:
+        return display_clean(s, multiline=True)
+    except Exception:
+        return "\n\n".join(" ".join(p.split()) for p in s.split("\n\n") if p.strip())
+
+
+def _key(s: str) -> str:
+    return re.sub(r"\W+", " ", s.casefold()).strip()
+
+
+def _safe(fn: Callable[..., Any], *args: Any, default: Any = None) -> Any:
+    try:
+        return fn(*args)
+    except Exception:
+        return default
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return dt.isoformat() if dt is not None else None
+
+
+def _as_list(v: Any) -> list:
+    if v is None:
+        return []
+    return v if isinstance(v, list) else [v]
+
+
+# --------------------------------------------------------------------------------------------- parsing
+
+
+def _parse(text: str) -> etree._Element | None:
+    # lxml refuses str input that carries an XML encoding declaration.
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1)
+    if not text.strip():
+        return None
+    try:
+        root = lxml.html.document_fromstring(text, parser=_PARSER)
+    except (etree.ParserError, ValueError):
+        try:
+            root = lxml.html.fromstring(text.encode("utf-8", "replace"), parser=_PARSER_BYTES)
+        except Exception:
+            return None
+    return root
+
+
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, recover=True)
+_PARSER_BYTES = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, recover=True, encoding="utf-8")
+
+
+def _text(el: etree._Element) -> str:
+    try:
+        return " ".join(el.text_content().split())
+    except Exception:
+        return ""
+
+
+# --------------------------------------------------------------------------------------------- JSON-LD
+
+
+def _loads_lenient(raw: str) -> Any:
+    raw = raw.strip()
+    raw = re.sub(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)", "", raw)
+    raw = re.sub(r"(?:-->|//\s*\]\]>|\]\]>)\s*$", "", raw).strip()
+    try:
+        return json.loads(raw, strict=False)
+    except ValueError:
+        pass
+    # Trailing commas and raw newlines are the usual CMS mistakes.
+    fixed = re.sub(r",\s*([}\]])", r"\1", raw)
+    try:
+        return json.loads(fixed, strict=False)
+    except ValueError:
+        pass
+    # Several objects written back to back.
+    try:
+        return json.loads("[" + re.sub(r"}\s*{", "},{", fixed) + "]", strict=False)
+    except ValueError:
+        return None
+
+
+def _walk_ld(obj: Any, out: list[dict], depth: int = 0) -> None:
+    if depth > 6:
+        return
+    if isinstance(obj, list):
+        for o in obj:
+            _walk_ld(o, out, depth + 1)
+    elif isinstance(obj, dict):
+        out.append(obj)
+        if "@graph" in obj:
+            _walk_ld(obj["@graph"], out, depth + 1)
+        main = obj.get("mainEntity")
+        if isinstance(main, (dict, list)):
+            _walk_ld(main, out, depth + 1)
+
+
+def _ld_types(obj: dict) -> set[str]:
+    return {str(t).rsplit("/", 1)[-1].lower() for t in _as_list(obj.get("@type"))}
+
+
+def _jsonld(root: etree._Element) -> tuple[dict | None, list[dict]]:
+    objs: list[dict] = []
+    for s in root.iter("script"):
+        if (s.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        data = _loads_lenient(s.text or "")
+        if data is not None:
+            _walk_ld(data, objs)
+    best = None
+    best_score = -1
+    for o in objs:
+        types = _ld_types(o)
+        if types & ARTICLE_TYPES:
+            score = 2 + bool(o.get("articleBody")) + bool(o.get("datePublished")) + bool(o.get("headline"))
+            if score > best_score:
+                best, best_score = o, score
+    return best, objs
+
+
+def _ld_name(v: Any) -> list[str]:
+    names: list[str] = []
+    for a in _as_list(v):
+        if isinstance(a, str):
+            names.append(a)
+        elif isinstance(a, dict):
+            n = a.get("name")
+            if isinstance(n, list):
+                n = " ".join(str(x) for x in n)
+            if n:
+                names.append(str(n))
+            elif a.get("givenName") or a.get("familyName"):
+                names.append(f"{a.get('givenName', '')} {a.get('familyName', '')}")
+    return names
+
+
+def _ld_str(v: Any) -> str | None:
+    if isinstance(v, list):
+        v = v[0] if v else None
+    if isinstance(v, dict):
+        v = v.get("url") or v.get("@id") or v.get("contentUrl") or v.get("name")
+    return str(v) if v not in (None, "") else None
+
+
+# --------------------------------------------------------------------------------------------- meta
+
+
+def _meta(root: etree._Element) -> dict[str, list[str]]:
+    meta: dict[str, list[str]] = {}
+    for m in root.iter("meta"):
+        content = m.get("content")
+        if content is None:
+            continue
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            k = m.get(attr)
+            if k:
+                meta.setdefault(k.strip().lower(), []).append(content.strip())
+    return meta
+
+
+def _m(meta: dict[str, list[str]], *keys: str) -> str | None:
+    for k in keys:
+        for v in meta.get(k, ()):
+            if v:
+                return v
+    return None
+
+
+# --------------------------------------------------------------------------------------------- selectors
+
+
+def _css(root: etree._Element, sel: str) -> list[etree._Element]:
+    try:
+        return root.cssselect(sel)
+    except Exception:
+        try:
+            return root.xpath(sel)
+        except Exception:
+            return []
+
+
+def _sel_list(v: Any) -> list[str]:
+    if not v:
+        return []
+    return [v] if isinstance(v, str) else [str(x) for x in v]
+
+
+def _sel_first_text(root: etree._Element, sels: Any) -> tuple[str | None, etree._Element | None]:
+    for sel in _sel_list(sels):
+        for el in _css(root, sel):
+            t = el.get("datetime") or el.get("content") if el.tag in ("time", "meta") else None
+            t = t or _text(el)
+            if t:
+                return t, el
+    return None, None
+
+
+# --------------------------------------------------------------------------------------------- title
+
+
+def _strip_site(title: str, site_names: Iterable[str], host: str) -> str:
+    parts = _TITLE_SEP.split(title)
+    if len(parts) < 2:
+        return title
+    names = {_key(n) for n in site_names if n}
+    host_key = host.split(":")[0].removeprefix("www.")
+    host_label = host_key.split(".")[0] if host_key else ""
+
+    def is_site(p: str) -> bool:
+        k = _key(p)
+        if not k:
+            return True
+        if k in names or any(k and (k in n or n in k) for n in names if len(n) >= 3):
+            return True
+        kk = k.replace(" ", "")
+        return bool(host_label) and (kk == host_label or kk == host_key.replace(".", "") or host_key in p.lower())
+
+    changed = True
+    while changed and len(parts) > 1:
+        changed = False
+        if is_site(parts[-1]):
+            parts.pop()
+            changed = True
+        elif is_site(parts[0]):
+            parts.pop(0)
+            changed = True
+    # Re-join with the original separators: find the span covered by the kept parts.
+    start = title.find(parts[0])
+    end = title.rfind(parts[-1]) + len(parts[-1])
+    return title[start:end].strip() if start >= 0 and end > start else title
+
+
+# --------------------------------------------------------------------------------------------- body (DOM scoring)
+
+
+def _attr_str(el: etree._Element) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''}"
+
+
+def _prune(root: etree._Element, remove: list[str]) -> None:
+    for sel in remove:
+        for el in _css(root, sel):
+            _drop(el)
+    etree.strip_elements(root, *_DROP_TAGS, with_tail=False)
+    body = root.find("body")
+    total = len(body.text_content()) if body is not None else 0
+    doomed = []
+    for el in root.iter(etree.Element):
+        tag = el.tag
+        if tag in ("html", "body", "main", "article", "p") or not isinstance(tag, str):
+            continue
+        a = _attr_str(el)
+        if len(a) < 3:
+            if el.get("hidden") is not None or "display:none" in (el.get("style") or "").replace(" ", ""):
+                doomed.append(el)
+            elif el.get("role") in ("navigation", "complementary", "banner", "contentinfo", "dialog", "alert"):
+                doomed.append(el)
+            continue
+        if _BAD_ATTR.search(a):
+            if _GOOD_ATTR.search(a) and len(el.text_content()) > 0.3 * total:
+                continue
+            if len(el.text_content()) > 0.5 * total:
+                continue
+            doomed.append(el)
+        elif el.get("hidden") is not None or "display:none" in (el.get("style") or "").replace(" ", ""):
+            doomed.append(el)
+    for el in doomed:
+        _drop(el)
+
+
+def _drop(el: etree._Element) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail and tail.strip():
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+_COMMA = re.compile(r"[,،؛;]")
+
+
+def _score_candidates(root: etree._Element) -> etree._Element | None:
+    scores: dict[etree._Element, float] = {}
+    for el in root.iter("p", "pre", "td", "div", "section", "blockquote", "li"):
+        if el.tag in ("div", "section", "td", "li"):
+            # Only the element's own inline text: <br>-separated bodies live directly in a div.
+            own = (el.text or "") + "".join(
+                (c.tail or "") + (c.text_content() if c.tag in _INLINE else "")
+                for c in el if isinstance(c.tag, str)
+            )
+            length = len(own.strip())
+            if length < 60:
+                continue
+            text = own
+        else:
+            text = el.text_content()
+            length = len(text.strip())
+            if length < 25:
+                continue
+        links = sum(len(a.text_content()) for a in el.iter("a"))
+        if links > 0.5 * max(length, 1):
+            continue
+        s = 1 + len(_COMMA.findall(text)) + min(length / 100, 3)
+        parent = el.getparent()
+        if el.tag in ("div", "section", "td", "li"):
+            scores[el] = scores.get(el, 0) + s
+        if parent is not None:
+            scores[parent] = scores.get(parent, 0) + s
+            gp = parent.getparent()
+            if gp is not None:
+                scores[gp] = scores.get(gp, 0) + s / 2
+    if not scores:
+        return None
+    best, best_s = None, 0.0
+    for el, s in scores.items():
+        a = _attr_str(el)
+        if _GOOD_ATTR.search(a):
+            s *= 1.25
+        if _BAD_ATTR.search(a):
+            s *= 0.6
+        if el.tag in ("article", "main"):
+            s *= 1.2
+        text_len = len(el.text_content()) or 1
+        link_len = sum(len(a.text_content() or "") for a in el.iter("a"))
+        s *= 1 - min(link_len / text_len, 0.9)
+        if s > best_s:
+            best, best_s = el, s
+    return best
+
+
+_INLINE = frozenset({
+    "a", "span", "strong", "b", "em", "i", "u", "font", "small", "big", "sup", "sub", "mark", "abbr", "cite", "q",
+    "code", "time", "ins", "del", "s", "bdi", "bdo", "var", "kbd", "tt", "nobr", "wbr",
+})
+
+
+def _paragraphs(container: etree._Element) -> list[tuple[str, float, str]]:
+    """Flatten a container into paragraphs: (text, link share, tag of the enclosing block)."""
+    out: list[tuple[str, float, str]] = []
+    buf: list[str] = []
+    link_chars = [0]
+    block_tag = ["p"]
+
+    def flush() -> None:
+        t = " ".join("".join(buf).split())
+        if t:
+            out.append((t, link_chars[0] / max(len(t), 1), block_tag[0]))
+        buf.clear()
+        link_chars[0] = 0
+
+    def walk(el: etree._Element, in_link: bool) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        is_block = tag in _BLOCK_TAGS or (tag not in _INLINE and tag != "")
+        if is_block:
+            flush()
+            if tag in ("h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "p", "td", "dd", "dt"):
+                block_tag[0] = tag
+        link = in_link or tag == "a"
+        if el.text and tag:
+            buf.append(el.text)
+            if link:
+                link_chars[0] += len(el.text.strip())
+        for c in el:
+            if isinstance(c.tag, str):
+                walk(c, link)
+            if c.tail:
+                buf.append(c.tail)
+                if link:
+                    link_chars[0] += len(c.tail.strip())
+        if is_block:
+            flush()
+            block_tag[0] = "p"
+
+    walk(container, False)
+    flush()
+    return out
+
+
+def _dom_body(root: etree._Element, title: str, remove: list[str]) -> str:
+    _prune(root, remove)
+    body = root.find("body")
+    if body is None:
+        body = root
+    best = _score_candidates(body)
+    if best is None:
+        return ""
+    # Siblings that also hold paragraphs belong to the story (e.g. a lead paragraph outside the main div).
+    containers = [best]
+    parent = best.getparent()
+    if parent is not None and best.tag not in ("article", "main", "body"):
+        containers = []
+        for sib in parent:
+            if not isinstance(sib.tag, str):
+                continue
+            if sib is best:
+                containers.append(sib)
+                continue
+            if sib.tag == "p":
+                t = _text(sib)
+                links = sum(len(a.text_content()) for a in sib.iter("a"))
+                if len(t) > 80 and links < 0.25 * len(t):
+                    containers.append(sib)
+    title_k = _key(title) if title else ""
+    paras: list[str] = []
+    seen: set[str] = set()
+    for c in containers:
+        for text, link_share, tag in _paragraphs(c):
+            if link_share > 0.5:
+                continue
+            if _BOILER_LINE.search(text):
+                continue
+            k = _key(text)
+            if not k or k in seen:
+                continue
+            if title_k and k == title_k:
+                continue
+            if len(text) < 25 and tag not in ("h2", "h3", "h4", "li", "blockquote", "td") and not re.search(r"[.!?؟:»\"”]$", text):
+                continue
+            seen.add(k)
+            paras.append(text)
+    return "\n\n".join(paras)
+
+
+def _trafilatura_body(text: str, url: str) -> str:
+    import trafilatura
+
+    out = trafilatura.extract(text, url=url, include_comments=False, include_tables=False, favor_precision=False)
+    if not out:
+        return ""
+    lines = [ln.strip() for ln in out.split("\n") if ln.strip() and not _BOILER_LINE.search(ln)]
+    return "\n\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------- page types
+
+
+def _page_type(
+    root: etree._Element | None, text_len: int, title: str, body: str, meta: dict, ld: dict | None,
+    ld_objs: list[dict], url: str, raw_text: str,
+) -> tuple[str, str | None]:
+    if root is None or (text_len < 20 and not body):
+        return "empty", "empty: no text"
+    head_title = title.lower()
+    if text_len < 3000 and len(body) < 500:
+        sample = (head_title + " " + raw_text[:20000]).lower()
+        if _CHALLENGE.search(sample):
+            return "blocked", "blocked: javascript challenge"
+        visible = raw_text[:5000]
+        if _CONSENT.search(visible) and len(body) < 300:
+            return "blocked", "blocked: consent wall"
+    og_type = (_m(meta, "og:type") or "").lower()
+    has_article_meta = bool(
+        ld is not None or og_type == "article" or _m(meta, "article:published_time", "datepublished")
+    )
+    types = set().union(*(_ld_types(o) for o in ld_objs)) if ld_objs else set()
+    if (og_type.startswith("video") or ("videoobject" in types and ld is None)) and len(body) < 400:
+        return "video", "not_article: video"
+    if len(body) < 200:
+        if has_article_meta and body:
+            return "article", None
+        return ("listing", "not_article: listing") if root is not None and len(root.xpath("//a")) > 30 else (
+            "empty", "not_article: no article text")
+    if not has_article_meta and (_LISTING_URL.search(url) or og_type == "website" or not og_type):
+        # Many headline links and little paragraph text: a home, section, tag or search page.
+        links = [a for a in root.iter("a") if len(_text(a)) > 25]
+        link_text = sum(len(_text(a)) for a in links)
+        if (len(links) >= 15 and link_text > 1.2 * len(body)) or (_LISTING_URL.search(url) and len(links) >= 10):
+            return "listing", "not_article: listing"
+    return "article", None
+
+
+# --------------------------------------------------------------------------------------------- main entry
+
+
+def _empty(url: str, encoding: str) -> dict:
+    curl = _safe(canonical_url, url, default=url) or url
+    return {
+        "is_article": False, "page_type": "empty", "reason": "empty: unparsable page",
+        "title": "", "body": "", "summary": "",
+        "published_at": None, "modified_at": None, "published_raw": None, "published_rule": None,
+        "authors": [], "tags": [], "section": None, "image_url": None, "language": None,
+        "canonical_url": curl, "source_url": None, "source_name": None, "method": {}, "encoding": encoding,
+    }
+
+
+def extract_article(
+    html: bytes | str,
+    url: str,
+    *,
+    selectors: dict | None = None,
+    tz: str = "Africa/Casablanca",
+    now: datetime | None = None,
+    source_name: str | None = None,
+) -> dict:
+    """Extract one article page; see docs/architecture.md for the keys. Never raises."""
+    try:
+        return _extract(html, url, selectors or {}, tz, now, source_name)
+    except Exception as exc:  # last line of defence: a bug in one step must not stop a crawl
+        out = _empty(url, "unknown")
+        out["reason"] = f"empty: extraction error {type(exc).__name__}"
+        return out
+
+
+def _extract(
+    html: bytes | str, url: str, selectors: dict, tz: str, now: datetime | None, source_name: str | None
+) -> dict:
+    if isinstance(html, bytes):
+        text, encoding = decode_html(html)
+    else:
+        text, encoding = html or "", "unicode"
+    root = _parse(text) if text else None
+    if root is None:
+        return _empty(url, encoding)
+    try:
+        zone = ZoneInfo(tz)
+    except Exception:
+        zone = ZoneInfo("Africa/Casablanca")
+        tz = "Africa/Casablanca"
+    if now is None:
+        now = datetime.now(zone)
+    elif now.tzinfo is None:
+        now = now.replace(tzinfo=zone)
+
+    out = _empty(url, encoding)
+    out.update(is_article=True, page_type="article", reason=None)
+    method: dict[str, str] = {}
+    host = ""
+    try:
+        from urllib.parse import urlsplit
+
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        pass
+
+    ld, ld_objs = _safe(_jsonld, root, default=(None, []))
+    meta = _safe(_meta, root, default={}) or {}
+    ld = ld or {}
+
+    # ---- canonical url
+    def canonical() -> None:
+        for rule, cand in (
+            ("link", next((lk.get("href") for lk in root.iter("link")
+                           if "canonical" in (lk.get("rel") or "").lower().split() and lk.get("href")), None)),
+            ("meta", _m(meta, "og:url")),
+        ):
+            if cand:
+                c = canonical_url(cand, url)
+                if c.startswith("http") and same_site(c, url):
+                    out["canonical_url"] = c
+                    method["canonical_url"] = rule
+                    return
+        out["canonical_url"] = canonical_url(url)
+        method["canonical_url"] = "url"
+
+    _safe(canonical)
+    site_names = [n for n in (
+        _m(meta, "og:site_name", "application-name", "twitter:site"),
+        *(_ld_name(ld.get("publisher")) if ld else []),
+        source_name,
+    ) if n]
+    site_names = [n.lstrip("@") for n in site_names]
+
+    # ---- title
+    def title() -> None:
+        cands: list[tuple[str, str]] = []
+        h = ld.get("headline") or ld.get("name")
+        if isinstance(h, str) and h.strip():
+            cands.append(("jsonld", h))
+        og = _m(meta, "og:title", "twitter:title")
+        if og:
+            cands.append(("meta", og))
+        st, _ = _sel_first_text(root, selectors.get("title"))
+        if st:
+            cands.insert(0, ("selector", st))
+        h1s = [t for t in (_text(e) for e in root.iter("h1")) if len(t) > 5]
+        tt = root.find(".//title")
+        ttext = _text(tt) if tt is not None else ""
+        if h1s:
+            cands.append(("h1", h1s[0]))
+        if ttext:
+            cands.append(("title_tag", ttext))
+        for rule, raw in cands:
+            t = _clean(_strip_site(_clean(raw), site_names, host))
+            if t:
+                # Prefer the visible headline when it is the same text as a metadata title cut short.
+                if rule in ("jsonld", "meta") and h1s:
+                    hk, tk = _key(h1s[0]), _key(t)
+                    if tk and hk != tk and (hk.startswith(tk.rstrip(" .")) or tk.startswith(hk)) and len(hk) > len(tk):
+                        t, rule = _clean(h1s[0]), "h1"
+                out["title"] = t
+                method["title"] = rule
+                return
+
+    _safe(title)
+
+    # ---- summary, image, language, section, tags
+    def misc() -> None:
+        d = ld.get("description") if isinstance(ld.get("description"), str) else None
+        summ = _m(meta, "og:description", "description", "twitter:description") or d
+        if summ:
+            out["summary"] = _clean(summ)
+            method["summary"] = "meta" if summ != d else "jsonld"
+        img = _m(meta, "og:image", "og:image:url", "twitter:image", "twitter:image:src") or _ld_str(ld.get("image"))
+        if img:
+            out["image_url"] = canonical_url(img, url)
+            method["image_url"] = "meta"
+        lang = root.get("lang") or root.get("xml:lang") or _m(meta, "content-language", "og:locale", "language")
+        if not lang and isinstance(ld.get("inLanguage"), str):
+            lang = ld["inLanguage"]
+        if lang:
+            out["language"] = lang.replace("_", "-").split("-")[0].lower().strip() or None
+        sec = ld.get("articleSection")
+        sec = sec[0] if isinstance(sec, list) and sec else sec
+        sec = sec if isinstance(sec, str) else None
+        sec = sec or _m(meta, "article:section")
+        rule = "jsonld" if ld.get("articleSection") else "meta"
+        st, _ = _sel_first_text(root, selectors.get("section"))
+        if st and not sec:
+            sec, rule = st, "selector"
+        if sec:
+            out["section"] = _clean(sec)
+            method["section"] = rule
+        tags: list[str] = []
+        kw = ld.get("keywords")
+        if isinstance(kw, str):
+            tags += kw.split(",")
+        elif isinstance(kw, list):
+            tags += [str(k) for k in kw]
+        tags += meta.get("article:tag", [])
+        if not tags:
+            for k in ("news_keywords", "keywords"):
+                if meta.get(k):
+                    tags += meta[k][0].split(",")
+                    break
+        seen: set[str] = set()
+        for t in tags:
+            t = _clean(t)
+            if t and t.lower() not in seen:
+                seen.add(t.lower())
+                out["tags"].append(t)
+
+    _safe(misc)
+
+    # ---- authors
+    def authors() -> None:
+        names: list[str] = []
+        rule = None
+        if ld.get("author"):
+            names, rule = _ld_name(ld.get("author")), "jsonld"
+        if not names:
+            vals = [v for k in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
+                                "byl", "twitter:creator") for v in meta.get(k, [])]
+            vals = [v for v in vals if not v.startswith(("http", "@", "/"))]
+            if vals:
+                names, rule = vals[:1] if len(set(vals)) == 1 else list(dict.fromkeys(vals)), "meta"
+        if not names and selectors.get("author"):
+            for sel in _sel_list(selectors.get("author")):
+                found = [_text(e) for e in _css(root, sel)]
+                if found:
+                    names, rule = found, "selector"
+                    break
+        if not names:
+            found = [_text(e) for e in root.xpath("//*[@rel='author' or @itemprop='author']") if _text(e)]
+            if found:
+                names, rule = found[:3], "dom"
+        cleaned: list[str] = []
+        for n in names:
+            for part in re.split(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|&|\s و\s)\s*", _AUTHOR_PREFIX.sub("", n)):
+                part = _clean(part)
+                if 1 < len(part) <= 60 and part.lower() not in {c.lower() for c in cleaned}:
+                    if site_names and _key(part) in {_key(s) for s in site_names}:
+                        continue
+                    cleaned.append(part)
+        if cleaned:
+            out["authors"] = cleaned
+            method["authors"] = rule or "dom"
+
+    _safe(authors)
+
+    # ---- dates
+    def dates() -> None:
+        cands: list[tuple[str, str]] = []
+        for k in ("datePublished", "dateCreated"):
+            v = ld.get(k)
+            if isinstance(v, str) and v.strip():
+                cands.append(("jsonld", v))
+                break
+        if not cands:
+            for o in ld_objs:
+                v = o.get("datePublished")
+                if isinstance(v, str) and v.strip():
+                    cands.append(("jsonld", v))
+                    break
+        m = _m(meta, "article:published_time", "og:article:published_time", "datepublished", "pubdate",
+               "publishdate", "publish-date", "publish_date", "parsely-pub-date", "sailthru.date",
+               "dc.date.issued", "dcterms.created", "dc.date", "date", "og:published_time", "article.published",
+               "cxenseparse:recs:publishtime")
+        if m:
+            cands.append(("meta", m))
+        for t in root.iter("time"):
+            v = t.get("datetime")
+            if v and v.strip():
+                cands.append(("time", v))
+                break
+        st, _ = _sel_first_text(root, selectors.get("date"))
+        if st:
+            cands.append(("selector", st))
+        near = _date_text_near_title(root)
+        if near:
+            cands.append(("text", near))
+        cands.append(("url", url))
+        if pick_published is None:
+            return
+        res = pick_published(cands, tz=tz, now=now)
+        if res is not None and getattr(res, "value", None) is not None:
+            out["published_at"] = _iso(res.value)
+            out["published_raw"] = res.raw
+            out["published_rule"] = res.rule
+            method["published_at"] = res.rule
+        mod = ld.get("dateModified") or _m(meta, "article:modified_time", "og:updated_time", "datemodified")
+        if isinstance(mod, str) and mod and parse_date is not None:
+            v = parse_date(mod, tz=tz, now=now)
+            if v is not None:
+                out["modified_at"] = _iso(v)
+
+    _safe(dates)
+
+    # ---- aggregator source link
+    def source() -> None:
+        link = None
+        rule = None
+        for sel in _sel_list(selectors.get("source_link")):
+            for e in _css(root, sel):
+                href = e.get("href") or (e.find(".//a").get("href") if e.find(".//a") is not None else None)
+                if href:
+                    link, rule = href, "selector"
+                    break
+            if link:
+                break
+        anchor = None
+        if not link:
+            for a in root.iter("a"):
+                href = a.get("href")
+                if href and _SOURCE_LINK_TEXT.search(_text(a) or a.get("title") or ""):
+                    absu = canonical_url(href, url)
+                    if absu.startswith("http") and not same_site(absu, url):
+                        link, rule, anchor = href, "link_text", a
+                        break
+        if link:
+            out["source_url"] = canonical_url(link, url)
+            method["source_url"] = rule or "link_text"
+            name, nrule = None, None
+            st, _ = _sel_first_text(root, selectors.get("source_name"))
+            if st:
+                name, nrule = st, "selector"
+            if not name:
+                name = _source_name_near(root, anchor)
+                nrule = "text" if name else None
+            if not name:
+                from urllib.parse import urlsplit
+
+                name, nrule = (urlsplit(out["source_url"]).hostname or "").removeprefix("www.") or None, "host"
+            if name:
+                out["source_name"] = _clean(name)
+                method["source_name"] = nrule or "text"
+        else:
+            out["source_url"] = out["canonical_url"]
+            method["source_url"] = "canonical"
+            name = source_name or (site_names[0] if site_names else None)
+            if name:
+                out["source_name"] = _clean(name)
+                method["source_name"] = "argument" if source_name else "meta"
+
+    _safe(source)
+
+    raw_visible = ""
+    body_el = root.find("body")
+    raw_text_len = 0
+    if body_el is not None:
+        raw_visible = " ".join(t for t in body_el.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]"))
+        raw_text_len = len(" ".join(raw_visible.split()))
+
+    # ---- body (mutates the tree, so it comes after every other step that reads it)
+    def body() -> None:
+        remove = _sel_list(selectors.get("remove"))
+        for sel in _sel_list(selectors.get("body")):
+            els = _css(root, sel)
+            if els:
+                for r in remove:
+                    for e in els:
+                        for x in _css(e, r):
+                            _drop(x)
+                paras: list[str] = []
+                for e in els:
+                    etree.strip_elements(e, "script", "style", "noscript", with_tail=False)
+                    paras += [t for t, ls, _ in _paragraphs(e) if ls <= 0.5 and not _BOILER_LINE.search(t)]
+                b = _clean_ml("\n\n".join(paras))
+                if b:
+                    out["body"] = b
+                    method["body"] = "selector"
+                    return
+        dom = _dom_body(root, out["title"], remove)
+        ld_body = ld.get("articleBody") if isinstance(ld.get("articleBody"), str) else ""
+        if ld_body and len(ld_body) > 1.5 * len(dom) and len(ld_body) > 200:
+            ld_body = re.sub(r"<[^>]+>", " ", ld_body)
+            out["body"] = _clean_ml("\n\n".join(p for p in re.split(r"\n\s*", ld_body) if p.strip()))
+            method["body"] = "jsonld"
+            return
+        if len(dom) >= 250:
+            out["body"] = _clean_ml(dom)
+            method["body"] = "dom"
+            return
+        tb = _safe(_trafilatura_body, text, url, default="") or ""
+        if len(tb) > len(dom):
+            out["body"] = _clean_ml(tb)
+            method["body"] = "trafilatura"
+        elif dom:
+            out["body"] = _clean_ml(dom)
+            method["body"] = "dom"
+
+    _safe(body)
+    if out["body"] and not out["language"]:
+        arabic = len(re.findall("[\u0600-\u06ff]", out["body"]))
+        if arabic > 0.5 * len(re.findall(r"\w", out["body"])):
+            out["language"] = "ar"
+
+    ptype, reason = _safe(
+        _page_type, root, raw_text_len, out["title"], out["body"], meta, ld or None, ld_objs, url, raw_visible,
+        default=("article", None),
+    )
+    out["page_type"], out["reason"] = ptype, reason
+    out["is_article"] = ptype == "article"
+    out["method"] = method
+    return out
+
+
+_DATE_HINT = re.compile(r"date|time|publish|posted|meta|byline|تاريخ", re.I)
+
+
+def _date_text_near_title(root: etree._Element) -> str | None:
+    """A short text that looks like a date, in an element with a date-like class, close after the h1."""
+    h1 = next(iter(root.iter("h1")), None)
+    scope = h1.getparent() if h1 is not None else None
+    if scope is not None and scope.getparent() is not None:
+        scope = scope.getparent()
+    scopes = [s for s in (scope, root) if s is not None]
+    for s in scopes:
+        for el in s.iter("span", "div", "p", "time", "small", "li"):
+            if not _DATE_HINT.search(_attr_str(el)):
+                continue
+            t = _text(el)
+            if 6 <= len(t) <= 80 and re.search(r"\d", t):
+                return t
+    return None
+
+
+def _source_name_near(root: etree._Element, anchor: etree._Element | None) -> str | None:
+    scope = anchor.getparent() if anchor is not None else None
+    for s in (scope, scope.getparent() if scope is not None else None, root):
+        if s is None:
+            continue
+        for el in s.iter("span", "div", "p", "a", "strong", "b", "li"):
+            t = _text(el)
+            if len(t) > 80:
+                continue
+            m = _SOURCE_NAME_LABEL.match(t)
+            if m:
+                return m.group(1)
+        if s is root:
+            break
+    return None
