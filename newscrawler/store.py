@@ -1,7 +1,8 @@
 """SQLite storage: the single source of truth (schema in docs/schema.md).
 
 ``Store`` is the only writer of a crawl database. It keeps one transaction open and commits every
-``batch_size`` writes (and on ``commit()``/``close()``/leaving a ``with`` block); each save call runs in
+``batch_size`` writes or ``max_delay`` seconds after the first uncommitted write, whichever comes first
+(and on ``commit()``/``close()``/leaving a ``with`` block); each save call runs in
 its own savepoint, so an exception inside one item never leaves half of it behind. WAL mode lets
 analysts read the file while a crawl writes it.
 
@@ -33,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -335,9 +337,11 @@ def _empty(value: Any) -> bool:
 class Store:
     """The crawl database (one writer). See the module docstring and docs/schema.md."""
 
-    def __init__(self, path: str | Path, *, batch_size: int = 200) -> None:
+    def __init__(self, path: str | Path, *, batch_size: int = 200, max_delay: float = 5.0) -> None:
         self.path = Path(path)
         self.batch_size = max(1, int(batch_size))
+        # a slow crawl must not hold the write lock (and hide its rows from readers) for minutes
+        self.max_delay = float(max_delay)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite_utils.Database(self.path)
         conn = self.db.conn
@@ -348,6 +352,8 @@ class Store:
         conn.execute("PRAGMA foreign_keys = OFF")  # duplicate_of is re-pointed in place; keep it cheap
         self._migrate()
         self._pending = 0
+        self._pending_since = 0.0
+        self._wrote_any = False
         # per run: Counter of _COUNT_COLUMNS, Counter of reject reasons, {source_id: Counter}
         self._runs: dict[int, dict[str, Any]] = {}
         self._closed = False
@@ -391,8 +397,11 @@ class Store:
             self.db.conn.execute("BEGIN")
 
     def _wrote(self, n: int = 1) -> None:
+        if not self._pending:
+            self._pending_since = time.monotonic()
         self._pending += n
-        if self._pending >= self.batch_size:
+        self._wrote_any = True
+        if self._pending >= self.batch_size or time.monotonic() - self._pending_since >= self.max_delay:
             self.commit()
 
     def commit(self) -> None:
@@ -416,10 +425,11 @@ class Store:
         if self._closed:
             return
         self.commit()
-        try:
-            self.db.execute("PRAGMA optimize")
-        except sqlite3.Error:
-            pass  # only a planner hint
+        if self._wrote_any:  # a read-only use (CLI stats/search) must not wait for the crawl's write lock
+            try:
+                self.db.execute("PRAGMA optimize")
+            except sqlite3.Error:
+                pass  # only a planner hint
         self.db.close()
         self._closed = True
 

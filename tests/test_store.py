@@ -48,7 +48,7 @@ def db_path(tmp_path):
 
 @pytest.fixture
 def store(db_path):
-    s = Store(db_path, batch_size=50)
+    s = Store(db_path, batch_size=50, max_delay=3600)
     yield s
     s.close()
 
@@ -133,7 +133,7 @@ def test_reader_reads_while_write_transaction_is_open(store, db_path, run):
 
 
 def test_batches_commit_every_batch_size_writes(db_path):
-    with Store(db_path, batch_size=2) as s:
+    with Store(db_path, batch_size=2, max_delay=3600) as s:
         run_id = s.start_run(sources=["pub"])
         reader = sqlite3.connect(db_path)
         s.save_article(art("pub.ma/1"), run_id=run_id)
@@ -143,6 +143,13 @@ def test_batches_commit_every_batch_size_writes(db_path):
         # counts are committed with the rows they describe
         assert reader.execute("SELECT articles_new FROM crawl_runs WHERE id = ?", [run_id]).fetchone()[0] == 2
         reader.close()
+
+
+def test_max_delay_commits_a_slow_trickle(db_path):
+    with Store(db_path, batch_size=1000, max_delay=0) as s:
+        run_id = s.start_run(sources=["pub"])
+        s.save_article(art("pub.ma/1"), run_id=run_id)
+        assert not s.db.conn.in_transaction
 
 
 def test_failed_item_is_rolled_back_alone(store, run):
@@ -207,6 +214,17 @@ def test_copy_of_source_when_original_is_stored_and_chains_to_root(store, run):
         run_id=run,
     )
     assert (c.status, c.duplicate_of, c.dup_reason) == ("duplicate", a.article_id, "copy_of_source")
+
+
+def test_source_url_key_computed_with_url_rules_when_missing(store, run):
+    from newscrawler.urls import url_key
+
+    original = store.save_article(art(url_key("https://www.pub.ma/a/1")), run_id=run)
+    copy = store.save_article(
+        art("agg.ma/9", body_key=OTHER_LONG_BODY, source_url="https://www.pub.ma/a/1?utm_source=agg#top"),
+        run_id=run,
+    )
+    assert (copy.duplicate_of, copy.dup_reason) == (original.article_id, "copy_of_source")
 
 
 def test_publisher_pointing_at_itself_is_an_original(store, run):
