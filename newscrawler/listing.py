@@ -156,7 +156,11 @@ def looks_like_article_url(url: str) -> bool:
         return False
     lower = [s.lower() for s in segs]
     keys = {k.lower() for k, v in query if v.strip()}
-    id_query = any(k.lower() in _ID_PARAMS and v.strip().isdigit() for k, v in query)
+    # "?p=2" is as often a page number as a WordPress post id; real post ids have three digits or more.
+    id_query = any(
+        k.lower() in _ID_PARAMS and v.strip().isdigit() and (k.lower() != "p" or len(v.strip()) >= 3)
+        for k, v in query
+    )
     if not segs:
         return id_query
     last = lower[-1]
