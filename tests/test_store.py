@@ -384,7 +384,7 @@ def test_store_reader_known_article_and_missing_file(tmp_path, store, db_path, r
 
 
 def test_fts_search_finds_arabic_spelling_variants(store, run):
-    match_key = pytest.importorskip("newscrawler.text").match_key
+    from newscrawler.text import match_key  # the same key function the pipelines use
 
     def save(key: str, title: str, body: str, source: str = "pub") -> int:
         tk, bk = match_key(title), match_key(body)
