@@ -18,17 +18,10 @@ from zoneinfo import ZoneInfo
 import lxml.html
 from lxml import etree
 
+from newscrawler.dates import parse_date, pick_published
 from newscrawler.encoding import decode_html
+from newscrawler.text import display_clean
 from newscrawler.urls import canonical_url, same_site
-
-try:  # colleagues' modules; until they land, extraction degrades (no date parsing, plain whitespace cleaning)
-    from newscrawler.dates import parse_date, pick_published
-except ImportError:  # pragma: no cover
-    parse_date = pick_published = None  # type: ignore[assignment]
-try:
-    from newscrawler.text import display_clean
-except ImportError:  # pragma: no cover
-    display_clean = None  # type: ignore[assignment]
 
 __all__ = ["extract_article"]
 
@@ -493,6 +486,49 @@ def _paragraphs(container: etree._Element) -> list[tuple[str, float, str]]:
     return out
 
 
+def _content_lengths(body: etree._Element) -> dict[etree._Element, int]:
+    """Length of the paragraph-like text under every element (counted once per paragraph, links excluded).
+
+    A paragraph whose enclosing block is mostly link text is a teaser card ("more stories"), not story text,
+    and does not count.
+    """
+    acc: dict[etree._Element, int] = {}
+    dens: dict[etree._Element, float] = {}
+    for el in body.iter("p", "pre", "blockquote", "h2", "h3", "li", "div", "td", "section"):
+        if el.tag in ("div", "td", "section", "li"):
+            own = (el.text or "") + "".join(
+                (c.tail or "") + (c.text_content() if c.tag in _INLINE and c.tag != "a" else "")
+                for c in el if isinstance(c.tag, str)
+            )
+            n = len(own.strip())
+            if n < 60:
+                continue
+        else:
+            if any(a.tag in ("p", "pre", "blockquote") for a in el.iterancestors()):
+                continue
+            t = el.text_content()
+            n = len(t.strip())
+            links = sum(len(a.text_content()) for a in el.iter("a"))
+            if n < 25 or links > 0.5 * n:
+                continue
+            n -= links
+        parent = el.getparent()
+        if parent is not None:
+            d = dens.get(parent)
+            if d is None:
+                d = dens[parent] = _link_density(parent)
+            if d > 0.25:
+                continue
+        for a in el.iterancestors():
+            acc[a] = acc.get(a, 0) + n
+    return acc
+
+
+def _link_density(el: etree._Element) -> float:
+    total = len(el.text_content()) or 1
+    return sum(len(a.text_content()) for a in el.iter("a")) / total
+
+
 def _dom_body(root: etree._Element, title: str, remove: list[str]) -> str:
     _prune(root, remove)
     body = root.find("body")
@@ -501,7 +537,16 @@ def _dom_body(root: etree._Element, title: str, remove: list[str]) -> str:
     best = _score_candidates(body)
     if best is None:
         return ""
-    # Siblings that also hold paragraphs belong to the story (e.g. a lead paragraph outside the main div).
+    # Stories split over several sibling blocks (one div per paragraph group, live blogs): climb while the
+    # parent holds clearly more paragraph text and is not a link farm.
+    cont = _content_lengths(body)
+    cur = best
+    for anc in best.iterancestors():
+        if anc.tag in ("html", "body"):
+            break
+        if cont.get(anc, 0) >= 1.2 * max(cont.get(cur, 0), 1) and _link_density(anc) < 0.3:
+            cur = anc
+    best = cur
     containers = [best]
     parent = best.getparent()
     if parent is not None and best.tag not in ("article", "main", "body"):
@@ -826,8 +871,6 @@ def _extract(
         if near:
             cands.append(("text", near))
         cands.append(("url", url))
-        if pick_published is None:
-            return
         res = pick_published(cands, tz=tz, now=now)
         if res is not None and getattr(res, "value", None) is not None:
             out["published_at"] = _iso(res.value)
@@ -835,7 +878,7 @@ def _extract(
             out["published_rule"] = res.rule
             method["published_at"] = res.rule
         mod = ld.get("dateModified") or _m(meta, "article:modified_time", "og:updated_time", "datemodified")
-        if isinstance(mod, str) and mod and parse_date is not None:
+        if isinstance(mod, str) and mod:
             v = parse_date(mod, tz=tz, now=now)
             if v is not None:
                 out["modified_at"] = _iso(v)
@@ -986,3 +1029,7 @@ def _source_name_near(root: etree._Element, anchor: etree._Element | None) -> st
         if s is root:
             break
     return None
+
+
+# Listing extraction lives in its own module (owned separately); re-exported here per docs/architecture.md.
+from newscrawler.listing import extract_listing  # noqa: E402, F401
