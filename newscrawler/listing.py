@@ -401,7 +401,13 @@ def _is_label(el: etree._Element, words: set[str], text: str, page_url: str, bas
         target = canonical_url(href, base=base)
         if looks_like_article_url(target):
             return False
-        if not urlsplit(target).path.strip("/"):
+        segs, _ = _segments(target)
+        if not segs:
+            return False
+        # A section heading links to a section page (/sport, /category/sport); a heading that links to any
+        # other page (/posts/fsm/) is a headline whose URL merely has no article shape.
+        if not (_is_nav_url(target) or any(x.lower() in _SOFT_NAV_SEGMENTS for x in segs)
+                or (len(segs) == 1 and not any(c.isdigit() for c in segs[0]))):
             return False
     if el.xpath(".//img") and tag in ("h1",):
         return False
