@@ -25,20 +25,8 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
+from newscrawler.text import display_clean
 from newscrawler.urls import canonical_url
-
-try:  # a colleague's module; until it lands, whitespace folding only (no Arabic rules)
-    from newscrawler.text import display_clean as _display_clean
-except ImportError:  # pragma: no cover - depends on the state of the tree
-    _display_clean = None
-
-
-def display_clean(s: str) -> str:
-    """``newscrawler.text.display_clean`` when available, else whitespace folding."""
-    if _display_clean is None:
-        return " ".join(s.split())
-    return _display_clean(s)
-
 
 __all__ = [
     "DiscoveryError",

@@ -29,19 +29,8 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from newscrawler.encoding import decode_html
+from newscrawler.text import display_clean
 from newscrawler.urls import canonical_url, same_site, url_key
-
-try:  # a colleague's module; until it lands, whitespace folding only (no Arabic rules)
-    from newscrawler.text import display_clean as _display_clean
-except ImportError:  # pragma: no cover - depends on the state of the tree
-    _display_clean = None
-
-
-def display_clean(s: str) -> str:
-    """``newscrawler.text.display_clean`` when available, else whitespace folding."""
-    if _display_clean is None:
-        return " ".join(s.split())
-    return _display_clean(s)
 
 __all__ = ["extract_listing", "looks_like_article_url"]
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-# The listing module's display_clean is newscrawler.text's (whitespace folding while that module is absent).
-from newscrawler.listing import display_clean, extract_listing, looks_like_article_url
+from newscrawler.listing import extract_listing, looks_like_article_url
+from newscrawler.text import display_clean
 
 FIX = Path(__file__).parent / "fixtures" / "listing"
 SITE = "https://www.akhbar-watan.example"
