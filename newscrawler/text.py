@@ -73,7 +73,6 @@ _C = {k: _ranges_class(v) for k, v in _CPS.items()}
 _AL = _C["al"]  # Arabic letters (tatweel included: it is Lm)
 _AM = _C["am"]  # Arabic combining marks
 _TATWEEL = "\u0640"
-_AL_NO_TATWEEL = _ranges_class([cp for cp in _CPS["al"] if cp != 0x0640])
 # Hamza (U+0621) does not join, so a Farsi yeh before it is drawn in its final, dotless form (D7).
 _AL_JOINING = _ranges_class([cp for cp in _CPS["al"] if cp != 0x0621])
 
@@ -147,6 +146,11 @@ for _cp in (0x00AD, 0x061C, 0x180E, 0x200E, 0x200F, 0xFEFF, *range(0x202A, 0x202
 _INVISIBLE_RE = re.compile("[" + "".join(map(chr, _INVISIBLE)) + "]")
 
 # --- D6 ---------------------------------------------------------------------------------------------------------
+_RARE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufb50-\ufdff\ufe70-\ufefe"
+    + "".join(map(chr, _INVISIBLE))
+    + "]"
+)
 _JOINERS = re.compile(f"(?<=[{_AL}{_AM}])[\u200c\u200d]+|[\u200c\u200d]+(?=[{_AL}{_AM}])")
 
 # --- D7 ---------------------------------------------------------------------------------------------------------
@@ -162,17 +166,29 @@ _BODY_BLANKS = re.compile("\n{3,}")
 
 # --- D9 ---------------------------------------------------------------------------------------------------------
 _DOUBLE_MARK = re.compile(f"([{_AM}])\\1+")
-# Candidate orphan runs: Arabic marks not preceded by a letter/digit or by another Arabic mark; the callback
-# decides by looking at the real base character.
-_MARK_RUN = re.compile(f"(?<![\\w{_AM}])[{_AM}]+")
+# Every run of Arabic marks is a candidate; the callback looks at the base character (cheap: runs are rare).
+_MARK_RUN = re.compile(f"[{_AM}]+")
 
 # --- D10 --------------------------------------------------------------------------------------------------------
-_KASHIDA = re.compile(f"(?<=[{_AL_NO_TATWEEL}{_AM}]){_TATWEEL}+(?=[{_AL_NO_TATWEEL}{_AM}])")
-_TATWEEL_RUN = re.compile(f"{_TATWEEL}{{2,}}")
+_TATWEEL_RUNS = re.compile(f"{_TATWEEL}+")
+_KASHIDA_NEIGHBOURS = frozenset(chr(cp) for cp in _CPS["al"] + _CPS["am"] if cp != 0x0640)
+
+
+def _tatweel_run(m: re.Match[str]) -> str:
+    s, i, j = m.string, m.start(), m.end()
+    if i > 0 and j < len(s) and s[i - 1] in _KASHIDA_NEIGHBOURS and s[j] in _KASHIDA_NEIGHBOURS:
+        return ""
+    return _TATWEEL
 
 # --- D11 --------------------------------------------------------------------------------------------------------
 _AR_PUNCT = "،؛؟"
-_SPACE_BEFORE_AR_PUNCT = re.compile(f"(?<=[{_AL}{_AM}]) +(?=[{_AR_PUNCT}])")
+_SPACE_BEFORE_AR_PUNCT = re.compile(f" +(?=[{_AR_PUNCT}])")
+_AL_AM = frozenset(chr(cp) for cp in _CPS["al"] + _CPS["am"])
+
+
+def _space_before_ar_punct(m: re.Match[str]) -> str:
+    i = m.start()
+    return "" if i > 0 and m.string[i - 1] in _AL_AM else m.group()
 _GLUED_AFTER_AR_PUNCT = re.compile(f"([{_AR_PUNCT}])(?=[^\\W_])")
 _QUOTES = '"“”„‟″＂'
 _QUOTE_RE = re.compile(f"[{_QUOTES}]")
@@ -186,6 +202,8 @@ def _is_word_char(ch: str) -> bool:
 def _orphan_marks(m: re.Match[str]) -> str:
     s = m.string
     i = m.start() - 1
+    if i >= 0 and s[i] in _AL_AM:  # the usual case: harakat on a letter
+        return m.group()
     while i >= 0 and unicodedata.category(s[i])[0] == "M":  # non-Arabic marks before the run
         i -= 1
     if i < 0 or s[i] in " \n" or unicodedata.category(s[i])[0] == "P":
@@ -251,20 +269,20 @@ def _one_pass(s: str, multiline: bool) -> str:
     # D1: HTML entities left in the text (double-escaped feeds).
     if "&" in s:
         s = _unescape(s)
-    # D2: line separators -> \n; C0/C1 controls other than \t \n are deleted.
-    if "\r" in s or "\u2028" in s or "\u2029" in s:
-        s = _NEWLINES.sub("\n", s)
-    if _CONTROLS.search(s):
+    if _RARE.search(s):  # one scan decides whether D2, D3 and D5 have anything to do
+        # D2: line separators -> \n; C0/C1 controls other than \t \n are deleted.
+        if "\r" in s or "\u2028" in s or "\u2029" in s:
+            s = _NEWLINES.sub("\n", s)
         s = _CONTROLS.sub("", s)
-    if _SURROGATE.search(s):
-        # Interpretation: lone surrogates cannot be stored as UTF-8; rejoin split pairs, replace the rest (U+FFFD).
-        s = s.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-    # D3: presentation forms and ligatures -> the ordinary letters (harakat forms -> bare marks).
-    if _PRESENTATION_RE.search(s):
-        s = s.translate(_PRESENTATION)
-    # D5: ZWSP -> space; bidi controls, soft hyphen, BOM and other invisibles deleted.
-    if _INVISIBLE_RE.search(s):
-        s = s.translate(_INVISIBLE)
+        if _SURROGATE.search(s):
+            # Interpretation: lone surrogates cannot be stored as UTF-8; rejoin split pairs, replace the rest.
+            s = s.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+        # D3: presentation forms and ligatures -> the ordinary letters (harakat forms -> bare marks).
+        if _PRESENTATION_RE.search(s):
+            s = s.translate(_PRESENTATION)
+        # D5: ZWSP -> space; bidi controls, soft hyphen, BOM and other invisibles deleted.
+        if _INVISIBLE_RE.search(s):
+            s = s.translate(_INVISIBLE)
     # D6: ZWNJ/ZWJ next to Arabic letters, marks or tatweel have no role in Arabic.
     if "\u200c" in s or "\u200d" in s:
         s = _JOINERS.sub("", s)
@@ -277,15 +295,14 @@ def _one_pass(s: str, multiline: bool) -> str:
     s = (_SPACES_BODY if multiline else _SPACES_TITLE).sub(" ", s)
     # D10: kashida between letters/marks is justification only; a lone trailing tatweel (1447 هـ) stays.
     if _TATWEEL in s:
-        s = _KASHIDA.sub("", s)
-        s = _TATWEEL_RUN.sub(_TATWEEL, s)
+        s = _TATWEEL_RUNS.sub(_tatweel_run, s)
     # D4 (+ D3 ى+hamza, D9 doubled marks): after the deletions above, which can bring marks together.
     s = _nfc_marks(s)
     # D9: marks with nothing to sit on (start, after whitespace or punctuation).
     s = _MARK_RUN.sub(_orphan_marks, s)
     # D11: spacing around Arabic comma/semicolon/question mark, guillemets and double quotes.
     if "،" in s or "؛" in s or "؟" in s:
-        s = _SPACE_BEFORE_AR_PUNCT.sub("", s)
+        s = _SPACE_BEFORE_AR_PUNCT.sub(_space_before_ar_punct, s)
         s = _GLUED_AFTER_AR_PUNCT.sub(r"\1 ", s)
     if "«" in s or "»" in s:
         s = _space_guillemets(s)
@@ -317,13 +334,14 @@ def display_clean(s: str, *, multiline: bool = False) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 # Tier M
 
-def _ascii_digit(m: re.Match[str]) -> str:
-    ch = m.group()
-    return str(unicodedata.decimal(ch)) if ch.isdecimal() else ch
+def _ascii_digits(m: re.Match[str]) -> str:
+    return "".join(str(unicodedata.decimal(ch)) for ch in m.group())
 
 
-_DIGIT_CANDIDATES = re.compile(r"(?![0-9])\d")
+_ARABIC_DIGITS = [(chr(0x0660 + i), str(i)) for i in range(10)] + [(chr(0x06F0 + i), str(i)) for i in range(10)]
+_DIGIT_CANDIDATES = re.compile(r"[^\D0-9]+")  # Nd digits other than ASCII
 _M4B_BMP = re.compile(f"[{_C['del_m4b']}]+")
+_M5_RARE = re.compile("[\u0671-\u0674\u067e\u0686\u0698\u06a4\u06a8\u06a9\u06ad\u06af\u06c0\u06c1\u06cc\u06d2\u06d5]")
 _M5 = str.maketrans(
     {
         "\u0671": "\u0627",  # ٱ
@@ -348,8 +366,15 @@ _M5 = str.maketrans(
         "\u0698": "\u0632",  # ژ
     }
 )
-# M6 fast path: everything that is not a letter, digit or mark, in the BMP (astral characters: slow path).
-_NOT_WORD_BMP = re.compile(f"[^\\w{_C['mc']}\U00010000-\U0010ffff]+|_+")
+# M6 fast path, BMP only (astral characters go through _astral_m6): a run of non-word characters that holds
+# at least one non-space becomes one space; plain single spaces are left alone (far fewer substitutions).
+_NW = f"[^\\w{_C['mc']}\U00010000-\U0010ffff]|_"
+_NW_NOT_SPACE = f"[^\\w{_C['mc']}\U00010000-\U0010ffff ]|_"
+_M6_RUNS = re.compile(f" *(?:{_NW_NOT_SPACE})(?:{_NW})*")
+
+
+def _has_astral(s: str) -> bool:
+    return len(s.encode("utf-16-le", "surrogatepass")) != 2 * len(s)
 
 
 def _astral_m4b(m: re.Match[str]) -> str:
@@ -368,21 +393,31 @@ def match_key(s: str) -> str:
     s = display_clean(s)
     s = unicodedata.normalize("NFKC", s)  # M1: compatibility forms (full-width, ligatures, NBSP, ellipsis)
     s = s.casefold()  # M2: Latin/Greek/... case
+    # M3: ٦٧ = ۶۷ = 67 (the two Arabic digit sets by plain replace, any other Nd digits through the regex).
+    for arabic, ascii_digit in _ARABIC_DIGITS:
+        if arabic in s:
+            s = s.replace(arabic, ascii_digit)
     if _DIGIT_CANDIDATES.search(s):
-        s = _DIGIT_CANDIDATES.sub(_ascii_digit, s)  # M3: ٦٧ = ۶۷ = 67
+        s = _DIGIT_CANDIDATES.sub(_ascii_digits, s)
     s = s.replace("\u0624", "\u0621").replace("\u0626", "\u0621")  # M4a: مسؤول = مسئول
     # M4b: drop harakat, shadda, hamza marks (أ إ آ -> ا), Latin accents, format characters.
+    # (The three common alef forms first, with str.replace: same result as NFD + deletion, much cheaper.)
+    s = s.replace("\u0623", "\u0627").replace("\u0625", "\u0627").replace("\u0622", "\u0627")
     s = unicodedata.normalize("NFD", s)
-    s = _M4B_BMP.sub("", s)
-    astral = _ASTRAL.search(s) is not None
+    if _M4B_BMP.search(s):
+        s = _M4B_BMP.sub("", s)
+    astral = _has_astral(s)
     if astral:
         s = _ASTRAL.sub(_astral_m4b, s)
     s = unicodedata.normalize(_NFC, s)
-    s = s.translate(_M5)  # M5: orthographic and Maghrebi/Persian letter variants
-    s = _NOT_WORD_BMP.sub(" ", s)  # M6: punctuation, symbols, separators, controls -> space
+    # M5: orthographic and Maghrebi/Persian letter variants (ى and ة are everywhere: plain replace).
+    s = s.replace("\u0649", "\u064a").replace("\u0629", "\u0647").replace(_TATWEEL, "")
+    if _M5_RARE.search(s):
+        s = s.translate(_M5)
+    s = _M6_RUNS.sub(" ", s)  # M6: punctuation, symbols, separators, controls -> space
     if astral:
         s = _ASTRAL.sub(_astral_m6, s)
-    return " ".join(s.split())  # M7
+    return " ".join(s.split()) if "  " in s or "\n" in s else s.strip(" ")  # M7
 
 
 # ---------------------------------------------------------------------------------------------------------------
