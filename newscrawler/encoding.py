@@ -35,7 +35,7 @@ _NON_ASCII = re.compile("[^\x00-\x7f]")
 # digits, typographic punctuation): neutral in the score.
 _NEUTRAL = re.compile("[\u064b-\u0670\u060c\u061b\u061f\u0660-\u0669\u06f0-\u06f9\u00a0\u00ab\u00bb\u2010-\u2027\u2030-\u203a\u00b0\u00a9\u00ae]")
 # Latin letters glued to Arabic letters never occur in real text; they are the signature of the wrong code page.
-_MIXED = re.compile("[\u0621-\u064a][\u00c0-\u024f]|[\u00c0-\u024f][\u0621-\u064a]")
+_MIXED = re.compile("[\u0621-\u064a][A-Za-z\u00c0-\u024f]|[A-Za-z\u00c0-\u024f][\u0621-\u064a]")
 _LATIN_CHARSETS = {"latin-1", "iso8859-1", "cp1252", "windows-1252", "iso-8859-1", "ascii", "us-ascii"}
 
 
@@ -164,13 +164,29 @@ def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
     return _detect(body)
 
 
+def _cp1252_byte_map() -> dict[str, int]:
+    # cp1252 as browsers and databases apply it: its five undefined bytes pass through as latin-1 controls.
+    table = {}
+    for b in range(256):
+        try:
+            table[bytes([b]).decode("cp1252")] = b
+        except UnicodeDecodeError:
+            table[chr(b)] = b
+    for b in range(0x80, 0xA0):  # latin-1 reading of the same bytes
+        table.setdefault(chr(b), b)
+    return table
+
+
+_CP1252_BYTES = _cp1252_byte_map()
+
+
 def _repair_double_utf8(text: str) -> str | None:
     """Undo UTF-8 that was read as cp1252/latin-1 and re-encoded (``Ø§Ù„`` instead of ``ال``)."""
-    for enc in ("cp1252", "latin-1"):
-        try:
-            fixed = text.encode(enc).decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            continue
-        if arabic_score(fixed) > arabic_score(text):
-            return fixed
+    try:
+        raw = bytes(_CP1252_BYTES[c] if c in _CP1252_BYTES else 0x3F for c in text)
+    except Exception:  # pragma: no cover
+        return None
+    fixed = raw.decode("utf-8", "replace")
+    if arabic_score(fixed) > arabic_score(text) and fixed.count("\ufffd") * 20 < len(fixed):
+        return fixed
     return None

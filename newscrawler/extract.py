@@ -243,7 +243,7 @@ def _ld_str(v: Any) -> str | None:
         v = v[0] if v else None
     if isinstance(v, dict):
         v = v.get("url") or v.get("@id") or v.get("contentUrl") or v.get("name")
-    return str(v) if v not in (None, "") else None
+    return v if isinstance(v, str) and v.strip() else None
 
 
 # --------------------------------------------------------------------------------------------- meta
@@ -286,7 +286,11 @@ def _css(root: etree._Element, sel: str) -> list[etree._Element]:
 def _sel_list(v: Any) -> list[str]:
     if not v:
         return []
-    return [v] if isinstance(v, str) else [str(x) for x in v]
+    if isinstance(v, str):
+        return [v]
+    if isinstance(v, (list, tuple)):
+        return [x for x in v if isinstance(x, str) and x]
+    return []
 
 
 def _sel_first_text(root: etree._Element, sels: Any) -> tuple[str | None, etree._Element | None]:
@@ -596,38 +600,66 @@ def _trafilatura_body(text: str, url: str) -> str:
 # --------------------------------------------------------------------------------------------- page types
 
 
+def _blocked(text_len: int, title: str, raw_text: str) -> tuple[str, str] | None:
+    """JavaScript challenges and consent walls: little visible text and the telltale phrases."""
+    if text_len >= 3000:
+        return None
+    sample = (title + " " + raw_text[:20000]).lower()
+    if _CHALLENGE.search(sample):
+        return "blocked", "blocked: javascript challenge"
+    if _CONSENT.search(raw_text[:5000]) and text_len < 1500:
+        return "blocked", "blocked: consent wall"
+    return None
+
+
+def _link_stats(root: etree._Element) -> tuple[int, int]:
+    """Number and total text length of headline-like links (link text longer than 25 characters)."""
+    n = total = 0
+    for a in root.iter("a"):
+        t = a.text_content()
+        if len(t) > 25:
+            t = " ".join(t.split())
+            if len(t) > 25:
+                n += 1
+                total += len(t)
+    return n, total
+
+
+def _has_article_meta(meta: dict, ld: dict | None) -> bool:
+    og_type = (_m(meta, "og:type") or "").lower()
+    return bool(ld) or og_type == "article" or bool(_m(meta, "article:published_time", "datepublished"))
+
+
+def _looks_listing(
+    meta: dict, ld: dict | None, url: str, para_len: int, links: tuple[int, int]
+) -> bool:
+    if _has_article_meta(meta, ld):
+        return False
+    n, link_text = links
+    # Many headline links and little paragraph text: a home, section, tag or search page.
+    if n >= 15 and link_text > 1.2 * para_len:
+        return True
+    return bool(_LISTING_URL.search(url)) and n >= 10 and para_len < 1500
+
+
 def _page_type(
     root: etree._Element | None, text_len: int, title: str, body: str, meta: dict, ld: dict | None,
-    ld_objs: list[dict], url: str, raw_text: str,
+    ld_objs: list[dict], url: str, raw_text: str, para_len: int, links: tuple[int, int],
 ) -> tuple[str, str | None]:
     if root is None or (text_len < 20 and not body):
         return "empty", "empty: no text"
-    head_title = title.lower()
-    if text_len < 3000 and len(body) < 500:
-        sample = (head_title + " " + raw_text[:20000]).lower()
-        if _CHALLENGE.search(sample):
-            return "blocked", "blocked: javascript challenge"
-        visible = raw_text[:5000]
-        if _CONSENT.search(visible) and len(body) < 300:
-            return "blocked", "blocked: consent wall"
+    if len(body) < 500:
+        blocked = _blocked(text_len, title, raw_text)
+        if blocked:
+            return blocked
     og_type = (_m(meta, "og:type") or "").lower()
-    has_article_meta = bool(
-        ld is not None or og_type == "article" or _m(meta, "article:published_time", "datepublished")
-    )
     types = set().union(*(_ld_types(o) for o in ld_objs)) if ld_objs else set()
-    if (og_type.startswith("video") or ("videoobject" in types and ld is None)) and len(body) < 400:
+    if (og_type.startswith("video") or ("videoobject" in types and not ld)) and len(body) < 400:
         return "video", "not_article: video"
-    if len(body) < 200:
-        if has_article_meta and body:
-            return "article", None
-        return ("listing", "not_article: listing") if root is not None and len(root.xpath("//a")) > 30 else (
-            "empty", "not_article: no article text")
-    if not has_article_meta and (_LISTING_URL.search(url) or og_type == "website" or not og_type):
-        # Many headline links and little paragraph text: a home, section, tag or search page.
-        links = [a for a in root.iter("a") if len(_text(a)) > 25]
-        link_text = sum(len(_text(a)) for a in links)
-        if (len(links) >= 15 and link_text > 1.2 * len(body)) or (_LISTING_URL.search(url) and len(links) >= 10):
-            return "listing", "not_article: listing"
+    if _looks_listing(meta, ld, url, para_len, links):
+        return "listing", "not_article: listing"
+    if len(body) < 80 and not (_has_article_meta(meta, ld) and body):
+        return "empty", "not_article: no article text"
     return "article", None
 
 
@@ -867,8 +899,7 @@ def _extract(
         st, _ = _sel_first_text(root, selectors.get("date"))
         if st:
             cands.append(("selector", st))
-        near = _date_text_near_title(root)
-        if near:
+        for near in _date_text_near_title(root):
             cands.append(("text", near))
         cands.append(("url", url))
         res = pick_published(cands, tz=tz, now=now)
@@ -939,10 +970,11 @@ def _extract(
     if body_el is not None:
         raw_visible = " ".join(t for t in body_el.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]"))
         raw_text_len = len(" ".join(raw_visible.split()))
+    links = _safe(_link_stats, root, default=(0, 0)) or (0, 0)
+    state = {"para_len": 0}
 
     # ---- body (mutates the tree, so it comes after every other step that reads it)
-    def body() -> None:
-        remove = _sel_list(selectors.get("remove"))
+    def selector_body(remove: list[str]) -> bool:
         for sel in _sel_list(selectors.get("body")):
             els = _css(root, sel)
             if els:
@@ -958,17 +990,28 @@ def _extract(
                 if b:
                     out["body"] = b
                     method["body"] = "selector"
-                    return
+                    return True
+        return False
+
+    def body() -> None:
+        remove = _sel_list(selectors.get("remove"))
+        if _safe(selector_body, remove, default=False):
+            return
         dom = _dom_body(root, out["title"], remove)
+        state["para_len"] = len(dom)
         ld_body = ld.get("articleBody") if isinstance(ld.get("articleBody"), str) else ""
         if ld_body and len(ld_body) > 1.5 * len(dom) and len(ld_body) > 200:
             ld_body = re.sub(r"<[^>]+>", " ", ld_body)
             out["body"] = _clean_ml("\n\n".join(p for p in re.split(r"\n\s*", ld_body) if p.strip()))
             method["body"] = "jsonld"
             return
-        if len(dom) >= 250:
-            out["body"] = _clean_ml(dom)
-            method["body"] = "dom"
+        if len(dom) >= 250 or _looks_listing(meta, ld, url, len(dom), links) or (
+            len(dom) < 500 and _blocked(raw_text_len, out["title"], raw_visible)
+        ):
+            # Good enough, or not an article at all: the generic fallback would only cost time.
+            if dom:
+                out["body"] = _clean_ml(dom)
+                method["body"] = "dom"
             return
         tb = _safe(_trafilatura_body, text, url, default="") or ""
         if len(tb) > len(dom):
@@ -986,7 +1029,7 @@ def _extract(
 
     ptype, reason = _safe(
         _page_type, root, raw_text_len, out["title"], out["body"], meta, ld or None, ld_objs, url, raw_visible,
-        default=("article", None),
+        state["para_len"] if method.get("body") != "selector" else len(out["body"]), links, default=("article", None),
     )
     out["page_type"], out["reason"] = ptype, reason
     out["is_article"] = ptype == "article"
@@ -994,24 +1037,31 @@ def _extract(
     return out
 
 
-_DATE_HINT = re.compile(r"date|time|publish|posted|meta|byline|تاريخ", re.I)
+_RELATIVE_DATE = re.compile(r"منذ|قبل|أمس|البارحة|اليوم|\bago\b|\byesterday\b|\bil y a\b|\bhier\b", re.I)
+_DATE_HINT = re.compile(r"date|time|publish|posted|تاريخ", re.I)
+_DATE_HINT_WEAK = re.compile(r"meta|byline|info", re.I)
 
 
-def _date_text_near_title(root: etree._Element) -> str | None:
-    """A short text that looks like a date, in an element with a date-like class, close after the h1."""
+def _date_text_near_title(root: etree._Element) -> list[str]:
+    """Short texts that look like dates, in elements with a date-like class, near the h1 first."""
     h1 = next(iter(root.iter("h1")), None)
     scope = h1.getparent() if h1 is not None else None
     if scope is not None and scope.getparent() is not None:
         scope = scope.getparent()
-    scopes = [s for s in (scope, root) if s is not None]
-    for s in scopes:
-        for el in s.iter("span", "div", "p", "time", "small", "li"):
-            if not _DATE_HINT.search(_attr_str(el)):
+    found: list[str] = []
+    for hint in (_DATE_HINT, _DATE_HINT_WEAK):
+        for s in (scope, root):
+            if s is None:
                 continue
-            t = _text(el)
-            if 6 <= len(t) <= 80 and re.search(r"\d", t):
-                return t
-    return None
+            for el in s.iter("span", "div", "p", "time", "small", "li"):
+                if not hint.search(_attr_str(el)):
+                    continue
+                t = _text(el)
+                if 6 <= len(t) <= 80 and (re.search(r"\d", t) or _RELATIVE_DATE.search(t)) and t not in found:
+                    found.append(t)
+                    if len(found) >= 3:
+                        return found
+    return found
 
 
 def _source_name_near(root: etree._Element, anchor: etree._Element | None) -> str | None:

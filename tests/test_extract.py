@@ -1,0 +1,189 @@
+"""Golden-style tests for newscrawler.extract.extract_article on pages written by the team."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from newscrawler.extract import extract_article
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+NOW = datetime(2025, 10, 8, 12, 0, tzinfo=ZoneInfo("Africa/Casablanca"))
+KEYS = {
+    "is_article", "page_type", "reason", "title", "body", "summary", "published_at", "modified_at",
+    "published_raw", "published_rule", "authors", "tags", "section", "image_url", "language", "canonical_url",
+    "source_url", "source_name", "method", "encoding",
+}
+
+
+def page(name: str) -> bytes:
+    return (PAGES / name).read_bytes()
+
+
+def test_jsonld_article() -> None:
+    url = "https://www.atlas-news.ma/culture/2025/10/07/maktaba-raqmiya"
+    r = extract_article(page("jsonld_article.html"), url, now=NOW)
+    assert set(r) == KEYS
+    assert r["is_article"] is True and r["page_type"] == "article" and r["reason"] is None
+    assert r["title"] == "افتتاح مكتبة رقمية جديدة في مدينة فاس"
+    assert r["method"]["title"] == "jsonld"
+    # JSON-LD with a trailing comma and an @graph is still read.
+    assert r["published_at"] == "2025-10-07T10:30:00+01:00"
+    assert r["published_rule"] == "jsonld"
+    assert r["modified_at"] == "2025-10-07T12:00:00+01:00"
+    assert r["authors"] == ["سعاد المرابط", "يوسف الإدريسي"]
+    assert r["section"] == "ثقافة"
+    assert r["tags"] == ["فاس", "مكتبات", "رقمنة"]
+    assert r["image_url"] == "https://www.atlas-news.ma/img/library.jpg"
+    assert r["language"] == "ar"
+    # rel=canonical on the same site, tracking parameter dropped.
+    assert r["canonical_url"] == "https://www.atlas-news.ma/culture/2025/10/07/maktaba-raqmiya"
+    assert r["source_url"] == r["canonical_url"]
+    assert r["source_name"] == "جريدة الأطلس"
+    paras = r["body"].split("\n\n")
+    assert len(paras) == 3
+    assert paras[0].startswith("فتحت المكتبة الرقمية الجديدة أبوابها")
+    assert paras[2].endswith("خلال الأسابيع المقبلة.")
+    for junk in ("اقرأ أيضا", "شارك", "النشرة البريدية", "جميع الحقوق", "الرئيسية"):
+        assert junk not in r["body"]
+    assert r["encoding"] == "utf-8"
+
+
+def test_meta_only_article() -> None:
+    r = extract_article(page("meta_only.html"), "https://sahil24.ma/news/12345?utm_campaign=x", now=NOW)
+    assert r["is_article"]
+    assert r["title"] == "أمطار رعدية مرتقبة بعدد من مناطق المملكة"
+    assert r["method"]["title"] == "meta"
+    assert r["published_at"] == "2025-10-08T08:15:00+01:00" and r["published_rule"] == "meta"
+    assert r["authors"] == ["هشام بنعلي"]
+    assert r["section"] == "مجتمع" and r["tags"] == ["طقس"]
+    assert r["summary"] == "نشرة إنذارية تتوقع أمطارا رعدية قوية."
+    assert r["canonical_url"] == "https://sahil24.ma/news/12345"
+    assert r["method"]["canonical_url"] == "meta"
+    assert r["source_name"] == "موقع الساحل"
+    assert len(r["body"].split("\n\n")) == 3
+    assert "تعليق" not in r["body"]
+
+
+SELECTORS = {
+    "title": ".news-title",
+    "body": ".news-text",
+    "date": ".news-date",
+    "author": ".news-writer",
+    "remove": [".ad-box"],
+}
+
+
+def test_selectors_page() -> None:
+    r = extract_article(page("selectors_only.html"), "https://nakhil.example.ma/sport/77", now=NOW,
+                        selectors=SELECTORS, source_name="النخيل")
+    assert r["is_article"]
+    assert r["title"] == "فريق المدينة يتأهل إلى نصف نهائي الكأس"
+    assert r["method"]["title"] == "selector" and r["method"]["body"] == "selector"
+    # Moroccan month name and the 18h05 form, read in the source's zone.
+    assert r["published_at"] == "2025-09-12T18:05:00+01:00"
+    assert r["published_raw"] == "الأحد 12 شتنبر 2025 - 18h05" and r["published_rule"] == "selector"
+    assert r["authors"] == ["كريم العلوي"]
+    paras = r["body"].split("\n\n")
+    assert len(paras) == 3 and "إعلان" not in r["body"]
+    assert paras[2] == 'وعبر المدرب عن سعادته بالأداء، مؤكدا أن اللاعبين "قدموا كل ما لديهم" طيلة التسعين دقيقة.'
+    assert r["source_name"] == "النخيل"
+
+
+def test_aggregator_copy_points_to_source() -> None:
+    url = "https://akhbar-alan.example/article/998877?utm_source=feed"
+    r = extract_article(page("aggregator.html"), url, now=NOW)
+    assert r["is_article"]
+    assert r["title"] == "في ندوة عن بعد.. خبراء يناقشون مستقبل التعليم الرقمي"
+    assert r["canonical_url"] == "https://akhbar-alan.example/article/998877"
+    assert r["source_url"] == "https://www.addiffa-news.example/education/2025/10/06/nadwa.html"
+    assert r["source_name"] == "جريدة الضفة"
+    body = r["body"]
+    assert body.startswith("نظمت جمعية للباحثين ندوة مشتركة عن بعد")
+    assert "(...)" in body and "إلخ" in body
+    for junk in ("شكرا على الإبلاغ", "انقر هنا", "الحكومة تصادق", "المصدر"):
+        assert junk not in body
+    # Relative date next to the title, against the fetch time.
+    assert r["published_at"] == "2025-10-08T10:00:00+01:00" and r["published_rule"] == "text"
+
+
+def test_windows_1256_without_charset() -> None:
+    r = extract_article(page("windows1256_nocharset.html"), "https://old.example.ma/article.php?id=5", now=NOW)
+    assert r["encoding"] == "windows-1256"
+    assert r["title"] == "ارتفاع أسعار الخضر في الأسواق"
+    assert r["body"].startswith("سجلت أسعار الخضر ارتفاعا ملحوظا")
+    assert r["canonical_url"] == "https://old.example.ma/article.php?id=5"
+    assert r["published_at"] is None
+
+
+def test_listing_page() -> None:
+    r = extract_article(page("listing.html"), "https://sahil24.ma/category/politique", now=NOW)
+    assert r["is_article"] is False
+    assert r["page_type"] == "listing" and r["reason"] == "not_article: listing"
+
+
+@pytest.mark.parametrize(
+    ("name", "ptype", "reason"),
+    [
+        ("js_challenge.html", "blocked", "blocked: javascript challenge"),
+        ("consent_wall.html", "blocked", "blocked: consent wall"),
+        ("video_only.html", "video", "not_article: video"),
+    ],
+)
+def test_not_articles(name: str, ptype: str, reason: str) -> None:
+    r = extract_article(page(name), "https://example.ma/some/page", now=NOW)
+    assert (r["is_article"], r["page_type"], r["reason"]) == (False, ptype, reason)
+
+
+def test_broken_html_still_extracts() -> None:
+    r = extract_article(page("broken.html"), "https://example.ma/a/1", now=NOW)
+    assert r["is_article"] and r["title"] == "خبر مقطوع"
+    assert r["body"].split("\n\n")[0].startswith("هذا نص خبر لم يكتمل")
+    assert len(r["body"].split("\n\n")) == 2
+
+
+@pytest.mark.parametrize("html", [b"", "", b"\x00\x01\x02", "   ", b"<html></html>", None])
+def test_unparsable_is_empty(html: bytes | str | None) -> None:
+    r = extract_article(html, "https://example.ma/x")  # type: ignore[arg-type]
+    assert r["is_article"] is False and r["page_type"] == "empty"
+    assert set(r) == KEYS
+
+
+def test_future_and_url_dates() -> None:
+    html = """<html><head><meta property="article:published_time" content="2031-01-01T10:00:00+01:00">
+    <title>t</title></head><body><h1>عنوان تجريبي طويل بما يكفي</h1><div class="content"><p>"""
+    html += "نص المقال التجريبي الذي يتكرر عدة مرات ليكون طويلا بما يكفي. " * 10 + "</p></div></body></html>"
+    r = extract_article(html, "https://example.ma/2025/10/06/slug", now=NOW)
+    # The future meta date is rejected; the URL gives the day.
+    assert r["published_at"] == "2025-10-06T00:00:00+01:00" and r["published_rule"] == "url"
+
+
+def test_title_site_suffix_stripped() -> None:
+    html = """<html><head><title>وزير الصحة يزور المستشفى الجهوي | هسبريس</title>
+    <meta property="og:site_name" content="هسبريس"></head><body><div class="x"><p>"""
+    html += "فقرة من نص الخبر تتحدث عن زيارة ميدانية للمستشفى الجهوي. " * 8 + "</p></div></body></html>"
+    r = extract_article(html, "https://www.hespress.com/x-1.html", now=NOW)
+    assert r["title"] == "وزير الصحة يزور المستشفى الجهوي"
+    assert r["method"]["title"] == "title_tag"
+
+
+def test_broken_part_does_not_break_the_rest() -> None:
+    html = """<html><head><script type="application/ld+json">{"@type": "NewsArticle", "headline": ["a", {}],
+    "author": 12, "datePublished": {"x": 1}, "image": [[]]}</script><title>عنوان الصفحة هنا</title></head>
+    <body><article><h1>عنوان الصفحة هنا</h1><p>"""
+    html += "نص قصير يتكرر ليصبح فقرة كاملة في المقال. " * 8 + "</p></article></body></html>"
+    r = extract_article(html, "https://example.ma/a", now=NOW, selectors={"title": "!!bad[", "body": 5})
+    assert r["title"] == "عنوان الصفحة هنا"
+    assert r["body"].startswith("نص قصير")
+    assert r["published_at"] is None
+
+
+def test_str_input_and_extract_listing_reexport() -> None:
+    from newscrawler import extract
+
+    r = extract_article((PAGES / "meta_only.html").read_text(encoding="utf-8"), "https://sahil24.ma/news/12345")
+    assert r["title"] == "أمطار رعدية مرتقبة بعدد من مناطق المملكة"
+    assert callable(extract.extract_listing)
