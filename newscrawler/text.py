@@ -251,21 +251,24 @@ def _space_guillemets(s: str) -> str:
     return "".join(out)
 
 
-def _nfc_marks(s: str) -> str:
-    """D4 NFC, D3's ى+hamza above, and D9's doubled marks: kept together because each can re-enable another."""
+def _nfc_marks(s: str) -> tuple[str, bool]:
+    """D4 NFC, D3's ى+hamza above, and D9's doubled marks: kept together because each can re-enable another.
+    Also tells whether NFC had to reorder/compose again (see display_clean)."""
+    renormalised = False
     for _ in range(4):
         if not unicodedata.is_normalized(_NFC, s):
             s = unicodedata.normalize(_NFC, s)  # D4
+            renormalised = True
         if "\u0654" in s and "\u0649" in s:
             s = _ALEF_MAKSURA_HAMZA.sub("\u0626\\1", s)  # D3: ى + hamza above -> ئ
         new = _DOUBLE_MARK.sub(r"\1", s)  # D9: the same mark typed twice
         if new == s:
             break
         s = new
-    return s
+    return s, renormalised
 
 
-def _one_pass(s: str, multiline: bool) -> str:
+def _one_pass(s: str, multiline: bool) -> tuple[str, bool]:
     # D1: HTML entities left in the text (double-escaped feeds).
     if "&" in s:
         s = _unescape(s)
@@ -283,6 +286,9 @@ def _one_pass(s: str, multiline: bool) -> str:
         # D5: ZWSP -> space; bidi controls, soft hyphen, BOM and other invisibles deleted.
         if _INVISIBLE_RE.search(s):
             s = s.translate(_INVISIBLE)
+    # D4 (early): canonical mark order before D6/D7/D10 look at what is next to a letter.
+    if not unicodedata.is_normalized(_NFC, s):
+        s = unicodedata.normalize(_NFC, s)
     # D6: ZWNJ/ZWJ next to Arabic letters, marks or tatweel have no role in Arabic.
     if "\u200c" in s or "\u200d" in s:
         s = _JOINERS.sub("", s)
@@ -297,7 +303,7 @@ def _one_pass(s: str, multiline: bool) -> str:
     if _TATWEEL in s:
         s = _TATWEEL_RUNS.sub(_tatweel_run, s)
     # D4 (+ D3 ى+hamza, D9 doubled marks): after the deletions above, which can bring marks together.
-    s = _nfc_marks(s)
+    s, renormalised = _nfc_marks(s)
     # D9: marks with nothing to sit on (start, after whitespace or punctuation).
     s = _MARK_RUN.sub(_orphan_marks, s)
     # D11: spacing around Arabic comma/semicolon/question mark, guillemets and double quotes.
@@ -311,23 +317,27 @@ def _one_pass(s: str, multiline: bool) -> str:
         s = "\n".join(map(_space_quotes, s.split("\n"))) if multiline else _space_quotes(s)
     # D8 (second half): collapse spaces; titles on one line, bodies keep at most one empty line between paragraphs.
     if not multiline:
-        return " ".join(s.split())
+        return " ".join(s.split()), not renormalised
     s = _BODY_SPACES.sub(" ", s)
     s = _BODY_LINE_EDGES.sub("\n", s)
     s = _BODY_BLANKS.sub("\n\n", s)
-    return s.strip(" \n")
+    return s.strip(" \n"), not renormalised
 
 
 def display_clean(s: str, *, multiline: bool = False) -> str:
     """Tier D: the text to store and show. Titles (default) end up on one line; ``multiline=True`` keeps
     paragraph breaks (bodies). Never raises on a ``str``; idempotent."""
-    out = _one_pass(s, multiline)
-    # Deleting invisibles can assemble a new entity (``&am<RLM>p;``); decode it on a further pass. Bounded: every
-    # extra pass decodes at least one entity.
+    out, settled = _one_pass(s, multiline)
+    # Rare cases need another pass: deleting invisibles can assemble a new entity (``&am<RLM>p;``), and when the
+    # deletions of D6/D10 merge runs of marks, NFC may reorder them so that a joiner or tatweel ends up next to an
+    # Arabic mark. Passes repeat until nothing changes (bounded; real text needs one).
     for _ in range(8):
-        if "&" not in out or _unescape(out) == out:
+        if settled and ("&" not in out or _unescape(out) == out):
             break
-        out = _one_pass(out, multiline)
+        new, settled = _one_pass(out, multiline)
+        if new == out:
+            break
+        out = new
     return out
 
 
