@@ -395,6 +395,25 @@ def test_property_shapes(s: str) -> None:
         assert unicodedata.is_normalized("NFC", out)
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        # Found by fuzzing: NFC reorders a non-Arabic mark (ccc 230/240) behind an Arabic one after a deletion,
+        # putting a joiner or tatweel next to an Arabic mark; display_clean must still be a fixpoint.
+        "\u200d\u0345\u0651\u064a\u0664",
+        "\u200c\u0301\u065c",
+        "\u200c\u0308\u064e\u0644",
+        "\u0671\u0640\u0345\u180e\u065d\u0627",
+        "\u200c\u0345\u180e\u065a\u0610&#1605;\u061c",
+    ],
+)
+def test_regression_idempotent_after_mark_reordering(raw: str) -> None:
+    for multiline in (False, True):
+        once = display_clean(raw, multiline=multiline)
+        assert display_clean(once, multiline=multiline) == once
+        assert match_key(once) == match_key(raw)
+
+
 def test_every_code_point_alone() -> None:
     # Cheap exhaustive check: each single code point (BMP and the main astral planes) keeps the properties.
     for cp in list(range(0x30000)) + list(range(0xE0000, 0xE0200)):
