@@ -35,7 +35,7 @@ def run_crawl(*, db: str, config: str | None = None, sources: str | None = None,
     from spiders.news import NewsSpider
 
     Path(db).parent.mkdir(parents=True, exist_ok=True)
-    process = CrawlerProcess(crawl_settings(db, config, overrides), install_root_handler=True)
+    process = CrawlerProcess(crawl_settings(db, config, overrides))
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, sources=sources, config=config)
     process.start()
@@ -66,21 +66,33 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     return 0 if run else 1
 
 
+DEMO_PORT = 8701  # fixed ports (8701-8704) keep demo URLs stable, so a second `newscrawler demo` is incremental
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from newscrawler.demo import DemoServer
 
-    with DemoServer(articles_per_site=args.articles, ports=None if args.any_port else "default") as server:
+    server = DemoServer(articles_per_site=args.articles, port=None if args.any_port else DEMO_PORT)
+    try:
+        server.start()
+    except OSError:
+        print(f"Ports {DEMO_PORT}-{DEMO_PORT + 3} are busy; serving the demo on free ports instead.")
+        server = DemoServer(articles_per_site=args.articles).start()
+    with server:
         config = Path(args.db).parent / "demo-sources.toml"
         config.parent.mkdir(parents=True, exist_ok=True)
-        config.write_text(server.world.sources_toml(), encoding="utf-8")
-        print(f"Demo sites serving on {', '.join(server.base_urls.values())}")
-        run = run_crawl(db=args.db, config=str(config), overrides={
-            # Loopback servers need no politeness; the real defaults stay for `newscrawler crawl`.
-            "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 8, "RANDOMIZE_DOWNLOAD_DELAY": False,
-            "NEWSCRAWLER_PROGRESS_INTERVAL": 2, "NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS": 0, "LOG_LEVEL": "WARNING",
-        })
+        config.write_text(server.sources_toml(), encoding="utf-8")
+        print(f"Demo sites serving on {', '.join(server.base_urls.values())} (sources in {config})")
+        run = run_crawl(db=args.db, config=str(config), overrides=DEMO_SETTINGS)
     print_run_summary(run, args.db)
     return 0 if run else 1
+
+
+# Loopback servers need no politeness; the real defaults stay for `newscrawler crawl`.
+DEMO_SETTINGS = {
+    "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 8, "RANDOMIZE_DOWNLOAD_DELAY": False,
+    "NEWSCRAWLER_PROGRESS_INTERVAL": 2, "NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS": 0, "LOG_LEVEL": "WARNING",
+}
 
 
 def cmd_extract(args: argparse.Namespace) -> int:

@@ -1,0 +1,197 @@
+"""End to end: the real `newscrawler crawl` command against the demo sites on 127.0.0.1, into a real SQLite file.
+
+The expected values come from the demo's manifest (its ground truth), never from the crawler itself.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newscrawler.demo import AGGREGATOR, DemoServer
+from newscrawler.text import display_clean
+from newscrawler.urls import url_key
+
+CRAWL_SETTINGS = ["DOWNLOAD_DELAY=0", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS=0",
+                  "NEWSCRAWLER_PROGRESS_INTERVAL=1", "LOG_LEVEL=INFO"]
+
+
+def newscrawler(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "newscrawler.cli", *args], capture_output=True, text=True,
+                          timeout=300)
+
+
+def crawl(config: Path, db: Path) -> subprocess.CompletedProcess:
+    settings = [arg for pair in CRAWL_SETTINGS for arg in ("-s", pair)]
+    result = newscrawler("crawl", "--config", str(config), "--db", str(db), *settings)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("demo")
+    with DemoServer(articles_per_site=12) as server:
+        config = tmp / "sources.toml"
+        config.write_text(server.sources_toml(), encoding="utf-8")
+        db = tmp / "news.db"
+        first = crawl(config, db)
+        yield {"server": server, "manifest": server.manifest(), "db": db, "config": config, "first": first}
+
+
+def query(db: Path, sql: str, params: tuple = ()) -> list[dict]:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql, params)]
+    finally:
+        conn.close()
+
+
+def stored_articles(db: Path) -> dict[str, dict]:
+    return {row["url_key"]: row for row in query(db, "SELECT * FROM articles")}
+
+
+def manifest_articles(manifest: dict):
+    for site_id, site in manifest["sites"].items():
+        for path, article in site["articles"].items():
+            yield site_id, path, article
+
+
+def test_every_demo_article_is_stored_with_clean_text_and_a_source_link(demo):
+    articles = stored_articles(demo["db"])
+    expected = list(manifest_articles(demo["manifest"]))
+    missing = [a["url"] for _, _, a in expected if url_key(a["url"]) not in articles]
+    assert not missing
+    for site_id, _, truth in expected:
+        row = articles[url_key(truth["url"])]
+        assert row["source_id"] == site_id
+        assert row["title"] == display_clean(truth["title"])
+        assert row["body"] == display_clean(truth["body"], multiline=True)
+        assert row["source_url"], row["url"]
+        if site_id == AGGREGATOR:
+            assert url_key(row["source_url"]) == url_key(truth["source_url"])
+            assert row["source_name"] == truth["source_name"]
+        else:
+            assert url_key(row["source_url"]) == url_key(truth["url"])
+
+
+def test_published_dates_match_the_pages(demo):
+    articles = stored_articles(demo["db"])
+    from datetime import datetime
+
+    for _, _, truth in manifest_articles(demo["manifest"]):
+        row = articles[url_key(truth["url"])]
+        assert row["published_at"], row["url"]
+        stored = datetime.fromisoformat(row["published_at"])
+        assert stored == datetime.fromisoformat(truth["published"]), (row["url"], row["published_raw"])
+
+
+def test_nothing_but_articles_becomes_an_article(demo):
+    truth_keys = {url_key(a["url"]) for _, _, a in manifest_articles(demo["manifest"])}
+    extra = [row["url"] for key, row in stored_articles(demo["db"]).items() if key not in truth_keys]
+    assert not extra
+
+
+def test_duplicates_point_at_the_original(demo):
+    manifest, articles = demo["manifest"], stored_articles(demo["db"])
+    by_id = {row["id"]: row for row in articles.values()}
+
+    def row_of(ref: dict) -> dict:
+        return articles[url_key(demo["server"].url(ref["site"], ref["path"]))]
+
+    for copy in manifest["aggregator_copies"]:
+        row, original = row_of(copy["copy"]), row_of(copy["original"])
+        # The original may itself be a verbatim copy of another publisher's article: point at that root.
+        assert row["duplicate_of"] == (original["duplicate_of"] or original["id"]), row["url"]
+        assert row["dup_reason"] == "copy_of_source"
+    verbatim = [p for p in manifest["exact_duplicates"] if p["kind"] == "publisher_verbatim"]
+    assert verbatim
+    for pair in verbatim:
+        a, b = row_of(pair["a"]), row_of(pair["b"])
+        assert {a["duplicate_of"], b["duplicate_of"]} - {None} <= {a["id"], b["id"]}
+        assert (a["duplicate_of"] is None) != (b["duplicate_of"] is None)
+        dup = a if a["duplicate_of"] else b
+        assert dup["dup_reason"] in ("same_content", "same_body")
+    # Every duplicate points at a root.
+    for row in articles.values():
+        if row["duplicate_of"] is not None:
+            assert by_id[row["duplicate_of"]]["duplicate_of"] is None
+
+
+def test_rejects_are_recorded_with_reasons(demo):
+    manifest, server = demo["manifest"], demo["server"]
+    rejects = {url_key(r["url"]): r for r in query(demo["db"], "SELECT * FROM rejects")}
+    for site_id, site in manifest["sites"].items():
+        for ref in site["not_found"]:
+            assert rejects[url_key(server.url(site_id, ref["path"]))]["reason"] == "http_404"
+        for ref in site["server_error"]:
+            assert rejects[url_key(server.url(site_id, ref["path"]))]["reason"] == "http_500"
+        for ref in site["disallowed"]:
+            assert rejects[url_key(server.url(site_id, ref["path"]))]["reason"] == "robots"
+            # Obeying robots.txt means never asking for the page.
+            assert not [r for r in server.requests_for(site_id) if r.path == ref["path"]]
+        for ref in site["non_article"]:
+            key = url_key(server.url(site_id, ref["path"]))
+            if key in rejects:  # listing extraction may rightly never follow a tag/contact link
+                assert rejects[key]["reason"] == "not_article"
+
+
+def test_headlines_are_stored_and_linked(demo):
+    manifest, server = demo["manifest"], demo["server"]
+    headlines = {(h["source_id"], h["url_key"]): h for h in query(demo["db"], "SELECT * FROM headlines")}
+    home = manifest["sites"][AGGREGATOR]["listings"]["/"]["headlines"]
+    listed = [h for h in home if h["kind"] == "article"]
+    assert len(listed) >= 10
+    for h in listed:
+        row = headlines[(AGGREGATOR, url_key(h["url"]))]
+        assert row["title"] == display_clean(h["title"])
+        assert row["article_id"] is not None
+    assert server  # the server served every listing the headlines came from
+
+
+def test_run_counts_add_up(demo):
+    [run] = query(demo["db"], "SELECT * FROM crawl_runs ORDER BY id LIMIT 1")
+    assert run["status"] == "finished"
+    assert run["pages_fetched"] > 0
+    assert run["unaccounted"] == 0
+    assert run["pages_fetched"] == (run["articles_new"] + run["articles_seen"] + run["duplicates"] + run["pages"]
+                                    + run["rejects_fetched"])
+    total_articles = query(demo["db"], "SELECT count(*) AS n FROM articles")[0]["n"]
+    assert run["articles_new"] + run["duplicates"] == total_articles
+    by_reason = json.loads(run["rejects_by_reason"])
+    assert sum(by_reason.values()) == query(demo["db"], "SELECT count(*) AS n FROM rejects")[0]["n"]
+    assert "progress:" in demo["first"].stderr  # the progress display ran
+
+
+def test_second_run_adds_no_rows_and_uses_conditional_get(demo):
+    tables = ("articles", "headlines", "pages")
+    before = {t: query(demo["db"], f"SELECT count(*) AS n FROM {t}")[0]["n"] for t in tables}
+    served = len(demo["server"].requests)
+    crawl(demo["config"], demo["db"])
+    after = {t: query(demo["db"], f"SELECT count(*) AS n FROM {t}")[0]["n"] for t in tables}
+    assert after == before
+    second = query(demo["db"], "SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1")[0]
+    assert second["articles_new"] == 0 and second["duplicates"] == 0
+    statuses = [r.status for r in demo["server"].requests[served:]]
+    assert 304 in statuses  # feeds and listings answered "not modified"
+    assert statuses.count(200) < statuses.count(304) + statuses.count(404) + statuses.count(500) + 10
+
+
+def test_cli_stats_and_search(demo):
+    stats = newscrawler("stats", "--db", str(demo["db"]), "--json")
+    assert stats.returncode == 0, stats.stderr
+    rows = {r["source_id"]: r for r in json.loads(stats.stdout)}
+    assert set(rows) == set(demo["manifest"]["sites"])
+    truth = next(a for _, _, a in manifest_articles(demo["manifest"]))
+    words = display_clean(truth["title"]).split()[:3]
+    # Search with harakat added and taa marbuta folded: the key makes them match.
+    query_text = " ".join(w.replace("ة", "ه") for w in words)
+    found = newscrawler("search", query_text, "--db", str(demo["db"]))
+    assert found.returncode == 0, found.stderr
+    assert truth["url"] in found.stdout or url_key(truth["url"]) in found.stdout.replace("http://", "")
