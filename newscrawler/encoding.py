@@ -142,6 +142,12 @@ def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
                 if fixed is not None:
                     return fixed, "utf-8"
             return text, "utf-8"
+        if enc != "utf-8" and _NON_ASCII.search(text):
+            # Valid multi-byte UTF-8 almost never happens by chance: a page that decodes as UTF-8 is UTF-8
+            # whatever its label says (CMS templates keep stale latin-1 declarations).
+            utf = _try(body, "utf-8")
+            if utf is not None:
+                return utf, "utf-8"
         if enc in _LATIN_CHARSETS or enc.startswith(("iso8859", "cp125", "windows-125", "cp7", "cp8", "mac")):
             # Single-byte code pages decode anything, so check the result is plausible.
             if not _NON_ASCII.search(text):

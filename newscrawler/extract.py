@@ -773,17 +773,46 @@ def _extract(
             cands.append(("h1", h1s[0]))
         if ttext:
             cands.append(("title_tag", ttext))
+        names_k = {_key(n) for n in site_names}
+        h1c = [h for h in h1s if 6 <= len(h) <= 300 and _key(h) not in names_k]
+        meta_t = ""
         for rule, raw in cands:
-            t = _clean(_strip_site(_clean(raw), site_names, host))
-            if t:
-                # Prefer the visible headline when it is the same text as a metadata title cut short.
-                if rule in ("jsonld", "meta") and h1s:
-                    hk, tk = _key(h1s[0]), _key(t)
-                    if tk and hk != tk and (hk.startswith(tk.rstrip(" .")) or tk.startswith(hk)) and len(hk) > len(tk):
-                        t, rule = _clean(h1s[0]), "h1"
-                out["title"] = t
-                method["title"] = rule
+            if rule in ("selector",):
+                t = _clean(raw)
+                if t:
+                    out["title"], method["title"] = t, rule
+                    return
+            if rule in ("jsonld", "meta", "title_tag"):
+                meta_t = _clean(_strip_site(_clean(raw), site_names, host))
+                meta_rule = rule
+                if meta_t:
+                    break
+        # The visible headline and the metadata title often differ by a kicker or a site suffix: when one
+        # contains the other, keep the shorter, cleaner one; otherwise trust a single h1 over SEO metadata.
+        pick = None
+        mk = _key(meta_t)
+        for h in h1c:
+            hk = _key(h)
+            if hk and hk == mk:
+                out["title"], method["title"] = meta_t, meta_rule  # both agree: record the metadata rule
                 return
+            if hk and mk and hk in mk:
+                pick = h
+                break
+        if pick is None and mk and any(mk in _key(h) for h in h1c):
+            out["title"], method["title"] = meta_t, meta_rule
+            return
+        if pick is None and len(h1c) == 1:
+            pick = h1c[0]
+        if pick:
+            out["title"], method["title"] = _clean(pick), "h1"
+            return
+        if meta_t:
+            if meta_rule == "title_tag" and " | " in meta_t:
+                head = meta_t.rsplit(" | ", 1)[0]
+                if len(head) >= 15:
+                    meta_t = head
+            out["title"], method["title"] = meta_t, meta_rule
 
     _safe(title)
 
