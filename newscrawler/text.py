@@ -140,17 +140,27 @@ _ALEF_MAKSURA_HAMZA = re.compile(f"\u0649([{_LOW_CCC_AM}]*)\u0654")
 
 # --- D5 ---------------------------------------------------------------------------------------------------------
 _INVISIBLE: dict[int, str | None] = {0x200B: " "}
-for _cp in (0x00AD, 0x061C, 0x180E, 0x200E, 0x200F, 0xFEFF, *range(0x202A, 0x202F), *range(0x2060, 0x2065),
-            *range(0x2066, 0x206A)):
+for _cp in (
+    0x00AD,
+    0x061C,
+    0x180E,
+    0x200E,
+    0x200F,
+    0xFEFF,
+    *range(0x202A, 0x202F),
+    *range(0x2060, 0x2065),
+    *range(0x2066, 0x206A),
+):
     _INVISIBLE[_cp] = None
 _INVISIBLE_RE = re.compile("[" + "".join(map(chr, _INVISIBLE)) + "]")
-
-# --- D6 ---------------------------------------------------------------------------------------------------------
+# Everything D2, D3 and D5 act on, so that clean text costs a single scan.
 _RARE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufb50-\ufdff\ufe70-\ufefe"
     + "".join(map(chr, _INVISIBLE))
     + "]"
 )
+
+# --- D6 ---------------------------------------------------------------------------------------------------------
 _JOINERS = re.compile(f"(?<=[{_AL}{_AM}])[\u200c\u200d]+|[\u200c\u200d]+(?=[{_AL}{_AM}])")
 
 # --- D7 ---------------------------------------------------------------------------------------------------------
@@ -180,6 +190,7 @@ def _tatweel_run(m: re.Match[str]) -> str:
         return ""
     return _TATWEEL
 
+
 # --- D11 --------------------------------------------------------------------------------------------------------
 _AR_PUNCT = "،؛؟"
 _SPACE_BEFORE_AR_PUNCT = re.compile(f" +(?=[{_AR_PUNCT}])")
@@ -189,6 +200,8 @@ _AL_AM = frozenset(chr(cp) for cp in _CPS["al"] + _CPS["am"])
 def _space_before_ar_punct(m: re.Match[str]) -> str:
     i = m.start()
     return "" if i > 0 and m.string[i - 1] in _AL_AM else m.group()
+
+
 _GLUED_AFTER_AR_PUNCT = re.compile(f"([{_AR_PUNCT}])(?=[^\\W_])")
 _QUOTES = '"“”„‟″＂'
 _QUOTE_RE = re.compile(f"[{_QUOTES}]")
@@ -344,14 +357,19 @@ def display_clean(s: str, *, multiline: bool = False) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 # Tier M
 
+
 def _ascii_digits(m: re.Match[str]) -> str:
     return "".join(str(unicodedata.decimal(ch)) for ch in m.group())
 
 
-_ARABIC_DIGITS = [(chr(0x0660 + i), str(i)) for i in range(10)] + [(chr(0x06F0 + i), str(i)) for i in range(10)]
+_ARABIC_DIGITS = [(chr(0x0660 + i), str(i)) for i in range(10)] + [
+    (chr(0x06F0 + i), str(i)) for i in range(10)
+]
 _DIGIT_CANDIDATES = re.compile(r"[^\D0-9]+")  # Nd digits other than ASCII
 _M4B_BMP = re.compile(f"[{_C['del_m4b']}]+")
-_M5_RARE = re.compile("[\u0671-\u0674\u067e\u0686\u0698\u06a4\u06a8\u06a9\u06ad\u06af\u06c0\u06c1\u06cc\u06d2\u06d5]")
+_M5_RARE = re.compile(
+    "[\u0671-\u0674\u067e\u0686\u0698\u06a4\u06a8\u06a9\u06ad\u06af\u06c0\u06c1\u06cc\u06d2\u06d5]"
+)
 _M5 = str.maketrans(
     {
         "\u0671": "\u0627",  # ٱ

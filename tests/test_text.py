@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from newscrawler.text import NORMALISER_VERSION, display_clean, light_stem, match_key
 
-settings.register_profile("default", max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "default", max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.register_profile("deep", max_examples=20_000, deadline=None, suppress_health_check=list(HealthCheck))
 settings.load_profile(os.environ.get("TEXT_HYPOTHESIS_PROFILE", "default"))
 
@@ -24,8 +26,11 @@ TATWEEL, ZWNJ, ZWJ, RLM, LRM = "\u0640", "\u200c", "\u200d", "\u200f", "\u200e"
 
 SPEC_EXAMPLES = [
     ("التقـــدم والاشتراكيـة", "التقدم والاشتراكية", "التقدم والاشتراكيه"),
-    ("محكمة تونسية تطلق سراح مواطن حُكم عليه", "محكمة تونسية تطلق سراح مواطن حُكم عليه",
-     "محكمه تونسيه تطلق سراح مواطن حكم عليه"),
+    (
+        "محكمة تونسية تطلق سراح مواطن حُكم عليه",
+        "محكمة تونسية تطلق سراح مواطن حُكم عليه",
+        "محكمه تونسيه تطلق سراح مواطن حكم عليه",
+    ),
     ("منتخب \u200fU17\u200e يستعد", "منتخب U17 يستعد", "منتخب u17 يستعد"),
     ('شباب"جيل زد"يطالبون', 'شباب "جيل زد" يطالبون', "شباب جيل زد يطالبون"),
     ("٦٧ قتيلا", "٦٧ قتيلا", "67 قتيلا"),
@@ -210,7 +215,7 @@ def test_D10_tatweel(raw: str, expected: str) -> None:
         ('حركة"جيل زد"تلجأ', 'حركة "جيل زد" تلجأ'),
         ("قال“نعم”ثم", "قال “نعم” ثم"),
         ('قال"نعم"و"لا"', 'قال "نعم" و "لا"'),
-        ('طوله 5″ فقط', 'طوله 5″ فقط'),  # odd count: not paired, nothing added
+        ("طوله 5″ فقط", "طوله 5″ فقط"),  # odd count: not paired, nothing added
         ('"جيل زد"', '"جيل زد"'),
     ],
 )
@@ -306,7 +311,13 @@ def test_M7_whitespace() -> None:
 
 
 def test_M_variants_share_a_key() -> None:
-    variants = ["وزير الصحة", "وَزِيرُ الصِّحَّةِ", "وزير الصحـــة", "\ufeee\ufeaf\ufef4\ufeae الصحة", f"وز{ZWNJ}ير الصحة"]
+    variants = [
+        "وزير الصحة",
+        "وَزِيرُ الصِّحَّةِ",
+        "وزير الصحـــة",
+        "\ufeee\ufeaf\ufef4\ufeae الصحة",
+        f"وز{ZWNJ}ير الصحة",
+    ]
     assert {match_key(v) for v in variants} == {"وزير الصحه"}
 
 
@@ -319,7 +330,13 @@ def test_keys_are_single_line() -> None:
 
 @pytest.mark.parametrize(
     ("word", "stem"),
-    [("والقضاء", "قضاء"), ("بالمسءوليات", "مسءول"), ("للتعليم", "تعليم"), ("المدرسه", "مدرس"), ("ولد", "ولد")],
+    [
+        ("والقضاء", "قضاء"),
+        ("بالمسءوليات", "مسءول"),
+        ("للتعليم", "تعليم"),
+        ("المدرسه", "مدرس"),
+        ("ولد", "ولد"),
+    ],
 )
 def test_S_light_stem(word: str, stem: str) -> None:
     assert light_stem(word) == stem
@@ -338,12 +355,31 @@ _INTERESTING = (
     + [chr(c) for c in range(0x064B, 0x0660)]
     + ["\u0670", "\u0610", "\u06d6", "\u06ed"]
     + [TATWEEL] * 4
-    + list("٠١٢٣٤٥٦٧٨٩۰۱۲") + list("0123456789")
-    + list("،؛؟«»\"“”„‟″＂.,:;!?-()[]&#;")
+    + list("٠١٢٣٤٥٦٧٨٩۰۱۲")
+    + list("0123456789")
+    + list('،؛؟«»"“”„‟″＂.,:;!?-()[]&#;')
     + list(" \t\n\r\u00a0\u2003\u202f\u2028\u2029")
-    + ["\u200b", ZWNJ, ZWJ, LRM, RLM, "\u061c", "\u202b", "\u202c", "\u2067", "\u2069", "\u2060", "\ufeff",
-       "\u00ad", "\u180e", "\x00", "\x85", "\x0c"]
-    + list("aZéİß") + ["\u0301", "\u0308", "\u0345", "ﬁ", "½", "²", "…", "Ａ", "😀", "\U0001d7d4"]
+    + [
+        "\u200b",
+        ZWNJ,
+        ZWJ,
+        LRM,
+        RLM,
+        "\u061c",
+        "\u202b",
+        "\u202c",
+        "\u2067",
+        "\u2069",
+        "\u2060",
+        "\ufeff",
+        "\u00ad",
+        "\u180e",
+        "\x00",
+        "\x85",
+        "\x0c",
+    ]
+    + list("aZéİß")
+    + ["\u0301", "\u0308", "\u0345", "ﬁ", "½", "²", "…", "Ａ", "😀", "\U0001d7d4"]
     + ["&amp;", "&quot;", "&#1605;", "&#x200F;", "&am", "p;", "&"]
     + ["\ud800", "\udc00", "\U00011000", "\U000110b0", "\U0001e94a"]
 )
