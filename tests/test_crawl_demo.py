@@ -195,3 +195,17 @@ def test_cli_stats_and_search(demo):
     found = newscrawler("search", query_text, "--db", str(demo["db"]))
     assert found.returncode == 0, found.stderr
     assert truth["url"] in found.stdout or url_key(truth["url"]) in found.stdout.replace("http://", "")
+
+
+def test_scrapy_crawl_news_from_the_repository_root(demo, tmp_path):
+    """`scrapy crawl news -a sources=...` runs the same spider and pipelines as the newscrawler command."""
+    root = Path(__file__).resolve().parent.parent
+    db = tmp_path / "scrapy.db"
+    site = "akhbar-demo"
+    args = ["-a", f"config={demo['config']}", "-a", f"sources={site}", "-s", f"NEWSCRAWLER_DB={db}"]
+    args += [arg for pair in CRAWL_SETTINGS for arg in ("-s", pair)]
+    result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "news", *args], cwd=root,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = query(db, "SELECT source_id, count(*) AS n FROM articles GROUP BY source_id")
+    assert rows == [{"source_id": site, "n": len(demo["manifest"]["sites"][site]["articles"])}]
