@@ -125,16 +125,29 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def cmd_sources(args: argparse.Namespace) -> int:
     try:
-        sources = load_sources(args.config)
+        sources = load_sources(args.config, only=[args.source_id] if args.source_id else None)
     except SourceConfigError as exc:
         print(f"newscrawler: {exc}", file=sys.stderr)
         return 2
+    if args.action == "test":
+        return _test_sources(sources)
     path = args.config or DEFAULT_SOURCES
     print(f"{len(sources)} sources in {path}: all valid")
     for s in sources:
         print(f"  {s.id:<14} {s.kind:<10} {s.homepage:<34} feeds {len(s.feeds)}  sitemaps {len(s.sitemaps)}  "
               f"listings {len(s.listings)}  {s.name}")
     return 0
+
+
+def _test_sources(sources: list[Any]) -> int:
+    from newscrawler.canary import check_source, format_report
+
+    failed = 0
+    for source in sources:
+        report = check_source(source)
+        print(format_report(report))
+        failed += not report.ok
+    return 1 if failed else 0
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -243,7 +256,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--url", help="the page's URL, when extracting from a file")
     p.set_defaults(func=cmd_extract)
 
-    p = sub.add_parser("sources", help="list and validate the configured sources")
+    p = sub.add_parser("sources", help="list and validate the sources; `sources test ID` checks one live")
+    p.add_argument("action", nargs="?", choices=["list", "test"], default="list",
+                   help="list (default) or test: fetch one feed/listing and one article and report problems")
+    p.add_argument("source_id", nargs="?", help="only this source")
     p.add_argument("--config")
     p.set_defaults(func=cmd_sources)
 

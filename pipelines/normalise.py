@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from newscrawler.text import NORMALISER_VERSION, display_clean, match_key
-
 from newscrawler.dedup import body_hash, content_hash
 from newscrawler.items import Article, Headline
+from newscrawler.text import NORMALISER_VERSION, display_clean, match_key
 from newscrawler.urls import url_key
 
 

@@ -16,13 +16,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import scrapy
-from newscrawler.dates import parse_date
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
+from newscrawler.dates import parse_date
 from newscrawler.discover import DiscoveryError, parse_feed, parse_sitemap, sitemaps_from_robots
 from newscrawler.encoding import decode_html
 from newscrawler.extract import extract_article, extract_listing
