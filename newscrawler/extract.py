@@ -88,7 +88,7 @@ _CONSENT = re.compile(
 )
 _TITLE_SEP = re.compile(r"\s+(?:\||-|–|—|::|»|«|·|•|:)\s+")
 _AUTHOR_PREFIX = re.compile(r"^\s*(?:by|von|par|por|di|door|av|af|bij|بقلم|كتب|كتبه|كتبت|بواسطة|إعداد|اعداد)\s*[:：]?\s+", re.I)
-_LISTING_URL = re.compile(r"/(?:tag|tags|category|categories|categorie|section|search|topics?|archive|author|page)(?:/|$|\?)|[?&](?:s|q|search)=", re.I)
+_LISTING_URL = re.compile(r"/(?:tag|tags|category|categories|categorie|section|search|topics?|archive|author|page)(?:\.php|\.html?|\.aspx?)?(?:/|$|\?)|[?&](?:s|q|search)=", re.I)
 
 
 # --------------------------------------------------------------------------------------------- small helpers
@@ -638,6 +638,9 @@ def _looks_listing(
     n, link_text = links
     # Many headline links and little paragraph text: a home, section, tag or search page.
     if n >= 15 and link_text > 1.2 * para_len:
+        return True
+    # A handful of headline links and next to no paragraph text (a small tag or search page).
+    if n >= 5 and para_len < 250 and link_text > 2 * max(para_len, 1):
         return True
     return bool(_LISTING_URL.search(url)) and n >= 10 and para_len < 1500
 

@@ -187,3 +187,14 @@ def test_str_input_and_extract_listing_reexport() -> None:
     r = extract_article((PAGES / "meta_only.html").read_text(encoding="utf-8"), "https://sahil24.ma/news/12345")
     assert r["title"] == "أمطار رعدية مرتقبة بعدد من مناطق المملكة"
     assert callable(extract.extract_listing)
+
+
+def test_small_tag_page_without_paragraphs_is_a_listing():
+    links = "".join(
+        f'<li><a href="/news.php?id={i}">عنوان خبر رقم {i} عن التساقطات المطرية في جهة الشمال</a></li>'
+        for i in range(6)
+    )
+    page = f'<html><body><h1>وسم: الطقس</h1><ul>{links}</ul></body></html>'
+    article = extract_article(page, "https://wadi.example/label.php?t=weather")
+    assert article["is_article"] is False
+    assert article["page_type"] == "listing"
