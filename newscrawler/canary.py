@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from newscrawler.discover import DiscoveryError, parse_feed, parse_sitemap
-from newscrawler.encoding import decode_html
+from newscrawler.encoding import charset_from_content_type, decode_html
 from newscrawler.extract import extract_article, extract_listing
 from newscrawler.sources import Source
 
@@ -108,7 +108,7 @@ def _discover(kind: str, url: str, source: Source, fetch: Fetch, report: CanaryR
             if not entries and result.sitemaps:  # an index: look one level down
                 return _discover("sitemap", result.sitemaps[0], source, fetch, report)
         else:
-            text = decode_html(body, source.encoding or _charset(headers))[0]
+            text = decode_html(body, source.encoding or charset_from_content_type(_content_type(headers)))[0]
             entries = extract_listing(text, url, selectors=source.selectors)
     except DiscoveryError as exc:
         report.problems.append(f"{kind} {url}: {exc}")
@@ -130,7 +130,7 @@ def _check_article(url: str, source: Source, fetch: Fetch, report: CanaryReport,
         report.article = {"url": url, "http_status": status}
         report.problems.append(f"article {url}: HTTP {status}")
         return
-    text, encoding = decode_html(body, source.encoding or _charset(headers))
+    text, encoding = decode_html(body, source.encoding or charset_from_content_type(_content_type(headers)))
     page = extract_article(text, url, selectors=source.selectors, tz=source.timezone,
                            source_name=source.name if source.kind == "publisher" else None)
     words = len((page.get("body") or "").split())
@@ -161,13 +161,8 @@ def _check_article(url: str, source: Source, fetch: Fetch, report: CanaryReport,
         report.problems.append("aggregator article has no link to its original source")
 
 
-def _charset(headers: dict[str, str]) -> str | None:
-    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
-    for part in content_type.split(";")[1:]:
-        key, _, value = part.strip().partition("=")
-        if key.lower() == "charset" and value:
-            return value.strip("\"' ")
-    return None
+def _content_type(headers: dict[str, str]) -> str | None:
+    return next((v for k, v in headers.items() if k.lower() == "content-type"), None)
 
 
 def format_report(report: CanaryReport) -> str:

@@ -196,3 +196,12 @@ def _repair_double_utf8(text: str) -> str | None:
     if arabic_score(fixed) > arabic_score(text) and fixed.count("\ufffd") * 20 < len(fixed):
         return fixed
     return None
+
+
+def charset_from_content_type(content_type: str | None) -> str | None:
+    """The `charset=` parameter of a Content-Type header value, if any (`decode_html` verifies it)."""
+    for part in (content_type or "").split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.strip().lower() == "charset" and value.strip("\"' "):
+            return value.strip("\"' ")
+    return None

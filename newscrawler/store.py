@@ -713,15 +713,20 @@ class Store:
                 [own_key, row["fetched_url_key"] or own_key, own_key],
             ).fetchall()
         ]
-        # Rule 2: same content (title + body keys), else same body key.
-        if duplicate_of is None and not copies:
+        # Rule 2: same content (title + body keys), else same body key. A match whose root is one of
+        # this article's own copies does not count (the original outranks its copies); a match with
+        # another root (a publisher that ran the same text verbatim earlier) does, whatever the arrival
+        # order, so that one cluster never ends up with two roots.
+        if duplicate_of is None:
             for column, why in (("content_hash", "same_content"), ("body_hash", "same_body")):
                 if row[column]:
                     hit = db.execute(
                         f"SELECT id FROM articles WHERE {column} = ? ORDER BY id LIMIT 1", [row[column]]
                     ).fetchone()
                     if hit:
-                        duplicate_of, reason = self._root(hit[0]), why
+                        hit_root = self._root(hit[0])
+                        if hit_root not in copies:
+                            duplicate_of, reason = hit_root, why
                         break
 
         cur = db.execute(

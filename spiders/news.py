@@ -24,7 +24,7 @@ from twisted.python.failure import Failure
 
 from newscrawler.dates import parse_date
 from newscrawler.discover import DiscoveryError, parse_feed, parse_sitemap, sitemaps_from_robots
-from newscrawler.encoding import decode_html
+from newscrawler.encoding import charset_from_content_type, decode_html
 from newscrawler.extract import extract_article, extract_listing
 from newscrawler.items import Article, Headline, PageRecord, Reject
 from newscrawler.sources import Source, load_sources
@@ -238,7 +238,7 @@ class NewsSpider(scrapy.Spider):
         )
 
     def _decode(self, response: Response, source: Source) -> str:
-        declared = source.encoding or _charset(response)
+        declared = source.encoding or charset_from_content_type(_header(response, b"Content-Type"))
         return decode_html(response.body, declared)[0]
 
     # -- failures -------------------------------------------------------------------------------
@@ -271,12 +271,3 @@ class NewsSpider(scrapy.Spider):
 def _header(response: Response, name: bytes) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
-
-
-def _charset(response: Response) -> str | None:
-    content_type = _header(response, b"Content-Type") or ""
-    for part in content_type.split(";")[1:]:
-        key, _, value = part.strip().partition("=")
-        if key.lower() == "charset" and value:
-            return value.strip("\"' ")
-    return None

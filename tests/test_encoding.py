@@ -83,3 +83,14 @@ def test_french_latin1_page_unchanged() -> None:
 def test_empty_and_ascii() -> None:
     assert decode_html(b"")[0] == ""
     assert decode_html(b"<p>hello</p>") == ("<p>hello</p>", "utf-8")
+
+
+@pytest.mark.parametrize(
+    ("header", "charset"),
+    [("text/html; charset=windows-1256", "windows-1256"), ('text/html; charset="UTF-8"', "UTF-8"),
+     ("text/html", None), (None, None), ("text/html; charset=", None)],
+)
+def test_charset_from_content_type(header, charset):
+    from newscrawler.encoding import charset_from_content_type
+
+    assert charset_from_content_type(header) == charset

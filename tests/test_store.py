@@ -248,6 +248,19 @@ def test_original_arriving_after_its_copies_becomes_root(store, run):
     assert (late.duplicate_of, late.dup_reason) == (original.article_id, "same_content")
 
 
+def test_verbatim_publisher_first_then_copy_then_original_keeps_one_root(store, run):
+    """Publisher B ran A's text verbatim; the aggregator copies A; A arrives last: one cluster, one root."""
+    b = store.save_article(art("pubb.ma/3"), run_id=run)
+    copy = store.save_article(art("agg.ma/9", source_url="https://puba.ma/5", source_url_key="puba.ma/5"),
+                              run_id=run)
+    assert (copy.duplicate_of, copy.dup_reason) == (b.article_id, "same_content")
+    a = store.save_article(art("puba.ma/5"), run_id=run)
+    assert (a.duplicate_of, a.dup_reason) == (b.article_id, "same_content")
+    got = dict((r[0], r[1:]) for r in rows(store, "SELECT id, duplicate_of, dup_reason FROM articles"))
+    assert got[copy.article_id] == (b.article_id, "copy_of_source")
+    assert [i for i, (parent, _) in got.items() if parent is None] == [b.article_id]
+
+
 def test_dates_stored_as_utc_with_original_kept(store, run):
     a = store.save_article(art("pub.ma/1", published_raw="الأربعاء 8 أكتوبر 2025 - 13:30"), run_id=run)
     row = store.db["articles"].get(a.article_id)
