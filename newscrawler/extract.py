@@ -34,10 +34,24 @@ ARTICLE_TYPES = {
 
 # Containers that never hold article text.
 _DROP_TAGS = (
-    "script", "style", "noscript", "iframe", "svg", "button", "select", "textarea", "input", "nav", "footer",
-    "aside", "form", "figcaption", "template", "dialog", "video", "audio", "object", "embed", "canvas", "map",
-    "label", "menu",
+    "script", "style", "noscript", "iframe", "svg", "button", "select", "textarea", "input", "figcaption",
+    "template", "video", "audio", "object", "embed", "canvas", "map",
 )
+# Structural containers that normally hold interface only, but that some templates wrap around the whole page
+# (ASP.NET puts everything in one <form>, some themes the page in a <nav>): dropped unless they hold the story.
+_SOFT_DROP_TAGS = ("nav", "footer", "aside", "form", "dialog", "label", "menu")
+# Names CMSs give the story container; it and its ancestors are never pruned.
+_BODY_HINT = re.compile(
+    r"(?:entry|post|article|story|news|blog|single)[\s_\-]*(?:content|body|text|entry)|articlebody|"
+    r"rich-?text|body-?copy|name-(?:field-)?body",
+    re.I,
+)
+_HIDDEN_OR_ASIDE = re.compile(
+    r"(?:^|[\s_\-])(?:hide|hidden|d-none|modal|popup|cookies?|consent|gdpr|dialog|related|comments?|newsletter)"
+    r"(?:$|[\s_\-])",
+    re.I,
+)
+_LABEL_HIDDEN = re.compile(r"label-(?:visually[_\-])?hidden", re.I)
 _BLOCK_TAGS = frozenset({
     "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote",
     "pre", "table", "tr", "td", "th", "dl", "dt", "dd", "figure", "header", "hr", "br", "center", "address",
@@ -338,6 +352,25 @@ def _strip_site(title: str, site_names: Iterable[str], host: str) -> str:
     return title[start:end].strip() if start >= 0 and end > start else title
 
 
+_KICKER_END = re.compile(r"[:：]\s*$")
+
+
+def _is_kicker_of(meta_title: str, h1: str) -> bool:
+    """True when ``meta_title`` is ``Kicker: <h1>`` (the colon form of a headline with its kicker)."""
+    i = meta_title.casefold().find(h1.casefold())
+    if i <= 0 or not _KICKER_END.search(meta_title[:i]):
+        return False
+    return i + len(h1) >= len(meta_title.rstrip(" .!?…"))
+
+
+def _is_label_h1(h1: str, meta_title: str) -> bool:
+    """An h1 of at most three words sharing no word with a longer metadata title is a blog, section or widget
+    label ("Our Blog", "0 Comments"), not the headline."""
+    hw = set(_key(h1).split())
+    mw = set(_key(meta_title).split())
+    return 0 < len(hw) <= 3 and len(mw) >= 4 and not hw & mw
+
+
 # --------------------------------------------------------------------------------------------- body (DOM scoring)
 
 
@@ -352,12 +385,18 @@ def _prune(root: etree._Element, remove: list[str]) -> None:
     etree.strip_elements(root, *_DROP_TAGS, with_tail=False)
     body = root.find("body")
     total = len(body.text_content()) if body is not None else 0
+    keep = _story_ancestors(root)
+    for el in list(root.iter(*_SOFT_DROP_TAGS)):
+        if el not in keep and len(el.text_content()) <= 0.5 * total:
+            _drop(el)
+    total = len(body.text_content()) if body is not None else 0
     doomed = []
     for el in root.iter(etree.Element):
         tag = el.tag
-        if tag in ("html", "body", "main", "article", "p") or not isinstance(tag, str):
+        if tag in ("html", "body", "main", "article", "p") or not isinstance(tag, str) or el in keep:
             continue
-        a = _attr_str(el)
+        # Drupal's "field--label-hidden" hides the field's label, not the field.
+        a = _LABEL_HIDDEN.sub("", _attr_str(el))
         if len(a) < 3:
             if el.get("hidden") is not None or "display:none" in (el.get("style") or "").replace(" ", ""):
                 doomed.append(el)
@@ -374,6 +413,26 @@ def _prune(root: etree._Element, remove: list[str]) -> None:
             doomed.append(el)
     for el in doomed:
         _drop(el)
+
+
+def _story_ancestors(root: etree._Element) -> set[etree._Element]:
+    """The largest visible element named like a story container (``entry-content``, ``itemprop=articleBody``...)
+    and all its ancestors: a "widget" or <nav> wrapper around it must not take the story along."""
+    best: etree._Element | None = None
+    best_n = 400
+    for el in root.iter("div", "section", "article", "td"):
+        if not (el.get("itemprop") == "articleBody" or _BODY_HINT.search(_attr_str(el))):
+            continue
+        n = len(el.text_content())
+        if n <= best_n or _link_density(el) > 0.3:
+            continue
+        # Hidden copies, modals and "related" cards reuse the same class names.
+        chain = [el, *el.iterancestors()]
+        if any(_HIDDEN_OR_ASIDE.search(_attr_str(a)) or a.get("hidden") is not None
+               or "display:none" in (a.get("style") or "").replace(" ", "") for a in chain):
+            continue
+        best, best_n = el, n
+    return set() if best is None else {best, *best.iterancestors()}
 
 
 def _drop(el: etree._Element) -> None:
@@ -800,9 +859,17 @@ def _extract(
                 out["title"], method["title"] = meta_t, meta_rule  # both agree: record the metadata rule
                 return
             if hk and mk and hk in mk:
+                if _is_kicker_of(meta_t, h):
+                    # "Kicker: headline" in the metadata is the full headline; the h1 drops the kicker
+                    # only because the page shows it in a separate element above.
+                    out["title"], method["title"] = meta_t, meta_rule
+                    return
                 pick = h
                 break
         if pick is None and mk and any(mk in _key(h) for h in h1c):
+            out["title"], method["title"] = meta_t, meta_rule
+            return
+        if pick is None and h1c and mk and _is_label_h1(h1c[0], meta_t):
             out["title"], method["title"] = meta_t, meta_rule
             return
         if pick is None and len(h1c) == 1:

@@ -198,3 +198,37 @@ def test_small_tag_page_without_paragraphs_is_a_listing():
     article = extract_article(page, "https://wadi.example/label.php?t=weather")
     assert article["is_article"] is False
     assert article["page_type"] == "listing"
+
+
+# ---- titles, dates and authors: rules measured on real pages, tested on our own small fixtures
+
+_FILLER_AR = "<p>" + "نص الخبر يتحدث عن تطورات الموسم الفلاحي في جهة سوس ماسة، ويعرض أرقاما جديدة. " * 8 + "</p>"
+_FILLER_EN = "<p>" + "The story text describes the new harbour works, with figures from the port authority. " * 8 + "</p>"
+
+
+def _page(head: str, body: str, filler: str = _FILLER_AR) -> str:
+    return f"<html><head>{head}</head><body><article>{body}{filler}</article></body></html>"
+
+
+def test_title_colon_kicker_in_metadata_is_kept() -> None:
+    head = '<meta property="og:title" content="الموسم الفلاحي: أمطار الخريف تنعش آمال الفلاحين">'
+    r = extract_article(_page(head, "<h1>أمطار الخريف تنعش آمال الفلاحين</h1>"), "https://a.example/n/1", now=NOW)
+    assert r["title"] == "الموسم الفلاحي: أمطار الخريف تنعش آمال الفلاحين"
+    assert r["method"]["title"] == "meta"
+
+
+def test_title_pipe_suffix_in_metadata_is_dropped_for_h1() -> None:
+    head = '<meta property="og:title" content="Harbour works resume in Agadir | Port guide">'
+    r = extract_article(_page(head, "<h1>Harbour works resume in Agadir</h1>", _FILLER_EN), "https://b.example/x",
+                        now=NOW)
+    assert r["title"] == "Harbour works resume in Agadir"
+    assert r["method"]["title"] == "h1"
+
+
+def test_title_label_h1_loses_to_metadata() -> None:
+    head = '<meta property="og:title" content="Harbour works resume in Agadir after the storm">'
+    r = extract_article(_page(head, "<h1>Our Blog</h1>", _FILLER_EN), "https://b.example/y", now=NOW)
+    assert r["title"] == "Harbour works resume in Agadir after the storm"
+    head = '<meta property="og:title" content="أمطار الخريف تنعش آمال الفلاحين في سوس">'
+    r = extract_article(_page(head, "<h1>0 تعليقات</h1>"), "https://a.example/n/2", now=NOW)
+    assert r["title"] == "أمطار الخريف تنعش آمال الفلاحين في سوس"
