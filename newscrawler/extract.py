@@ -416,23 +416,33 @@ def _prune(root: etree._Element, remove: list[str]) -> None:
 
 
 def _story_ancestors(root: etree._Element) -> set[etree._Element]:
-    """The largest visible element named like a story container (``entry-content``, ``itemprop=articleBody``...)
-    and all its ancestors: a "widget" or <nav> wrapper around it must not take the story along."""
-    best: etree._Element | None = None
-    best_n = 400
+    """The largest visible element named like a story container (``entry-content``, ``itemprop=articleBody``...),
+    the blocks with the same class (stories split between ads), and all their ancestors: a "widget", "sidebar" or
+    <nav> wrapper around them must not take the story along."""
+    cands: list[tuple[int, etree._Element]] = []
     for el in root.iter("div", "section", "article", "td"):
         if not (el.get("itemprop") == "articleBody" or _BODY_HINT.search(_attr_str(el))):
             continue
         n = len(el.text_content())
-        if n <= best_n or _link_density(el) > 0.3:
+        if n < 100 or _link_density(el) > 0.3:
             continue
         # Hidden copies, modals and "related" cards reuse the same class names.
-        chain = [el, *el.iterancestors()]
         if any(_HIDDEN_OR_ASIDE.search(_attr_str(a)) or a.get("hidden") is not None
-               or "display:none" in (a.get("style") or "").replace(" ", "") for a in chain):
+               or "display:none" in (a.get("style") or "").replace(" ", "") for a in (el, *el.iterancestors())):
             continue
-        best, best_n = el, n
-    return set() if best is None else {best, *best.iterancestors()}
+        cands.append((n, el))
+    if not cands:
+        return set()
+    n, best = max(cands, key=lambda c: c[0])
+    if n < 400:
+        return set()
+    keep: set[etree._Element] = set()
+    cls = best.get("class")
+    for _, el in cands:
+        if el is best or (cls and el.get("class") == cls):
+            keep.add(el)
+            keep.update(el.iterancestors())
+    return keep
 
 
 def _drop(el: etree._Element) -> None:
@@ -979,22 +989,17 @@ def _extract(
                 cands.append(("jsonld", v))
                 break
         if not cands:
-            for o in ld_objs:
-                v = o.get("datePublished")
-                if isinstance(v, str) and v.strip():
+            for k in ("datePublished", "dateCreated", "uploadDate"):
+                v = next((o.get(k) for o in ld_objs if isinstance(o.get(k), str) and o.get(k).strip()), None)
+                if v:
                     cands.append(("jsonld", v))
                     break
-        m = _m(meta, "article:published_time", "og:article:published_time", "datepublished", "pubdate",
-               "publishdate", "publish-date", "publish_date", "parsely-pub-date", "sailthru.date",
-               "dc.date.issued", "dcterms.created", "dc.date", "date", "og:published_time", "article.published",
-               "cxenseparse:recs:publishtime")
-        if m:
-            cands.append(("meta", m))
-        for t in root.iter("time"):
-            v = t.get("datetime")
-            if v and v.strip():
-                cands.append(("time", v))
-                break
+        # Every meta value in key order, not only the first: one malformed or future value must not hide
+        # the next key.
+        for k in _PUBLISHED_META:
+            cands += [("meta", v) for v in meta.get(k, ()) if v][:2]
+        cands += [("meta", v) for v in _microdata_published(root)]
+        cands += [("time", v) for v in _time_published(root)]
         st, _ = _sel_first_text(root, selectors.get("date"))
         if st:
             cands.append(("selector", st))
@@ -1139,28 +1144,124 @@ def _extract(
 _RELATIVE_DATE = re.compile(r"منذ|قبل|أمس|البارحة|اليوم|\bago\b|\byesterday\b|\bil y a\b|\bhier\b", re.I)
 _DATE_HINT = re.compile(r"date|time|publish|posted|تاريخ", re.I)
 _DATE_HINT_WEAK = re.compile(r"meta|byline|info", re.I)
+# Machine-readable publication dates, in trust order (standard first, then the common CMS and analytics
+# names). `date` alone is last: some sites use it for the page's crawl or build date.
+_PUBLISHED_META = (
+    "article:published_time", "og:article:published_time", "datepublished", "datecreated", "pubdate",
+    "publishdate", "publish-date", "publish_date", "published_on", "published_time", "parsely-pub-date",
+    "sailthru.date", "dc.date.issued", "dcterms.issued", "dc.date.created", "dcterms.created", "dc.date",
+    "dcterms.date", "citation_publication_date", "citation_date", "og:published_time", "article.published",
+    "cxenseparse:recs:publishtime", "date",
+)
+_UPDATED = re.compile(r"updated|modified|mis\s+à\s+jour|mise\s+à\s+jour|تحديث|تعديل|محدث", re.I)
+_PUBLISHED_WORD = re.compile(r"publi|posted|created|نشر", re.I)
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)|(?<!\d)\d{1,2}[/.]\d{1,2}[/.]\d{2}(?!\d)")
+_DATE_TAGS = frozenset({"span", "div", "p", "time", "small", "li", "h2", "h3", "h4", "h5", "h6", "strong", "b",
+                        "em", "i", "dd", "td", "address", "a", "header"})
+_NO_DATE_SCOPE = re.compile(r"comment|related|sidebar|footer|recommend|popular|trending|more-?stories", re.I)
+
+
+def _microdata_published(root: etree._Element) -> list[str]:
+    """``itemprop="datePublished"`` (or ``dateCreated``) on page elements, and RDFa ``dc:date``/``dc:created``:
+    the attribute value when present, else the element's text. ``<meta itemprop>`` is already read as meta."""
+    found: list[str] = []
+    for el in root.xpath("//*[@itemprop or @property][not(self::meta)]"):
+        names = f"{el.get('itemprop') or ''} {el.get('property') or ''}".lower().split()
+        if not {"datepublished", "datecreated", "dc:created", "dc:date", "dcterms:created"} & set(names):
+            continue
+        v = el.get("content") or el.get("datetime") or _text(el)
+        if v and len(v) <= 80 and v not in found:
+            found.append(v)
+        if len(found) >= 2:
+            break
+    return found
+
+
+def _time_published(root: etree._Element) -> list[str]:
+    """``<time datetime>`` values, publication first: a time marked as the update or modification date
+    goes last; a ``<time>`` without ``datetime`` gives its text."""
+    first: list[str] = []
+    last: list[str] = []
+    for t in root.iter("time"):
+        v = (t.get("datetime") or "").strip() or _text(t)
+        if not v or len(v) > 80:
+            continue
+        marks = f"{_attr_str(t)} {t.get('itemprop') or ''}"
+        parent = t.getparent()
+        if parent is not None:
+            marks += f" {_attr_str(parent)} {parent.get('itemprop') or ''} {parent.text or ''}"
+        if t.get("pubdate") is not None or re.search(r"publish|created", marks, re.I):
+            first.insert(0, v)
+        elif _UPDATED.search(marks):
+            last.append(v)
+        else:
+            first.append(v)
+        if len(first) + len(last) >= 4:
+            break
+    return first + last
+
+
+def _short_date_text(el: etree._Element) -> str | None:
+    if el.tag not in _DATE_TAGS or len(el) > 8:
+        return None
+    n = 0
+    for piece in el.itertext():  # cheap bail-out on containers: never build their whole text
+        n += len(piece)
+        if n > 400:
+            return None
+    t = _text(el)
+    if not 6 <= len(t) <= 90:
+        return None
+    return t if _YEAR.search(t) or _RELATIVE_DATE.search(t) else None
 
 
 def _date_text_near_title(root: etree._Element) -> list[str]:
-    """Short texts that look like dates, in elements with a date-like class, near the h1 first."""
+    """Short visible texts that look like dates, best first: date-classed elements around the h1, then any
+    short dated text in document order right after the h1 (the byline) or just above it, then date-classed
+    elements anywhere. "Updated ..." texts go after the others: the publication date is wanted."""
     h1 = next(iter(root.iter("h1")), None)
     scope = h1.getparent() if h1 is not None else None
     if scope is not None and scope.getparent() is not None:
         scope = scope.getparent()
     found: list[str] = []
+
+    def add(t: str | None) -> None:
+        if t and t not in found:
+            found.append(t)
+
     for hint in (_DATE_HINT, _DATE_HINT_WEAK):
-        for s in (scope, root):
-            if s is None:
-                continue
-            for el in s.iter("span", "div", "p", "time", "small", "li"):
-                if not hint.search(_attr_str(el)):
-                    continue
+        if scope is None:
+            break
+        for el in scope.iter("span", "div", "p", "time", "small", "li"):
+            if hint.search(_attr_str(el)):
                 t = _text(el)
-                if 6 <= len(t) <= 80 and (re.search(r"\d", t) or _RELATIVE_DATE.search(t)) and t not in found:
-                    found.append(t)
-                    if len(found) >= 3:
-                        return found
-    return found
+                if 6 <= len(t) <= 80 and (re.search(r"\d", t) or _RELATIVE_DATE.search(t)):
+                    add(t)
+    if h1 is not None:
+        els = [e for e in root.iter() if isinstance(e.tag, str)]
+        try:
+            i = els.index(h1)
+        except ValueError:
+            i = -1
+        if i >= 0:
+            after = els[i + 1: i + 250]
+            before = els[max(0, i - 60): i][::-1]
+            for el in after + before:
+                t = _short_date_text(el)
+                if t and not any(_NO_DATE_SCOPE.search(_attr_str(a)) for a in el.iterancestors()):
+                    add(t)
+                if len(found) >= 8:
+                    break
+    for hint in (_DATE_HINT, _DATE_HINT_WEAK):
+        for el in root.iter("span", "div", "p", "time", "small", "li"):
+            if len(found) >= 10:
+                break
+            if hint.search(_attr_str(el)):
+                t = _text(el)
+                if 6 <= len(t) <= 80 and (re.search(r"\d", t) or _RELATIVE_DATE.search(t)):
+                    add(t)
+    published = [t for t in found if not _UPDATED.search(t) or _PUBLISHED_WORD.search(t)]
+    return published + [t for t in found if t not in published]
 
 
 def _source_name_near(root: etree._Element, anchor: etree._Element | None) -> str | None:
