@@ -14,6 +14,7 @@ Pure functions on strings: no network, no DNS, never raises on odd input.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import socket
@@ -176,6 +177,8 @@ def _normalise_query(query: str) -> str:
     return "&".join(k + eq + v for k, eq, v in pairs)
 
 
+# The same URL is canonicalised several times per page (listing, request, extraction, storage): cache it.
+@functools.lru_cache(maxsize=16384)
 def canonical_url(url: str, base: str | None = None) -> str:
     """Return the fetchable canonical spelling of ``url`` (resolved against ``base`` when given).
 
@@ -220,6 +223,7 @@ def canonical_url(url: str, base: str | None = None) -> str:
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
+@functools.lru_cache(maxsize=16384)
 def url_key(url: str) -> str:
     """Return the dedup key of ``url``: ``canonical_url`` with scheme, ``www.``/``m.``/``mobile.``,
     trailing slash and ``index.html``/``index.php`` folded. Not a URL; never fetch it."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from scrapy import signals
@@ -51,16 +50,16 @@ class StorePipeline:
         store = self.store
         assert store is not None, "open_spider was not called"
         if isinstance(item, Article):
-            result = store.save_article(asdict(item), run_id=self.run_id)
+            result = store.save_article(dict(vars(item)), run_id=self.run_id)
             self.stats.inc_value(f"newscrawler/articles_{result.status}")
         elif isinstance(item, Headline):
-            new = store.save_headlines([asdict(item)], run_id=self.run_id)
+            new = store.save_headlines([dict(vars(item))], run_id=self.run_id)
             self.stats.inc_value("newscrawler/headlines_new" if new else "newscrawler/headlines_seen")
         elif isinstance(item, PageRecord):
-            store.save_page(asdict(item), run_id=self.run_id)
+            store.save_page(dict(vars(item)), run_id=self.run_id)
             self.stats.inc_value("newscrawler/pages")
         elif isinstance(item, Reject):
-            store.save_reject(asdict(item), run_id=self.run_id)
+            store.save_reject(dict(vars(item)), run_id=self.run_id)
             self.stats.inc_value(f"newscrawler/rejects/{item.reason}")
             self.stats.inc_value("newscrawler/rejects")
         return item
