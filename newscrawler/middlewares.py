@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from scrapy.exceptions import NotConfigured
+
 from newscrawler.store import StoreReader
 
 CONDITIONAL_KINDS = ("feed", "sitemap", "listing")
@@ -22,6 +24,9 @@ class ConditionalGetMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ConditionalGetMiddleware:
+        if crawler.settings.getbool("NEWSCRAWLER_REFETCH_KNOWN"):
+            # A refresh run wants every article again, so it must see every listing, changed or not.
+            raise NotConfigured
         return cls(crawler.settings.get("NEWSCRAWLER_DB"))
 
     def process_request(self, request: Any, spider: Any = None) -> None:

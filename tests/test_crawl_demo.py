@@ -209,3 +209,18 @@ def test_scrapy_crawl_news_from_the_repository_root(demo, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     rows = query(db, "SELECT source_id, count(*) AS n FROM articles GROUP BY source_id")
     assert rows == [{"source_id": site, "n": len(demo["manifest"]["sites"][site]["articles"])}]
+
+
+def test_refetching_known_articles_updates_last_seen_and_adds_no_rows(demo):
+    before = {r["id"]: r["last_seen_at"] for r in query(demo["db"], "SELECT id, last_seen_at FROM articles")}
+    settings = [arg for pair in [*CRAWL_SETTINGS, "NEWSCRAWLER_REFETCH_KNOWN=1"] for arg in ("-s", pair)]
+    result = newscrawler("crawl", "--config", str(demo["config"]), "--db", str(demo["db"]), *settings)
+    assert result.returncode == 0, result.stderr[-3000:]
+    after = {r["id"]: r["last_seen_at"] for r in query(demo["db"], "SELECT id, last_seen_at FROM articles")}
+    assert set(after) == set(before)
+    assert all(after[i] >= before[i] for i in before)
+    assert any(after[i] > before[i] for i in before)
+    run = query(demo["db"], "SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1")[0]
+    assert run["articles_new"] == 0 and run["duplicates"] == 0
+    assert run["articles_seen"] == len(before)
+    assert run["unaccounted"] == 0
