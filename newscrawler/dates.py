@@ -162,6 +162,10 @@ _NAME_DMY_RE = re.compile(rf"^(?:{_TIME}\s+)?(?P<d>\d{{1,2}})\s+(?P<mon>[^\d\s][
 _NAME_MDY_RE = re.compile(rf"^(?P<mon>[a-zéû.]+)\s+(?P<d>\d{{1,2}})\s+(?P<y>\d{{4}})(?:\s+{_TIME})?{_TZ}$", re.I)
 # Inside a longer string (a byline): the first `d <known month> yyyy [hh:mm]`.
 _NAME_SEARCH_RE = re.compile(rf"(?<!\d)(?P<d>\d{{1,2}})\s+(?P<mon>[^\d\s]+(?:\s+[^\d\s]+)?)\s+(?P<y>\d{{4}})(?!\d)(?:\s+{_TIME})?")
+_NUMERIC_SEARCH_RE = re.compile(r"(?<![\w/.:-])(?:\d{1,2}[/.]\d{1,2}[/.]\d{4}|\d{4}[/.-]\d{1,2}[/.-]\d{1,2})(?![\d/.:-])")
+_NAME_MDY_SEARCH_RE = re.compile(
+    rf"(?<![\w.])(?P<mon>[a-zéû]+\.?)\s+(?P<d>\d{{1,2}})\s+(?P<y>\d{{4}})(?!\d)(?:\s+{_TIME})?", re.I
+)
 
 
 def _month_of(text: str) -> int | None:
@@ -245,6 +249,16 @@ def _search_absolute(text: str, tz: str) -> datetime | None:
         mo = _month_of(m["mon"])
         if mo:
             return _with_time(int(m["y"]), mo, int(m["d"]), m, "", tz)
+    # English bylines write the month first: `Created on Jul 11, 2025`, `March 2, 2026 - Words by ...`.
+    for m in _NAME_MDY_SEARCH_RE.finditer(text):
+        mo = _month_of(m["mon"])
+        if mo:
+            return _with_time(int(m["y"]), mo, int(m["d"]), m, "", tz)
+    # A numeric date after a name (`Rachael H. - 12/03/2026`): read like a whole numeric string.
+    for m in _NUMERIC_SEARCH_RE.finditer(text):
+        dt = _fast_absolute(m.group(0), tz)
+        if dt is not None:
+            return dt
     return None
 
 

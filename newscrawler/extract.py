@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -73,10 +74,31 @@ _GOOD_ATTR = re.compile(
 _BOILER_LINE = re.compile(
     r"^\W*(?:اقرأ|إقرأ|اقرا|إقرا)\s+(?:أيضا|أيضاً|ايضا|المزيد)|انقر\s+هنا\s+لقراءة|لقراءة\s+الخبر\s+من\s+مصدره|"
     r"شكرا\s+على\s+(?:الإبلاغ|التبليغ|تبليغك)|سيتم\s+إخفاء\s+هذه\s+الصورة|"
-    r"^\W*(?:شارك|مشاركة|تابعونا|تابعنا|اشترك|التعليقات|تعليقات|الوسوم|كلمات\s+مفتاحية|المصدر\s*:)|"
+    r"^\W*(?:شارك|مشاركة|تابعونا|تابعنا|[اإ]شترك|التعليقات|تعليقات|الوسوم|كلمات\s+مفتاحية|المصدر\s*:)|"
+    r"^\W*(?:حم[ّ]?ل|نزّ?ل)\s+(?:الآن\s+)?تطبيق|"
     r"^\W*(?:read\s+(?:also|more)|see\s+also|related\s*:|share\s+(?:this|on)|sign\s+up|subscribe|"
-    r"advertisement|lire\s+aussi|à\s+lire\s+aussi|voir\s+aussi|lesen\s+sie\s+auch|mehr\s+zum\s+thema)\b|"
+    r"advertisement|lire\s+aussi|à\s+lire\s+aussi|voir\s+aussi|lesen\s+sie\s+auch|mehr\s+zum\s+thema|"
+    r"download\s+(?:the|our)\s+app)\b|"
     r"^\W*\d+\s*(?:تعليق|تعليقات|comments?)\W*$",
+    re.I,
+)
+# Short lines that carry no story text: a dateline ("Stand: 17.06.2025 18:24 Uhr", "آخر تحديث: 2025/10/07"),
+# a reading time ("3 min read", "5 دقائق"), a photo credit closing a caption ("... Photo: Jane Doe").
+_META_LINE = re.compile(
+    r"^\W*(?:[^\W\d]+\s*){0,3}[:：]?\s*\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}(?:\s*[,|–\-]?\s*\d{1,2}[:.h]\d{2}"
+    r"(?:\s*(?:uhr|h|am|pm))?)?\W*$|"
+    r"^\W*\d+\s*(?:min\.?|mins?|minutes?|minuten|دقائق|دقيقة|د)(?:\s+[^\W\d]+){0,2}\W*$|"
+    r"\b(?:bild|foto|photo|image|credit|crédit|quelle|صورة|الصورة|تصوير)\s*[:：]\s*[^.!?؟]{2,60}$",
+    re.I,
+)
+# A short heading that opens the page's "more stories" block: what follows it is not the story.
+_SECTION_END = re.compile(
+    r"^\W*(?:more\s+(?:from|on|in|stories|news|articles|[^\W\d]+\s*$)|related\s+(?:articles?|stories|posts|news|"
+    r"content|coverage|reading)|read\s+next|recommended(?:\s+for\s+you)?\W*$|you\s+(?:may|might)\s+also\s+"
+    r"(?:like|enjoy)|most\s+(?:read|popular|viewed)|latest\s+(?:news|stories)|top\s+stories|"
+    r"(?:مقالات|أخبار|اخبار|مواضيع|مواد)\s+(?:ذات\s+صلة|متعلقة|مشابهة)|ذات\s+صلة|الأكثر\s+(?:قراءة|مشاهدة)|"
+    r"اقرأ\s+المزيد|قد\s+يهمك|المزيد\s+من|آخر\s+الأخبار|sur\s+le\s+même\s+sujet|les\s+plus\s+lus|"
+    r"weitere\s+(?:artikel|nachrichten|themen)|das\s+könnte\s+sie\s+auch\s+interessieren)",
     re.I,
 )
 _SOURCE_LINK_TEXT = re.compile(
@@ -602,7 +624,7 @@ def _link_density(el: etree._Element) -> float:
     return sum(len(a.text_content()) for a in el.iter("a")) / total
 
 
-def _dom_body(root: etree._Element, title: str, remove: list[str]) -> str:
+def _dom_body(root: etree._Element, title: str, remove: list[str], ref: str = "") -> str:
     _prune(root, remove)
     body = root.find("body")
     if body is None:
@@ -636,13 +658,17 @@ def _dom_body(root: etree._Element, title: str, remove: list[str]) -> str:
                 if len(t) > 80 and links < 0.25 * len(t):
                     containers.append(sib)
     title_k = _key(title) if title else ""
-    paras: list[str] = []
+    paras: list[tuple[str, str]] = []
     seen: set[str] = set()
+    chars = 0
     for c in containers:
         for text, link_share, tag in _paragraphs(c):
+            if len(text) < 60 and chars >= 500 and _SECTION_END.search(text):
+                # The story is over; the rest of the container is teasers of other stories.
+                return _agree("\n\n".join(t for t, _ in paras), paras, ref)
             if link_share > 0.5:
                 continue
-            if _BOILER_LINE.search(text):
+            if _BOILER_LINE.search(text) or (len(text) < 300 and _META_LINE.search(text)):
                 continue
             k = _key(text)
             if not k or k in seen:
@@ -652,8 +678,36 @@ def _dom_body(root: etree._Element, title: str, remove: list[str]) -> str:
             if len(text) < 25 and tag not in ("h2", "h3", "h4", "li", "blockquote", "td") and not re.search(r"[.!?؟:»\"”]$", text):
                 continue
             seen.add(k)
-            paras.append(text)
-    return "\n\n".join(paras)
+            paras.append((text, tag))
+            chars += len(text)
+    return _agree("\n\n".join(t for t, _ in paras), paras, ref)
+
+
+def _tokens(s: str) -> Counter:
+    return Counter(re.findall(r"\w+", s.casefold()))
+
+
+def _agree(body: str, paras: list[tuple[str, str]], ref: str) -> str:
+    """Keep the DOM paragraphs that JSON-LD ``articleBody`` vouches for, when that articleBody is the whole story.
+
+    The DOM keeps the page's paragraphs and subheadings, the articleBody is free of captions, teasers and
+    datelines: when the articleBody is about as long as the DOM text and the DOM holds nearly all of it, a DOM
+    paragraph mostly absent from it is interface text. A truncated or different articleBody changes nothing.
+    """
+    if len(ref) < 200 or not paras:
+        return body
+    ref_t = _tokens(ref)
+    body_t = _tokens(body)
+    n_ref, n_body = sum(ref_t.values()), sum(body_t.values())
+    if n_ref < 0.6 * n_body or sum((ref_t & body_t).values()) < 0.8 * n_ref:
+        return body
+    kept = []
+    for text, tag in paras:
+        t = _tokens(text)
+        n = sum(t.values())
+        if tag in ("h2", "h3", "h4") or not n or sum((t & ref_t).values()) >= 0.7 * n:
+            kept.append(text)
+    return "\n\n".join(kept)
 
 
 def _trafilatura_body(text: str, url: str) -> str:
@@ -1101,9 +1155,9 @@ def _extract(
         remove = _sel_list(selectors.get("remove"))
         if _safe(selector_body, remove, default=False):
             return
-        dom = _dom_body(root, out["title"], remove)
-        state["para_len"] = len(dom)
         ld_body = ld.get("articleBody") if isinstance(ld.get("articleBody"), str) else ""
+        dom = _dom_body(root, out["title"], remove, re.sub(r"<[^>]+>", " ", ld_body))
+        state["para_len"] = len(dom)
         if ld_body and len(ld_body) > 1.5 * len(dom) and len(ld_body) > 200:
             ld_body = re.sub(r"<[^>]+>", " ", ld_body)
             out["body"] = _clean_ml("\n\n".join(p for p in re.split(r"\n\s*", ld_body) if p.strip()))
@@ -1226,7 +1280,13 @@ def _date_text_near_title(root: etree._Element) -> list[str]:
     found: list[str] = []
 
     def add(t: str | None) -> None:
-        if t and t not in found:
+        if not t:
+            return
+        pub = _PUBLISHED_WORD.search(t)
+        if pub and _UPDATED.search(t[: pub.start()]):
+            # "Last updated: X  Published: Y": the publication part on its own, first.
+            add(t[pub.start():])
+        if t not in found:
             found.append(t)
 
     for hint in (_DATE_HINT, _DATE_HINT_WEAK):

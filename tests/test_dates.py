@@ -307,3 +307,29 @@ def test_to_utc_iso():
     assert to_utc_iso(datetime(2025, 10, 7, 10, 30)) == "2025-10-07T09:30:00+00:00"
     assert to_utc_iso(date(2025, 10, 7)) == "2025-10-06T23:00:00+00:00"
     assert to_utc_iso(None) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Created on Jul 11, 2025", (2025, 7, 11)),
+        ("March 2, 2026 - Words by the desk", (2026, 3, 2)),
+        ("October 16, 2020 · 8 min read", (2020, 10, 16)),
+        ("Posted on Sept. 3, 2024 by Sam", (2024, 9, 3)),
+        ("Nadia K. | Senior Writer | July 2, 2025", (2025, 7, 2)),
+    ],
+)
+def test_month_first_date_inside_a_byline(text: str, expected: tuple[int, int, int]) -> None:
+    dt = parse_date(text, tz="Africa/Casablanca", now=datetime(2026, 4, 1, tzinfo=ZoneInfo("Africa/Casablanca")))
+    assert dt is not None and (dt.year, dt.month, dt.day) == expected
+
+
+def test_month_first_search_needs_a_real_month() -> None:
+    assert parse_date("Issue 12, 2024 of the review") is None
+
+
+def test_numeric_date_after_a_name() -> None:
+    dt = parse_date("Rachael H. - 12/03/2025", tz="Africa/Casablanca", now=NOW)
+    assert dt is not None and (dt.year, dt.month, dt.day) == (2025, 3, 12)  # day first, as in the Maghreb
+    assert parse_date("كتبه سعيد - 2025-10-07", tz="Africa/Casablanca", now=NOW) == d(2025, 10, 7)
+    assert parse_date("v1.2.2025", tz="Africa/Casablanca", now=NOW) is None

@@ -232,3 +232,41 @@ def test_title_label_h1_loses_to_metadata() -> None:
     head = '<meta property="og:title" content="أمطار الخريف تنعش آمال الفلاحين في سوس">'
     r = extract_article(_page(head, "<h1>0 تعليقات</h1>"), "https://a.example/n/2", now=NOW)
     assert r["title"] == "أمطار الخريف تنعش آمال الفلاحين في سوس"
+
+
+def test_date_from_microdata_on_a_visible_element() -> None:
+    body = ('<h1>Harbour works resume in Agadir</h1>'
+            '<span itemprop="datePublished" class="ml-2">October 7, 2025</span>'
+            '<p class="x">Updated on October 8, 2025</p>')
+    r = extract_article(_page("", body, _FILLER_EN), "https://b.example/harbour", now=NOW)
+    assert r["published_at"].startswith("2025-10-07") and r["published_rule"] == "meta"
+
+
+def test_date_visible_after_the_h1_without_date_class() -> None:
+    body = '<h1>Harbour works resume in Agadir</h1><div class="c1"><p class="c2">Nadia K. - 06/10/2025</p></div>'
+    r = extract_article(_page("", body, _FILLER_EN), "https://b.example/harbour", now=NOW)
+    assert r["published_at"].startswith("2025-10-06") and r["published_rule"] == "text"
+    body = '<h1>أمطار الخريف تنعش آمال الفلاحين</h1><div class="c1"><p>سعيد العلوي | 5 أكتوبر 2025</p></div>'
+    r = extract_article(_page("", body), "https://a.example/n/3", now=NOW)
+    assert r["published_at"].startswith("2025-10-05") and r["published_rule"] == "text"
+
+
+def test_date_published_label_beats_updated_label() -> None:
+    body = ('<h1>Harbour works resume in Agadir</h1>'
+            '<p class="c"><span>Last updated on:</span> <span>October 8, 2025</span> '
+            '<span>Published:</span> <span>September 29, 2025</span></p>')
+    r = extract_article(_page("", body, _FILLER_EN), "https://b.example/harbour", now=NOW)
+    assert r["published_at"].startswith("2025-09-29")
+
+
+def test_time_marked_as_update_comes_after_the_publication_time() -> None:
+    body = ('<h1>أمطار الخريف تنعش آمال الفلاحين</h1><time class="updated" datetime="2025-10-08T09:00:00+01:00">'
+            '</time><span class="published"><time datetime="2025-10-06T18:05:00+01:00"></time></span>')
+    r = extract_article(_page("", body), "https://a.example/n/4", now=NOW)
+    assert r["published_at"] == "2025-10-06T18:05:00+01:00" and r["published_rule"] == "time"
+
+
+def test_visible_future_date_is_never_returned() -> None:
+    body = '<h1>أمطار الخريف تنعش آمال الفلاحين</h1><p>موعد الحدث: 20 دجنبر 2025</p>'
+    r = extract_article(_page("", body), "https://a.example/n/5", now=NOW)
+    assert r["published_at"] is None
