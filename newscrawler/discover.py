@@ -62,11 +62,13 @@ class SitemapResult:
 
     ``urls``: page entries ``{"url", "lastmod", "title", "published_raw"}`` in document order (``title`` and
     ``published_raw`` come from Google News ``news:title`` / ``news:publication_date``, else None).
-    ``sitemaps``: child sitemap URLs when the document is a sitemap index.
+    ``sitemaps``: child sitemap URLs when the document is a sitemap index; ``sitemap_lastmod`` their
+    ``<lastmod>`` where given (the spider skips archive sitemaps that have not changed recently).
     """
 
     urls: list[dict] = field(default_factory=list)
     sitemaps: list[str] = field(default_factory=list)
+    sitemap_lastmod: dict[str, str] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -504,6 +506,9 @@ def parse_sitemap(body: bytes, url: str) -> SitemapResult:
             if loc not in seen_maps:
                 seen_maps.add(loc)
                 result.sitemaps.append(loc)
+                lastmod = _text(_child(el, "lastmod"))
+                if lastmod:
+                    result.sitemap_lastmod[loc] = lastmod
             continue
         if loc in seen_urls:
             continue

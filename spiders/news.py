@@ -180,19 +180,21 @@ class NewsSpider(scrapy.Spider):
         except DiscoveryError as exc:
             yield self._reject(response.request, "parse_error", f"not a sitemap: {exc}", status=response.status)
             return
-        fresh = [entry for entry in result.urls if self._recent(entry, source)]
-        yield self._page(response, source, "sitemap", len(result.sitemaps) + len(fresh))
-        for url in result.sitemaps:
-            if source.allows(url):
-                yield self._request(source, url, "sitemap")
+        fresh = [entry for entry in result.urls
+                 if self._recent(entry.get("published_raw") or entry.get("lastmod"), source)]
+        children = [url for url in result.sitemaps
+                    if source.allows(url) and self._recent(result.sitemap_lastmod.get(url), source)]
+        yield self._page(response, source, "sitemap", len(children) + len(fresh))
+        for url in children:
+            yield self._request(source, url, "sitemap")
         yield from self._headlines(source, response.url, fresh)
 
-    def _recent(self, entry: dict, source: Source) -> bool:
-        """Sitemap entries with a date older than NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS are the archive: skip."""
-        raw = entry.get("published_raw") or entry.get("lastmod")
-        if not raw or not self.sitemap_max_age:
+    def _recent(self, raw_date: str | None, source: Source) -> bool:
+        """Sitemap entries (and child sitemaps) dated before NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS are the
+        archive: a scheduled run skips them. Undated entries are kept."""
+        if not raw_date or not self.sitemap_max_age:
             return True
-        when = parse_date(raw, tz=source.timezone)
+        when = parse_date(raw_date, tz=source.timezone)
         return when is None or datetime.now(UTC) - when <= self.sitemap_max_age
 
     @recorded

@@ -189,3 +189,14 @@ def test_bom_and_leading_whitespace():
     feed = b"\xef\xbb\xbf\n  " + body("rss2.xml")
     assert len(parse_feed(feed, f"{SITE}/feed")) == 3
     assert is_feed(feed)
+
+
+def test_sitemap_index_keeps_child_lastmod():
+    body = b"""<?xml version="1.0" encoding="UTF-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+  <sitemap><loc>https://akhbar.example/sitemap-2019.xml</loc><lastmod>2019-03-01</lastmod></sitemap>
+  <sitemap><loc>https://akhbar.example/sitemap-news.xml</loc></sitemap>
+</sitemapindex>"""
+    result = parse_sitemap(body, "https://akhbar.example/sitemap.xml")
+    assert result.sitemaps == ["https://akhbar.example/sitemap-2019.xml", "https://akhbar.example/sitemap-news.xml"]
+    assert result.sitemap_lastmod == {"https://akhbar.example/sitemap-2019.xml": "2019-03-01"}
