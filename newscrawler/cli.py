@@ -178,6 +178,25 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from newscrawler.export import export_articles
+    from newscrawler.store import Store
+
+    if not Path(args.db).exists():
+        print(f"newscrawler: no database at {args.db} (run a crawl first)", file=sys.stderr)
+        return 2
+    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout  # noqa: SIM115
+    try:
+        with Store(args.db) as store:
+            count = export_articles(store, out, fmt=args.format, source=args.source, since=args.since,
+                                    originals_only=args.originals)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    print(f"{count} articles exported", file=sys.stderr)
+    return 0
+
+
 # -- output --------------------------------------------------------------------------------------
 
 
@@ -267,6 +286,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", default=DEFAULT_DB)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("export", help="export articles as JSON Lines or CSV")
+    p.add_argument("--db", default=DEFAULT_DB)
+    p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    p.add_argument("--source", help="only this source id")
+    p.add_argument("--since", help="published (or first seen) on or after this ISO date, e.g. 2025-10-01")
+    p.add_argument("--originals", action="store_true", help="leave out duplicates")
+    p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("search", help="Arabic-aware full-text search over stored articles")
     p.add_argument("query")

@@ -224,3 +224,23 @@ def test_refetching_known_articles_updates_last_seen_and_adds_no_rows(demo):
     assert run["articles_new"] == 0 and run["duplicates"] == 0
     assert run["articles_seen"] == len(before)
     assert run["unaccounted"] == 0
+
+
+def test_cli_export_jsonl_and_csv(demo, tmp_path):
+    import csv
+
+    out = newscrawler("export", "--db", str(demo["db"]), "--originals")
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    originals = query(demo["db"], "SELECT count(*) AS n FROM articles WHERE duplicate_of IS NULL")[0]["n"]
+    assert len(rows) == originals and all(r["duplicate_of"] is None for r in rows)
+    assert all(r["source_url"] and r["title"] for r in rows)
+    target = tmp_path / "akhbar.csv"
+    out = newscrawler("export", "--db", str(demo["db"]), "--format", "csv", "--source", "akhbar-demo",
+                      "-o", str(target))
+    assert out.returncode == 0, out.stderr
+    with target.open(encoding="utf-8", newline="") as handle:
+        table = list(csv.DictReader(handle))
+    assert len(table) == len(demo["manifest"]["sites"]["akhbar-demo"]["articles"])
+    assert {r["source_id"] for r in table} == {"akhbar-demo"}
+    assert "\n\n" in table[0]["body"]  # paragraphs survive the CSV round trip
