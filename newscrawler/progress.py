@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from scrapy import signals
@@ -25,9 +26,10 @@ def progress_line(stats: dict[str, Any]) -> str:
 
 
 class CrawlProgress:
-    def __init__(self, crawler: Any, interval: float):
+    def __init__(self, crawler: Any, interval: float, echo: bool = False):
         self.crawler = crawler
         self.interval = interval
+        self.echo = echo  # also print to stderr (quiet CLI runs whose log level hides INFO)
         self.loop: task.LoopingCall | None = None
 
     @classmethod
@@ -35,7 +37,7 @@ class CrawlProgress:
         interval = crawler.settings.getfloat("NEWSCRAWLER_PROGRESS_INTERVAL")
         if interval <= 0:
             raise NotConfigured
-        extension = cls(crawler, interval)
+        extension = cls(crawler, interval, crawler.settings.getbool("NEWSCRAWLER_PROGRESS_ECHO"))
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
@@ -45,7 +47,10 @@ class CrawlProgress:
         self.loop.start(self.interval, now=False)
 
     def report(self, spider: Any) -> None:
-        spider.logger.info("progress: %s", progress_line(self.crawler.stats.get_stats()))
+        line = progress_line(self.crawler.stats.get_stats())
+        spider.logger.info("progress: %s", line)
+        if self.echo:
+            print(f"progress: {line}", file=sys.stderr, flush=True)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.loop is not None and self.loop.running:

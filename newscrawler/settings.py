@@ -49,4 +49,5 @@ NEWSCRAWLER_REFETCH_KNOWN = False  # True: fetch articles already stored again (
 NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS = 3  # sitemap entries older than this (by lastmod / news date) are skipped
 NEWSCRAWLER_MAX_ARTICLES_PER_SOURCE = 0  # 0: no limit
 NEWSCRAWLER_PROGRESS_INTERVAL = 10.0  # seconds between progress lines; 0 turns them off
+NEWSCRAWLER_PROGRESS_ECHO = False  # also print progress lines to stderr (the demo does)
 NEWSCRAWLER_BATCH_SIZE = 200  # SQLite writes per transaction
