@@ -435,6 +435,30 @@ def _prune(root: etree._Element, remove: list[str]) -> None:
             doomed.append(el)
     for el in doomed:
         _drop(el)
+    _drop_teaser_boxes(body if body is not None else root, keep)
+
+
+def _drop_teaser_boxes(body: etree._Element, keep: set[etree._Element]) -> None:
+    """Drop the box that a "Related coverage" / "أخبار ذات صلة" / "More from ..." heading opens: the heading's
+    parent (its grandparent when the parent only wraps the heading), unless that box holds the story."""
+    total = len(body.text_content()) or 1
+    boxes = []
+    for el in body.iter("h2", "h3", "h4", "h5", "h6", "p", "div", "span", "strong", "header"):
+        if len(el) > 2:
+            continue
+        t = el.text_content()
+        if len(t) > 60 or not _SECTION_END.search(" ".join(t.split())):
+            continue
+        box = el.getparent()
+        if box is not None and len(box.text_content()) < len(t) + 10:
+            box = box.getparent()
+        if box is None or box in keep or box.tag in ("body", "html", "main", "article"):
+            continue
+        # Teaser boxes link to the stories they announce; a box without links is the page's own text.
+        if len(box.text_content()) < 0.4 * total and _link_density(box) >= 0.15:
+            boxes.append(box)
+    for box in boxes:
+        _drop(box)
 
 
 def _story_ancestors(root: etree._Element) -> set[etree._Element]:
@@ -660,12 +684,8 @@ def _dom_body(root: etree._Element, title: str, remove: list[str], ref: str = ""
     title_k = _key(title) if title else ""
     paras: list[tuple[str, str]] = []
     seen: set[str] = set()
-    chars = 0
     for c in containers:
         for text, link_share, tag in _paragraphs(c):
-            if len(text) < 60 and chars >= 500 and _SECTION_END.search(text):
-                # The story is over; the rest of the container is teasers of other stories.
-                return _agree("\n\n".join(t for t, _ in paras), paras, ref)
             if link_share > 0.5:
                 continue
             if _BOILER_LINE.search(text) or (len(text) < 300 and _META_LINE.search(text)):
@@ -679,7 +699,6 @@ def _dom_body(root: etree._Element, title: str, remove: list[str], ref: str = ""
                 continue
             seen.add(k)
             paras.append((text, tag))
-            chars += len(text)
     return _agree("\n\n".join(t for t, _ in paras), paras, ref)
 
 
@@ -702,10 +721,15 @@ def _agree(body: str, paras: list[tuple[str, str]], ref: str) -> str:
     if n_ref < 0.6 * n_body or sum((ref_t & body_t).values()) < 0.8 * n_ref:
         return body
     kept = []
+    agreed = False
     for text, tag in paras:
         t = _tokens(text)
         n = sum(t.values())
         if tag in ("h2", "h3", "h4") or not n or sum((t & ref_t).values()) >= 0.7 * n:
+            kept.append(text)
+            agreed = True
+        elif not agreed and len(text) >= 100 and re.search(r"[.!?؟…\"”»]$", text):
+            # The standfirst: prose above the story that many CMSs leave out of articleBody.
             kept.append(text)
     return "\n\n".join(kept)
 
@@ -1000,37 +1024,34 @@ def _extract(
 
     # ---- authors
     def authors() -> None:
-        names: list[str] = []
-        rule = None
-        if ld.get("author"):
-            names, rule = _ld_name(ld.get("author")), "jsonld"
-        if not names:
-            vals = [v for k in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
-                                "byl", "twitter:creator") for v in meta.get(k, [])]
-            vals = [v for v in vals if not v.startswith(("http", "@", "/"))]
-            if vals:
-                names, rule = vals[:1] if len(set(vals)) == 1 else list(dict.fromkeys(vals)), "meta"
-        if not names and selectors.get("author"):
+        ld_author = ld.get("author") or next((o.get("author") for o in ld_objs if o.get("author")), None)
+        vals = [v for k in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
+                            "dcterms.creator", "byl", "citation_author") for v in meta.get(k, [])]
+        for i in range(1, 4):  # Slack-style labels: twitter:label1 "Written by", twitter:data1 the name
+            label = _m(meta, f"twitter:label{i}") or ""
+            if re.search(r"written|author|by\b|بقلم|كاتب", label, re.I):
+                vals += meta.get(f"twitter:data{i}", [])
+        # A handle (no space) in twitter:creator is not a name; a real name there is.
+        vals += [v for v in meta.get("twitter:creator", []) if " " in v.strip()]
+        sources: list[tuple[str, list[str], bool]] = [
+            ("jsonld", _ld_name(ld_author), True),
+            ("meta", list(dict.fromkeys(vals)), True),
+        ]
+        if selectors.get("author"):
             for sel in _sel_list(selectors.get("author")):
                 found = [_text(e) for e in _css(root, sel)]
                 if found:
-                    names, rule = found, "selector"
+                    sources.append(("selector", found, False))
                     break
-        if not names:
-            found = [_text(e) for e in root.xpath("//*[@rel='author' or @itemprop='author']") if _text(e)]
-            if found:
-                names, rule = found[:3], "dom"
-        cleaned: list[str] = []
-        for n in names:
-            for part in re.split(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|&|\s و\s)\s*", _AUTHOR_PREFIX.sub("", n)):
-                part = _clean(part)
-                if 1 < len(part) <= 60 and part.lower() not in {c.lower() for c in cleaned}:
-                    if site_names and _key(part) in {_key(s) for s in site_names}:
-                        continue
-                    cleaned.append(part)
-        if cleaned:
-            out["authors"] = cleaned
-            method["authors"] = rule or "dom"
+        sources.append(("dom", _byline_authors(root), False))
+        for rule, names, explicit in sources:
+            # An organisation named as the author in metadata is the byline the publisher chose ("AFP",
+            # "BBC News"); a site name found by the DOM rules is a logo or a footer, not a byline.
+            cleaned = _clean_authors(names, [] if explicit else site_names)
+            if cleaned:
+                out["authors"] = cleaned[:10]
+                method["authors"] = rule
+                return
 
     _safe(authors)
 
@@ -1322,6 +1343,131 @@ def _date_text_near_title(root: etree._Element) -> list[str]:
                     add(t)
     published = [t for t in found if not _UPDATED.search(t) or _PUBLISHED_WORD.search(t)]
     return published + [t for t in found if t not in published]
+
+
+_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\+|&|\band\b|\bund\b|\bet\b|\bog\b|\by\b|\be\b|\sو\s)\s*", re.I)
+_BYLINE_PREFIX = re.compile(
+    r"^\W*(?:(?:written|authored|posted|published|reported|words|story|text|photos?|reviewed|researched)\s+by|by|von|"
+    r"par|por|door|av|af|bij|بقلم|كتب|كتبه|كتبته|كتبت|بواسطة|إعداد|اعداد|تحرير|authors?|auteur|autor)\b\s*[:：]?\s*",
+    re.I,
+)
+_ROLE_WORD = re.compile(
+    r"^(?:staff|senior|chief|contributing|associate|managing|executive|deputy|lead|editor|editors|writer|writers|"
+    r"reporter|correspondent|contributor|journalist|columnist|producer|manager|coordinator|specialist|director|"
+    r"founder|ceo|team|desk|newsroom|redaktion|rédaction|مراسل|مراسلة|محرر|محررة|صحفي|صحفية|الصحفي|الصحفية|"
+    r"فريق|هيئة|مدير|رئيس)$",
+    re.I,
+)
+_NOT_NAME = re.compile(
+    r"@|https?:|www\.|\d|\b(?:view|posts?|more|comments?|says|said|share|follow|read|subscribe|menu|home|login|"
+    r"sign|profile|about|contact|admin|guest|anonymous|unknown|click|here|minutes?|min)\b",
+    re.I,
+)
+_AUTHOR_ATTR = re.compile(r"author|byline|writer|contributor|\bfn\b|kateb|katib|كاتب", re.I)
+_NOT_AUTHOR_ATTR = re.compile(r"avatar|bio|box|image|img|photo|pic|social|desc|about|label|prefix|comment|date|time", re.I)
+_AUTHOR_HREF = re.compile(
+    r"/(?:author|authors|auteur|autor|autores|writer|writers|kottab|kuttab|staff|reviewer|contributors?|"
+    r"journalists?|columnists?|blogger|people|profiles?|u|user|users|team)/[^/?#]+", re.I
+)
+
+
+def _author_part(part: str) -> str:
+    """One name from a byline fragment: prefix, brackets and a trailing role removed ("Keith B. Senior Reporter")."""
+    part = _clean(re.sub(r"\([^)]*\)|\[[^]]*\]", " ", part))
+    part = _BYLINE_PREFIX.sub("", part).strip(" -–—|:·•.")
+    words = part.split()
+    for i, w in enumerate(words):
+        if _ROLE_WORD.match(w.strip(".,")):
+            words = words[:i]
+            break
+    return " ".join(words)
+
+
+def _plausible_name(name: str) -> bool:
+    words = name.split()
+    if not 1 <= len(words) <= 6 or not 2 <= len(name) <= 60 or _NOT_NAME.search(name):
+        return False
+    if re.search("[A-Za-zÀ-ÿ]", name) and not any(w[:1].isupper() for w in words):
+        return False  # Latin-script names are capitalised; "by admin", "staff" are not names
+    return True
+
+
+def _clean_authors(names: list[str], site_names: Iterable[str]) -> list[str]:
+    """Split "A, B and C" / "أ و ب", drop roles, e-mails, URLs and (when given) site names; keep the order."""
+    sites = {_key(s) for s in site_names if s}
+    cleaned: list[str] = []
+    seen: set[str] = set()
+    for n in names:
+        if not isinstance(n, str) or n.strip().lower().startswith(("http", "/", "@")) or "@" in n:
+            continue
+        n = _BYLINE_PREFIX.sub("", _clean(n))
+        for part in re.split(r"\s+[|–—-]\s+|\s*[|·•]\s*", n)[:1]:  # "Name | Role | date": the name
+            for piece in _AUTHOR_SPLIT.split(part):
+                name = _author_part(piece)
+                k = _key(name)
+                if not k or k in seen or k in sites or not _plausible_name(name):
+                    continue
+                seen.add(k)
+                cleaned.append(name)
+    return cleaned
+
+
+def _near_h1(root: etree._Element, after: int = 250, before: int = 60) -> list[etree._Element]:
+    """Elements in document order right after the first h1, then the ones just above it, nearest first:
+    where bylines and dates sit."""
+    h1 = next(iter(root.iter("h1")), None)
+    if h1 is None:
+        return []
+    els = [e for e in root.iter() if isinstance(e.tag, str)]
+    try:
+        i = els.index(h1)
+    except ValueError:
+        return []
+    return els[i + 1: i + after] + els[max(0, i - before): i][::-1]
+
+
+def _in_comments(el: etree._Element) -> bool:
+    return any(re.search(r"comment|respon|repl", _attr_str(a), re.I) for a in el.iterancestors())
+
+
+def _byline_authors(root: etree._Element) -> list[str]:
+    """Names from the visible byline: author-page links, author/byline-classed elements and "By ..." texts
+    next to the h1 first, then ``rel=author`` / ``itemprop=author`` / author-classed elements anywhere."""
+
+    def link_names(scope: etree._Element) -> list[str]:
+        return [_text(a) or (a.get("title") or "") for a in scope.iter("a")
+                if _AUTHOR_HREF.search(a.get("href") or "") and len(_text(a)) <= 60]
+
+    for el in _near_h1(root):
+        if el.tag == "a" and _AUTHOR_HREF.search(el.get("href") or "") and _text(el):
+            if _in_comments(el):
+                continue
+            scope = el.getparent()
+            if scope is not None and scope.getparent() is not None and len(_text(scope.getparent())) <= 200:
+                scope = scope.getparent()
+            names = link_names(scope if scope is not None else el)
+            if _clean_authors(names, []):
+                return names
+        attr = _attr_str(el)
+        if _AUTHOR_ATTR.search(attr) and not _NOT_AUTHOR_ATTR.search(attr) and len(el) <= 8:
+            t = _text(el)
+            if 2 <= len(t) <= 100 and not _in_comments(el):
+                inner = [_text(x) for x in el.xpath(".//*[@itemprop='name']")] or link_names(el)
+                if _clean_authors(inner or [t], []):
+                    return inner or [t]
+        if len(el) <= 4:
+            t = _text(el)
+            if 4 <= len(t) <= 100 and _BYLINE_PREFIX.match(t) and _clean_authors([t], []):
+                return [t]
+    found: list[str] = []
+    for el in root.xpath("//*[@rel='author' or @itemprop='author']"):
+        if _in_comments(el):
+            continue
+        inner = [_text(x) for x in el.xpath(".//*[@itemprop='name']")]
+        found += inner or [el.get("content") or _text(el)]
+        if len(found) >= 3:
+            break
+    return found
 
 
 def _source_name_near(root: etree._Element, anchor: etree._Element | None) -> str | None:
