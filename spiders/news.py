@@ -101,7 +101,9 @@ class NewsSpider(scrapy.Spider):
         callback = {"feed": self.parse_feed, "sitemap": self.parse_sitemap, "listing": self.parse_listing,
                     "robots": self.parse_robots, "article": self.parse_article}[kind]
         meta = {"source_id": source.id, "kind": kind, "download_slot": source.id, **meta}
-        if kind != "article":
+        if kind == "robots":
+            meta["handle_httpstatus_list"] = [404, 410]  # a site without robots.txt is normal, not a reject
+        elif kind != "article":
             meta.update(_LISTING_META)
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta,
                               dont_filter=kind != "article", priority=0 if kind == "article" else 10)
