@@ -123,7 +123,6 @@ _CONSENT = re.compile(
     re.I,
 )
 _TITLE_SEP = re.compile(r"\s+(?:\||-|–|—|::|»|«|·|•|:)\s+")
-_AUTHOR_PREFIX = re.compile(r"^\s*(?:by|von|par|por|di|door|av|af|bij|بقلم|كتب|كتبه|كتبت|بواسطة|إعداد|اعداد)\s*[:：]?\s+", re.I)
 _LISTING_URL = re.compile(r"/(?:tag|tags|category|categories|categorie|section|search|topics?|archive|author|page)(?:\.php|\.html?|\.aspx?)?(?:/|$|\?)|[?&](?:s|q|search)=", re.I)
 
 

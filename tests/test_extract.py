@@ -270,3 +270,51 @@ def test_visible_future_date_is_never_returned() -> None:
     body = '<h1>أمطار الخريف تنعش آمال الفلاحين</h1><p>موعد الحدث: 20 دجنبر 2025</p>'
     r = extract_article(_page("", body), "https://a.example/n/5", now=NOW)
     assert r["published_at"] is None
+
+
+def test_authors_from_jsonld_list_nested_names_and_organisation() -> None:
+    ld = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "x", "author": '
+          '[{"@type": "Person", "name": "سعاد المرابط"}, "Youssef Idrissi"]}</script>')
+    r = extract_article(_page(ld, "<h1>أمطار الخريف تنعش آمال الفلاحين</h1>"), "https://a.example/n/6", now=NOW)
+    assert r["authors"] == ["سعاد المرابط", "Youssef Idrissi"] and r["method"]["authors"] == "jsonld"
+    # The publisher named as author in its own metadata is kept: that is the byline it chose.
+    ld = ('<meta property="og:site_name" content="وكالة الأنباء"><script type="application/ld+json">'
+          '{"@type": "NewsArticle", "author": {"@type": "Organization", "name": "وكالة الأنباء"}}</script>')
+    r = extract_article(_page(ld, "<h1>أمطار الخريف تنعش آمال الفلاحين</h1>"), "https://a.example/n/7", now=NOW)
+    assert r["authors"] == ["وكالة الأنباء"]
+
+
+def test_authors_meta_skips_urls_emails_and_handles() -> None:
+    head = ('<meta name="author" content="https://a.example/u/1"><meta name="author" content="n.k@a.example">'
+            '<meta name="twitter:creator" content="nadiak"><meta name="twitter:label1" content="Written by">'
+            '<meta name="twitter:data1" content="Nadia Karimi">')
+    r = extract_article(_page(head, "<h1>Harbour works resume</h1>", _FILLER_EN), "https://b.example/h", now=NOW)
+    assert r["authors"] == ["Nadia Karimi"] and r["method"]["authors"] == "meta"
+
+
+def test_authors_from_visible_byline() -> None:
+    body = '<h1>Harbour works resume in Agadir</h1><p class="c">By Nadia Karimi and Omar Benali</p>'
+    r = extract_article(_page("", body, _FILLER_EN), "https://b.example/h1", now=NOW)
+    assert r["authors"] == ["Nadia Karimi", "Omar Benali"] and r["method"]["authors"] == "dom"
+    body = '<h1>أمطار الخريف تنعش آمال الفلاحين</h1><div class="c"><span>بقلم: سعاد المرابط و يوسف الإدريسي</span></div>'
+    r = extract_article(_page("", body), "https://a.example/n/8", now=NOW)
+    assert r["authors"] == ["سعاد المرابط", "يوسف الإدريسي"]
+
+
+def test_authors_from_author_link_and_class_drop_roles() -> None:
+    body = ('<h1>Harbour works resume in Agadir</h1><div class="meta"><a href="/author/nadia-karimi/">Nadia Karimi</a>'
+            '<span> - Staff Writer</span></div>')
+    r = extract_article(_page("", body, _FILLER_EN), "https://b.example/h2", now=NOW)
+    assert r["authors"] == ["Nadia Karimi"]
+    body = '<h1>Harbour works resume in Agadir</h1><div class="post-author">Omar Benali Senior Reporter</div>'
+    r = extract_article(_page("", body, _FILLER_EN), "https://b.example/h3", now=NOW)
+    assert r["authors"] == ["Omar Benali"]
+
+
+def test_authors_ignore_comment_authors_and_site_name_in_dom() -> None:
+    body = ('<h1>Harbour works resume in Agadir</h1><div class="comments"><div class="comment">'
+            '<span class="comment-author">Jane Reader</span></div></div>')
+    head = '<meta property="og:site_name" content="Port News">'
+    body2 = '<h1>Harbour works resume in Agadir</h1><p class="byline">By Port News</p>'
+    assert extract_article(_page("", body, _FILLER_EN), "https://b.example/h4", now=NOW)["authors"] == []
+    assert extract_article(_page(head, body2, _FILLER_EN), "https://b.example/h5", now=NOW)["authors"] == []
