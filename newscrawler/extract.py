@@ -8,10 +8,11 @@ costs that field only; ``extract_article`` never raises.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -794,6 +795,7 @@ def _looks_listing(
 def _page_type(
     root: etree._Element | None, text_len: int, title: str, body: str, meta: dict, ld: dict | None,
     ld_objs: list[dict], url: str, raw_text: str, para_len: int, links: tuple[int, int],
+    sig: dict[str, int] | None = None, dated: bool = True, has_authors: bool = True,
 ) -> tuple[str, str | None]:
     if root is None or (text_len < 20 and not body):
         return "empty", "empty: no text"
@@ -809,7 +811,95 @@ def _page_type(
         return "listing", "not_article: listing"
     if len(body) < 80 and not (_has_article_meta(meta, ld) and body):
         return "empty", "not_article: no article text"
+    if sig is not None:
+        other = _other_page_type(sig, meta, ld, types, url, dated, has_authors, links)
+        if other:
+            return other, f"not_article: {other}"
     return "article", None
+
+
+_FORUM_TYPES = {"discussionforumposting", "qapage", "question"}
+_PRODUCT_TYPES = {"product", "offer", "aggregateoffer", "productgroup", "individualproduct"}
+_NEWS_TYPES = ARTICLE_TYPES - {"discussionforumposting", "techarticle", "socialmediaposting", "posting"}
+# Fixed phrases counted with str.count on the lower-cased page: a regex alternation over 300 kB costs more than
+# the rest of page typing together.
+_PRICE_MARKERS = (
+    "add to cart", "add to bag", "add to basket", "in stock", "out of stock", 'itemprop="price"', "product:price",
+    "أضف إلى السلة", "أضف الى السلة", "ajouter au panier", "in den warenkorb",
+)
+_CTA = (
+    "get a quote", "get a free quote", "get your free quote", "free estimate", "request a quote", "request a demo",
+    "book a demo", "book a call", "book an appointment", "contact us today", "call now", "call us today",
+    "schedule a", "schedule your",
+)
+_MONEY = re.compile(r"[$£€]\s?\d")
+_FORUM_URL = re.compile(r"forum|thread|topic|communit|discussion|/t/|showthread|viewtopic|/board", re.I)
+_DOC_URL = re.compile(
+    r"/(?:docs?|documentation|reference|api|manual|wiki|kb|knowledge-?base|support|help|tutorials?)(?:/|$|\.)", re.I
+)
+# Paths under which evergreen articles live even when they carry no date or byline.
+_ARTICLE_URL = re.compile(
+    r"/(?:blogs?|articles?|news|posts?|stor(?:y|ies)|learn|resources?|insights?|magazine|akhbar|"
+    r"\u0623\u062e\u0628\u0627\u0631)/|/20\d\d/|/\d{5,}",
+    re.I,
+)
+_POST_CLASS = re.compile(r"(?:^|[\s_\-])(?:post|message|reply|replies|comment-body|topic)(?:$|[\s_\-])", re.I)
+
+
+def _page_signals(root: etree._Element, html: str, visible: str) -> dict[str, int]:
+    """Cheap counts, read before the body step prunes the tree, that tell shops, forums, docs and service pages
+    from articles."""
+    sig = {"inputs": 0, "tel": 0, "code": 0, "paras": 0, "posts": 0}
+    for el in root.iter("input", "textarea", "select", "a", "pre", "code", "p", "div", "article", "li"):
+        tag = el.tag
+        if tag == "a":
+            if (el.get("href") or "").startswith("tel:"):
+                sig["tel"] += 1
+        elif tag in ("input", "textarea", "select"):
+            if (el.get("type") or "").lower() != "hidden":
+                sig["inputs"] += 1
+        elif tag in ("pre", "code"):
+            sig["code"] += 1
+        elif tag == "p":
+            if len(el.text_content().strip()) > 80:
+                sig["paras"] += 1
+        elif _POST_CLASS.search(el.get("class") or "") or (el.get("id") or "").startswith(("post-", "post_")):
+            sig["posts"] += 1
+    page = html[:300000].lower()
+    vis = visible.lower()
+    sig["price"] = sum(page.count(m) for m in _PRICE_MARKERS)
+    sig["cta"] = sum(vis.count(m) for m in _CTA)
+    sig["money"] = len(_MONEY.findall(visible))
+    return sig
+
+
+def _other_page_type(
+    sig: dict[str, int], meta: dict, ld: dict | None, types: set[str], url: str, dated: bool, has_authors: bool,
+    links: tuple[int, int],
+) -> str | None:
+    """Shop, forum, documentation and service pages. Rejecting a real article costs more than keeping a
+    brochure, so every rule but the explicit metadata ones needs the absence of all article evidence (a
+    publication date, a byline, article metadata, an article-like URL) as well as its own positive signals."""
+    og_type = (_m(meta, "og:type") or "").lower()
+    news = bool(types & _NEWS_TYPES) or og_type == "article"
+    if types & _FORUM_TYPES and not news:
+        return "forum"
+    if (types & _PRODUCT_TYPES or og_type.startswith("product")) and not news and not dated:
+        return "product"
+    path = url.split("?", 1)[0]
+    if _FORUM_URL.search(path) and sig["posts"] >= 5 and og_type != "article":
+        return "forum"
+    if dated or has_authors or _has_article_meta(meta, ld) or _ARTICLE_URL.search(path):
+        return None
+    if sig["price"] or sig["money"] >= 3:
+        return "product"
+    if sig["code"] >= 3 or _DOC_URL.search(path):
+        return "documentation"
+    if sig["tel"] or sig["cta"] or sig["inputs"] >= 3:
+        return "service"
+    if sig["paras"] < 8 and links[0] >= 10:
+        return "listing"
+    return None
 
 
 # --------------------------------------------------------------------------------------------- main entry
@@ -1032,21 +1122,24 @@ def _extract(
                 vals += meta.get(f"twitter:data{i}", [])
         # A handle (no space) in twitter:creator is not a name; a real name there is.
         vals += [v for v in meta.get("twitter:creator", []) if " " in v.strip()]
-        sources: list[tuple[str, list[str], bool]] = [
-            ("jsonld", _ld_name(ld_author), True),
-            ("meta", list(dict.fromkeys(vals)), True),
-        ]
-        if selectors.get("author"):
+        def selector_names() -> list[str]:
             for sel in _sel_list(selectors.get("author")):
                 found = [_text(e) for e in _css(root, sel)]
                 if found:
-                    sources.append(("selector", found, False))
-                    break
-        sources.append(("dom", _byline_authors(root), False))
-        for rule, names, explicit in sources:
+                    return found
+            return []
+
+        # Each source is computed only when the ones before it gave nothing (the DOM walk costs time).
+        sources: list[tuple[str, Callable[[], list[str]], bool]] = [
+            ("jsonld", lambda: _ld_name(ld_author), True),
+            ("meta", lambda: list(dict.fromkeys(vals)), True),
+            ("selector", selector_names, False),
+            ("dom", lambda: _byline_authors(root), False),
+        ]
+        for rule, get_names, explicit in sources:
             # An organisation named as the author in metadata is the byline the publisher chose ("AFP",
             # "BBC News"); a site name found by the DOM rules is a logo or a footer, not a byline.
-            cleaned = _clean_authors(names, [] if explicit else site_names)
+            cleaned = _clean_authors(get_names(), [] if explicit else site_names)
             if cleaned:
                 out["authors"] = cleaned[:10]
                 method["authors"] = rule
@@ -1077,10 +1170,9 @@ def _extract(
         st, _ = _sel_first_text(root, selectors.get("date"))
         if st:
             cands.append(("selector", st))
-        for near in _date_text_near_title(root):
-            cands.append(("text", near))
-        cands.append(("url", url))
-        res = pick_published(cands, tz=tz, now=now)
+        # Lazily: the visible-text search only runs when every machine-readable candidate failed.
+        texts = (("text", t) for t in _date_text_near_title(root))
+        res = pick_published(itertools.chain(cands, texts, [("url", url)]), tz=tz, now=now)
         if res is not None and getattr(res, "value", None) is not None:
             out["published_at"] = _iso(res.value)
             out["published_raw"] = res.raw
@@ -1149,6 +1241,7 @@ def _extract(
         raw_visible = " ".join(t for t in body_el.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]"))
         raw_text_len = len(" ".join(raw_visible.split()))
     links = _safe(_link_stats, root, default=(0, 0)) or (0, 0)
+    signals = _safe(_page_signals, root, text, raw_visible)
     state = {"para_len": 0}
 
     # ---- body (mutates the tree, so it comes after every other step that reads it)
@@ -1207,7 +1300,8 @@ def _extract(
 
     ptype, reason = _safe(
         _page_type, root, raw_text_len, out["title"], out["body"], meta, ld or None, ld_objs, url, raw_visible,
-        state["para_len"] if method.get("body") != "selector" else len(out["body"]), links, default=("article", None),
+        state["para_len"] if method.get("body") != "selector" else len(out["body"]), links,
+        signals, out["published_rule"] not in (None, "url"), bool(out["authors"]), default=("article", None),
     )
     out["page_type"], out["reason"] = ptype, reason
     out["is_article"] = ptype == "article"
@@ -1289,59 +1383,59 @@ def _short_date_text(el: etree._Element) -> str | None:
     return t if _YEAR.search(t) or _RELATIVE_DATE.search(t) else None
 
 
-def _date_text_near_title(root: etree._Element) -> list[str]:
+def _capped_text(el: etree._Element, cap: int) -> str | None:
+    """The element's text, or None as soon as it exceeds ``cap`` characters (containers are never joined)."""
+    n = 0
+    for piece in el.itertext():
+        n += len(piece)
+        if n > cap * 3:
+            return None
+    t = " ".join(" ".join(el.itertext()).split())
+    return t if len(t) <= cap else None
+
+
+def _date_text_near_title(root: etree._Element) -> Iterator[str]:
     """Short visible texts that look like dates, best first: date-classed elements around the h1, then any
     short dated text in document order right after the h1 (the byline) or just above it, then date-classed
-    elements anywhere. "Updated ..." texts go after the others: the publication date is wanted."""
+    elements anywhere. "Updated ..." texts go after the others: the publication date is wanted. A generator:
+    ``pick_published`` stops at the first text that parses, so the page is only walked as far as needed."""
     h1 = next(iter(root.iter("h1")), None)
     scope = h1.getparent() if h1 is not None else None
     if scope is not None and scope.getparent() is not None:
         scope = scope.getparent()
-    found: list[str] = []
+    seen: set[str] = set()
+    updated: list[str] = []
 
-    def add(t: str | None) -> None:
-        if not t:
+    def emit(t: str | None) -> Iterator[str]:
+        if not t or t in seen:
             return
+        seen.add(t)
         pub = _PUBLISHED_WORD.search(t)
         if pub and _UPDATED.search(t[: pub.start()]):
             # "Last updated: X  Published: Y": the publication part on its own, first.
-            add(t[pub.start():])
-        if t not in found:
-            found.append(t)
+            yield t[pub.start():]
+        if _UPDATED.search(t) and not pub:
+            updated.append(t)
+        else:
+            yield t
 
-    for hint in (_DATE_HINT, _DATE_HINT_WEAK):
-        if scope is None:
-            break
-        for el in scope.iter("span", "div", "p", "time", "small", "li"):
+    def hinted(scope_el: etree._Element, hint: re.Pattern[str]) -> Iterator[str]:
+        for el in scope_el.iter("span", "div", "p", "time", "small", "li"):
             if hint.search(_attr_str(el)):
-                t = _text(el)
-                if 6 <= len(t) <= 80 and (re.search(r"\d", t) or _RELATIVE_DATE.search(t)):
-                    add(t)
-    if h1 is not None:
-        els = [e for e in root.iter() if isinstance(e.tag, str)]
-        try:
-            i = els.index(h1)
-        except ValueError:
-            i = -1
-        if i >= 0:
-            after = els[i + 1: i + 250]
-            before = els[max(0, i - 60): i][::-1]
-            for el in after + before:
-                t = _short_date_text(el)
-                if t and not any(_NO_DATE_SCOPE.search(_attr_str(a)) for a in el.iterancestors()):
-                    add(t)
-                if len(found) >= 8:
-                    break
+                t = _capped_text(el, 80)
+                if t and len(t) >= 6 and (re.search(r"\d", t) or _RELATIVE_DATE.search(t)):
+                    yield from emit(t)
+
+    if scope is not None:
+        for hint in (_DATE_HINT, _DATE_HINT_WEAK):
+            yield from hinted(scope, hint)
+    for el in _near_h1(root):
+        t = _short_date_text(el)
+        if t and not any(_NO_DATE_SCOPE.search(_attr_str(a)) for a in el.iterancestors()):
+            yield from emit(t)
     for hint in (_DATE_HINT, _DATE_HINT_WEAK):
-        for el in root.iter("span", "div", "p", "time", "small", "li"):
-            if len(found) >= 10:
-                break
-            if hint.search(_attr_str(el)):
-                t = _text(el)
-                if 6 <= len(t) <= 80 and (re.search(r"\d", t) or _RELATIVE_DATE.search(t)):
-                    add(t)
-    published = [t for t in found if not _UPDATED.search(t) or _PUBLISHED_WORD.search(t)]
-    return published + [t for t in found if t not in published]
+        yield from hinted(root, hint)
+    yield from updated
 
 
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\+|&|\band\b|\bund\b|\bet\b|\bog\b|\by\b|\be\b|\sو\s)\s*", re.I)
@@ -1359,9 +1453,11 @@ _ROLE_WORD = re.compile(
 )
 _NOT_NAME = re.compile(
     r"@|https?:|www\.|\d|\b(?:view|posts?|more|comments?|says|said|share|follow|read|subscribe|menu|home|login|"
-    r"sign|profile|about|contact|admin|guest|anonymous|unknown|click|here|minutes?|min)\b",
+    r"sign|profile|about|bio|contact|admin|guest|anonymous|unknown|click|here|minutes?|min)\b",
     re.I,
 )
+# "Name Edited by Other": the other credits are not the author.
+_CREDIT_TAIL = re.compile(r"\s+(?:edited|reviewed|fact[- ]?checked|updated|illustrated|photos?)\s+by\b.*$", re.I)
 _AUTHOR_ATTR = re.compile(r"author|byline|writer|contributor|\bfn\b|kateb|katib|كاتب", re.I)
 _NOT_AUTHOR_ATTR = re.compile(r"avatar|bio|box|image|img|photo|pic|social|desc|about|label|prefix|comment|date|time", re.I)
 _AUTHOR_HREF = re.compile(
@@ -1370,9 +1466,15 @@ _AUTHOR_HREF = re.compile(
 )
 
 
+def _itext(el: etree._Element) -> str:
+    """Text with a space between elements: bylines glue a label, a name and a role in separate spans."""
+    return " ".join(" ".join(el.itertext()).split())
+
+
 def _author_part(part: str) -> str:
     """One name from a byline fragment: prefix, brackets and a trailing role removed ("Keith B. Senior Reporter")."""
     part = _clean(re.sub(r"\([^)]*\)|\[[^]]*\]", " ", part))
+    part = _CREDIT_TAIL.sub("", part)
     part = _BYLINE_PREFIX.sub("", part).strip(" -–—|:·•.")
     words = part.split()
     for i, w in enumerate(words):
@@ -1400,7 +1502,7 @@ def _clean_authors(names: list[str], site_names: Iterable[str]) -> list[str]:
         if not isinstance(n, str) or n.strip().lower().startswith(("http", "/", "@")) or "@" in n:
             continue
         n = _BYLINE_PREFIX.sub("", _clean(n))
-        for part in re.split(r"\s+[|–—-]\s+|\s*[|·•]\s*", n)[:1]:  # "Name | Role | date": the name
+        for part in re.split(r"\s+[|–—-]\s+|\s*[|·•⋅]\s*", n)[:1]:  # "Name | Role | date": the name
             for piece in _AUTHOR_SPLIT.split(part):
                 name = _author_part(piece)
                 k = _key(name)
@@ -1449,14 +1551,14 @@ def _byline_authors(root: etree._Element) -> list[str]:
                 return names
         attr = _attr_str(el)
         if _AUTHOR_ATTR.search(attr) and not _NOT_AUTHOR_ATTR.search(attr) and len(el) <= 8:
-            t = _text(el)
-            if 2 <= len(t) <= 100 and not _in_comments(el):
+            t = _capped_text(el, 100) or ""
+            if 2 <= len(t) and not _in_comments(el):
                 inner = [_text(x) for x in el.xpath(".//*[@itemprop='name']")] or link_names(el)
                 if _clean_authors(inner or [t], []):
                     return inner or [t]
         if len(el) <= 4:
-            t = _text(el)
-            if 4 <= len(t) <= 100 and _BYLINE_PREFIX.match(t) and _clean_authors([t], []):
+            t = _capped_text(el, 100) or ""
+            if 4 <= len(t) and _BYLINE_PREFIX.match(t) and _clean_authors([t], []):
                 return [t]
     found: list[str] = []
     for el in root.xpath("//*[@rel='author' or @itemprop='author']"):
