@@ -13,7 +13,9 @@ invisible format characters (soft hyphens, zero-width and word joiners) removed 
 so punctuation, quote, dash and spacing variants do not count but every word does (no containment). Date: same
 calendar day in the ground truth's offset; same minute where the ground truth has a time. Authors: F1 over names
 normalised like titles. The same normalisation is applied to both tools and to the ground truth.
-On wcxb-test the article metrics use the pages labelled ``article``; page type (article vs the rest) uses all.
+On wcxb-test the article metrics use the pages labelled ``article``; page type (article vs the rest) uses all,
+with a confusion matrix of the ground-truth type against ours. Article recall: the share of true articles that
+extract_article keeps as articles (all fundus and aeb pages, the wcxb ``article`` pages).
 Timing: mean milliseconds per page, the median over ``--repeat`` runs.
 """
 
@@ -198,7 +200,7 @@ SETS = {
 def run_ours(html: bytes, page: dict) -> dict:
     r = extract_article(html, page["url"], now=page.get("now"))
     return {"title": r["title"], "body": r["body"], "date": r["published_at"], "authors": r["authors"],
-            "is_article": r["is_article"]}
+            "is_article": r["is_article"], "page_type": r["page_type"]}
 
 
 def run_trafilatura(html: bytes, page: dict) -> dict:
@@ -240,11 +242,16 @@ def score_set(pages: list[dict], tool: str, repeat: int) -> dict:
                     errors += 1
                 results[i] = out
         means.append(1000 * total / max(len(pages), 1))
-    acc: dict[str, list] = {k: [] for k in ("p", "r", "f", "title", "day", "minute", "authors", "ptype")}
+    acc: dict[str, list] = {k: [] for k in ("p", "r", "f", "title", "day", "minute", "authors", "ptype", "keep")}
+    confusion: Counter = Counter()
     for p, out in zip(pages, results, strict=True):
         out = out or {"title": None, "body": "", "date": None, "authors": [], "is_article": None}
         if "ptype" in p and out["is_article"] is not None:
             acc["ptype"].append(out["is_article"] == p["article"])
+            confusion[(p["ptype"], out.get("page_type") or "?")] += 1
+        if p["article"] and out["is_article"] is not None:
+            # Article recall: the share of true articles the crawler keeps (a false "not an article" loses a story).
+            acc["keep"].append(bool(out["is_article"]))
         if not p["article"]:
             continue
         if p["body"]:
@@ -267,6 +274,7 @@ def score_set(pages: list[dict], tool: str, repeat: int) -> dict:
     res["n_body"] = len(acc["f"])
     res["ms"] = statistics.median(means)
     res["errors"] = errors
+    res["confusion"] = confusion
     return res
 
 
@@ -277,12 +285,29 @@ def fmt(v: float | None, digits: int = 3) -> str:
 def print_table(name: str, rows: dict[str, dict]) -> None:
     print(f"\n### {name}\n")
     print("| tool | pages | body P | body R | body F1 | title acc | date day | date minute | authors F1 | "
-          "page type acc | ms/page | errors |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "page type acc | article recall | ms/page | errors |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for tool, r in rows.items():
         print(f"| {tool} | {r['n']} | {fmt(r['p'])} | {fmt(r['r'])} | {fmt(r['f'])} | {fmt(r['title'])} | "
               f"{fmt(r['day'])} | {fmt(r['minute'])} | {fmt(r['authors'])} | {fmt(r['ptype'])} | "
-              f"{fmt(r['ms'], 1)} | {r['errors']} |")
+              f"{fmt(r['keep'])} | {fmt(r['ms'], 1)} | {r['errors']} |")
+    for tool, r in rows.items():
+        if r["confusion"]:
+            print_confusion(tool, r["confusion"])
+
+
+def print_confusion(tool: str, confusion: Counter) -> None:
+    """Ground-truth page type (rows) against the page_type returned (columns)."""
+    gold = sorted({g for g, _ in confusion}, key=lambda g: (g != "article", g))
+    pred = sorted({p for _, p in confusion}, key=lambda p: (p != "article", p))
+    print(f"\n{tool} page types (rows: ground truth, columns: page_type returned; article vs the rest is what "
+          "the crawl acts on)\n")
+    print("| ground truth | " + " | ".join(pred) + " | kept as article |")
+    print("|---|" + "---|" * (len(pred) + 1))
+    for g in gold:
+        n = sum(confusion[(g, p)] for p in pred)
+        print(f"| {g} | " + " | ".join(str(confusion[(g, p)]) for p in pred)
+              + f" | {confusion[(g, 'article')]}/{n} |")
 
 
 def bench_chardet(root: str) -> tuple[int, int] | None:
@@ -331,7 +356,10 @@ def main(argv: list[str] | None = None) -> int:
             pages = pages[: args.limit]
         rows = {t: score_set(pages, t, args.repeat) for t in tools}
         print_table(folder, rows)
-        summary.append(f"{folder}: " + ", ".join(f"{t} F1 {fmt(r['f'])}" for t, r in rows.items()))
+        summary.append(f"{folder}: " + ", ".join(
+            f"{t} F1 {fmt(r['f'])}" + (f" article recall {fmt(r['keep'])}" if r["keep"] is not None else "")
+            + (f" page type acc {fmt(r['ptype'])}" if r["ptype"] is not None else "")
+            for t, r in rows.items()))
     if "chardet" in wanted:
         res = bench_chardet(args.data_dir)
         if res is None:
