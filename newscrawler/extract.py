@@ -408,6 +408,10 @@ def _prune(root: etree._Element, remove: list[str]) -> None:
     body = root.find("body")
     total = len(body.text_content()) if body is not None else 0
     keep = _story_ancestors(root)
+    h1s = [h for h in root.iter("h1") if len(h.text_content().strip()) > 10]
+    if len(h1s) == 1:
+        # A wrapper around the page's only headline is layout ("content-main-sidebar"), not a sidebar.
+        keep.update(h1s[0].iterancestors())
     for el in list(root.iter(*_SOFT_DROP_TAGS)):
         if el not in keep and len(el.text_content()) <= 0.5 * total:
             _drop(el)
@@ -1384,7 +1388,8 @@ def _short_date_text(el: etree._Element) -> str | None:
 
 
 def _capped_text(el: etree._Element, cap: int) -> str | None:
-    """The element's text, or None as soon as it exceeds ``cap`` characters (containers are never joined)."""
+    """The element's text with a space between child elements (bylines put a label, a name and a role in
+    separate spans), or None when it exceeds ``cap`` characters (big containers are never joined)."""
     n = 0
     for piece in el.itertext():
         n += len(piece)
@@ -1464,11 +1469,6 @@ _AUTHOR_HREF = re.compile(
     r"/(?:author|authors|auteur|autor|autores|writer|writers|kottab|kuttab|staff|reviewer|contributors?|"
     r"journalists?|columnists?|blogger|people|profiles?|u|user|users|team)/[^/?#]+", re.I
 )
-
-
-def _itext(el: etree._Element) -> str:
-    """Text with a space between elements: bylines glue a label, a name and a role in separate spans."""
-    return " ".join(" ".join(el.itertext()).split())
 
 
 def _author_part(part: str) -> str:

@@ -318,3 +318,13 @@ def test_authors_ignore_comment_authors_and_site_name_in_dom() -> None:
     body2 = '<h1>Harbour works resume in Agadir</h1><p class="byline">By Port News</p>'
     assert extract_article(_page("", body, _FILLER_EN), "https://b.example/h4", now=NOW)["authors"] == []
     assert extract_article(_page(head, body2, _FILLER_EN), "https://b.example/h5", now=NOW)["authors"] == []
+
+
+def test_authors_glued_spans_and_credit_tails() -> None:
+    body = ('<h1>Harbour works resume in Agadir</h1><div class="author-name"><span>Author</span><span>Nadia Karimi'
+            '</span></div>')
+    r = extract_article(_page("", body, _FILLER_EN), "https://b.example/h6", now=NOW)
+    assert r["authors"] == ["Nadia Karimi"]
+    body = '<h1>Harbour works resume in Agadir</h1><p>By Omar Benali Edited by Sara Lahlou</p>'
+    r = extract_article(_page("", body, _FILLER_EN), "https://b.example/h7", now=NOW)
+    assert r["authors"] == ["Omar Benali"]
