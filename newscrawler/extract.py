@@ -453,16 +453,27 @@ def _drop_teaser_boxes(body: etree._Element, keep: set[etree._Element]) -> None:
         t = el.text_content()
         if len(t) > 60 or not _SECTION_END.search(" ".join(t.split())):
             continue
+        head = el
         box = el.getparent()
         if box is not None and len(box.text_content()) < len(t) + 10:
-            box = box.getparent()
-        if box is None or box in keep or box.tag in ("body", "html", "main", "article"):
+            head, box = box, box.getparent()
+        if box is None:
             continue
         # Teaser boxes link to the stories they announce; a box without links is the page's own text.
-        if len(box.text_content()) < 0.4 * total and _link_density(box) >= 0.15:
-            boxes.append(box)
+        if box not in keep and box.tag not in ("body", "html", "main", "article"):
+            if len(box.text_content()) < 0.4 * total and _link_density(box) >= 0.15:
+                boxes.append(box)
+                continue
+        # The heading sits in the story container itself: the teasers are the siblings after it.
+        after = list(head.itersiblings())
+        after_len = sum(len(x.text_content()) for x in after)
+        before_len = sum(len(x.text_content()) for x in head.itersiblings(preceding=True))
+        after_links = sum(len(a.text_content()) for x in after for a in x.iter("a"))
+        if after and before_len >= 500 and after_links >= 0.15 * max(after_len, 1):
+            boxes += [head, *after]
     for box in boxes:
-        _drop(box)
+        if box.getparent() is not None:
+            _drop(box)
 
 
 def _story_ancestors(root: etree._Element) -> set[etree._Element]:
@@ -1138,7 +1149,7 @@ def _extract(
             ("jsonld", lambda: _ld_name(ld_author), True),
             ("meta", lambda: list(dict.fromkeys(vals)), True),
             ("selector", selector_names, False),
-            ("dom", lambda: _byline_authors(root), False),
+            ("dom", lambda: _byline_authors(root, out["title"]), False),
         ]
         for rule, get_names, explicit in sources:
             # An organisation named as the author in metadata is the byline the publisher chose ("AFP",
@@ -1175,7 +1186,7 @@ def _extract(
         if st:
             cands.append(("selector", st))
         # Lazily: the visible-text search only runs when every machine-readable candidate failed.
-        texts = (("text", t) for t in _date_text_near_title(root))
+        texts = (("text", t) for t in _date_text_near_title(root, out["title"]))
         res = pick_published(itertools.chain(cands, texts, [("url", url)]), tz=tz, now=now)
         if res is not None and getattr(res, "value", None) is not None:
             out["published_at"] = _iso(res.value)
@@ -1399,12 +1410,12 @@ def _capped_text(el: etree._Element, cap: int) -> str | None:
     return t if len(t) <= cap else None
 
 
-def _date_text_near_title(root: etree._Element) -> Iterator[str]:
+def _date_text_near_title(root: etree._Element, title: str | None = None) -> Iterator[str]:
     """Short visible texts that look like dates, best first: date-classed elements around the h1, then any
     short dated text in document order right after the h1 (the byline) or just above it, then date-classed
     elements anywhere. "Updated ..." texts go after the others: the publication date is wanted. A generator:
     ``pick_published`` stops at the first text that parses, so the page is only walked as far as needed."""
-    h1 = next(iter(root.iter("h1")), None)
+    h1 = _headline_el(root, title)
     scope = h1.getparent() if h1 is not None else None
     if scope is not None and scope.getparent() is not None:
         scope = scope.getparent()
@@ -1434,7 +1445,7 @@ def _date_text_near_title(root: etree._Element) -> Iterator[str]:
     if scope is not None:
         for hint in (_DATE_HINT, _DATE_HINT_WEAK):
             yield from hinted(scope, hint)
-    for el in _near_h1(root):
+    for el in _near_h1(root, h1):
         t = _short_date_text(el)
         if t and not any(_NO_DATE_SCOPE.search(_attr_str(a)) for a in el.iterancestors()):
             yield from emit(t)
@@ -1513,10 +1524,22 @@ def _clean_authors(names: list[str], site_names: Iterable[str]) -> list[str]:
     return cleaned
 
 
-def _near_h1(root: etree._Element, after: int = 250, before: int = 60) -> list[etree._Element]:
-    """Elements in document order right after the first h1, then the ones just above it, nearest first:
-    where bylines and dates sit."""
-    h1 = next(iter(root.iter("h1")), None)
+def _headline_el(root: etree._Element, title: str | None) -> etree._Element | None:
+    """The element showing the headline: the h1/h2/h3 whose text is the extracted title, else the first h1,
+    else the first h2 (pages whose only h1 is a logo or a "0 Comments" widget, or that have no h1)."""
+    tk = _key(title) if title else ""
+    first: dict[str, etree._Element] = {}
+    for h in root.iter("h1", "h2", "h3"):
+        if tk and _key(_text(h)) == tk:
+            return h
+        first.setdefault(h.tag, h)
+    return first.get("h1") if "h1" in first else first.get("h2")
+
+
+def _near_h1(root: etree._Element, h1: etree._Element | None, after: int = 250,
+             before: int = 60) -> list[etree._Element]:
+    """Elements in document order right after the headline element, then the ones just above it, nearest
+    first: where bylines and dates sit."""
     if h1 is None:
         return []
     els = [e for e in root.iter() if isinstance(e.tag, str)]
@@ -1531,7 +1554,7 @@ def _in_comments(el: etree._Element) -> bool:
     return any(re.search(r"comment|respon|repl", _attr_str(a), re.I) for a in el.iterancestors())
 
 
-def _byline_authors(root: etree._Element) -> list[str]:
+def _byline_authors(root: etree._Element, title: str | None = None) -> list[str]:
     """Names from the visible byline: author-page links, author/byline-classed elements and "By ..." texts
     next to the h1 first, then ``rel=author`` / ``itemprop=author`` / author-classed elements anywhere."""
 
@@ -1539,7 +1562,7 @@ def _byline_authors(root: etree._Element) -> list[str]:
         return [_text(a) or (a.get("title") or "") for a in scope.iter("a")
                 if _AUTHOR_HREF.search(a.get("href") or "") and len(_text(a)) <= 60]
 
-    for el in _near_h1(root):
+    for el in _near_h1(root, _headline_el(root, title)):
         if el.tag == "a" and _AUTHOR_HREF.search(el.get("href") or "") and _text(el):
             if _in_comments(el):
                 continue

@@ -328,3 +328,13 @@ def test_authors_glued_spans_and_credit_tails() -> None:
     body = '<h1>Harbour works resume in Agadir</h1><p>By Omar Benali Edited by Sara Lahlou</p>'
     r = extract_article(_page("", body, _FILLER_EN), "https://b.example/h7", now=NOW)
     assert r["authors"] == ["Omar Benali"]
+
+
+def test_date_and_byline_found_next_to_an_h2_headline_when_the_h1_is_a_widget() -> None:
+    head = '<meta property="og:title" content="أمطار الخريف تنعش آمال الفلاحين في سوس">'
+    body = ('<h2>أمطار الخريف تنعش آمال الفلاحين في سوس</h2><div class="c"><span>بقلم سعاد المرابط</span>'
+            '<span>06/10/2025</span></div>')
+    html = f"<html><head>{head}</head><body><h1>0 تعليقات</h1><article>{body}{_FILLER_AR}</article></body></html>"
+    r = extract_article(html, "https://a.example/n/9", now=NOW)
+    assert r["title"] == "أمطار الخريف تنعش آمال الفلاحين في سوس"
+    assert r["published_at"].startswith("2025-10-06") and r["authors"] == ["سعاد المرابط"]
