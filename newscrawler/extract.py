@@ -8,6 +8,7 @@ costs that field only; ``extract_article`` never raises.
 
 from __future__ import annotations
 
+import html as html_lib
 import itertools
 import json
 import re
@@ -377,12 +378,23 @@ def _strip_site(title: str, site_names: Iterable[str], host: str) -> str:
 _KICKER_END = re.compile(r"[:：]\s*$")
 
 
+_LABEL_END = re.compile(r"(?:\||-|–|—|::|»|«|·|•|/|,)$")
+_LABEL_START = re.compile(r"^(?:\||-|–|—|::|»|«|·|•|/|,)")
+
+
 def _is_kicker_of(meta_title: str, h1: str) -> bool:
-    """True when ``meta_title`` is ``Kicker: <h1>`` (the colon form of a headline with its kicker)."""
+    """True when ``meta_title`` is the h1 with more headline words around it: ``Kicker: <h1>``,
+    ``<h1>: subtitle``, ``The <h1> for your Business``. False when the extra words are set off by a label
+    separator (``<h1> | Section``, ``Blog - <h1>``): those are site, section or blog labels."""
     i = meta_title.casefold().find(h1.casefold())
-    if i <= 0 or not _KICKER_END.search(meta_title[:i]):
+    if i < 0:
         return False
-    return i + len(h1) >= len(meta_title.rstrip(" .!?…"))
+    prefix, suffix = meta_title[:i].strip(), meta_title[i + len(h1):].strip()
+    if prefix and (_LABEL_END.search(prefix) or not re.search(r"\w", prefix)):
+        return False
+    if suffix and (_LABEL_START.match(suffix) or not re.search(r"\w", suffix)):
+        return False
+    return bool(prefix or suffix)
 
 
 def _is_label_h1(h1: str, meta_title: str) -> bool:
@@ -721,6 +733,13 @@ def _tokens(s: str) -> Counter:
     return Counter(re.findall(r"\w+", s.casefold()))
 
 
+def _covers(dom: str, ref: str) -> bool:
+    """The DOM text already holds nearly every distinct word of ``ref`` (an articleBody that only looks longer
+    because the CMS repeated the story in it)."""
+    ref_w = set(re.findall(r"\w+", ref.casefold()))
+    return bool(ref_w) and len(ref_w & set(re.findall(r"\w+", dom.casefold()))) >= 0.9 * len(ref_w)
+
+
 def _agree(body: str, paras: list[tuple[str, str]], ref: str) -> str:
     """Keep the DOM paragraphs that JSON-LD ``articleBody`` vouches for, when that articleBody is the whole story.
 
@@ -1052,8 +1071,8 @@ def _extract(
                 return
             if hk and mk and hk in mk:
                 if _is_kicker_of(meta_t, h):
-                    # "Kicker: headline" in the metadata is the full headline; the h1 drops the kicker
-                    # only because the page shows it in a separate element above.
+                    # "Kicker: headline" or "headline: subtitle" in the metadata is the full headline; the
+                    # h1 drops the kicker only because the page shows it in a separate element.
                     out["title"], method["title"] = meta_t, meta_rule
                     return
                 pick = h
@@ -1286,8 +1305,8 @@ def _extract(
         ld_body = ld.get("articleBody") if isinstance(ld.get("articleBody"), str) else ""
         dom = _dom_body(root, out["title"], remove, re.sub(r"<[^>]+>", " ", ld_body))
         state["para_len"] = len(dom)
-        if ld_body and len(ld_body) > 1.5 * len(dom) and len(ld_body) > 200:
-            ld_body = re.sub(r"<[^>]+>", " ", ld_body)
+        if ld_body and len(ld_body) > 1.5 * len(dom) and len(ld_body) > 200 and not _covers(dom, ld_body):
+            ld_body = html_lib.unescape(re.sub(r"<[^>]+>", " ", ld_body))
             out["body"] = _clean_ml("\n\n".join(p for p in re.split(r"\n\s*", ld_body) if p.strip()))
             method["body"] = "jsonld"
             return
