@@ -23,10 +23,17 @@ Public API (pipelines and the CLI rely on these names)::
 
     StoreReader(path).known_article(url_key) / .page_state(url)      # read-only, for the spider
 
-Dedup (first level, exact; see docs/schema.md "Dedup rules"): an article is ``seen`` when its url_key
-is stored, otherwise it is inserted and possibly marked ``duplicate_of`` the root of an earlier row,
-with ``dup_reason`` ``copy_of_source`` / ``same_content`` / ``same_body``. ``duplicate_of`` always
-points at a root (a row whose own ``duplicate_of`` is NULL).
+Dedup (see docs/schema.md "Dedup rules"): an article is ``seen`` when its url_key is stored, otherwise
+it is inserted and possibly marked ``duplicate_of`` the root of an earlier row, with ``dup_reason``
+``copy_of_source`` / ``same_content`` / ``same_body`` (exact, first level) or ``near_duplicate`` (second
+level: the same story with small edits, ``dup_score`` = estimated Jaccard). ``duplicate_of`` always points
+at a root (a row whose own ``duplicate_of`` is NULL); ``story_id`` is that root for every row of a cluster.
+
+Near-duplicates live in two places on purpose: ``newscrawler.dedup`` holds everything that decides
+(shingles, MinHash signature, band hashes, similarity estimate, the verification rule ``is_near_duplicate``);
+this module only stores signatures and bands and looks candidates up (``Store._near_duplicate``), because
+the candidates are rows of this database. Options: ``Store(path, near_duplicates=True,
+near_dup_window_days=7, boilerplate_min_articles=5)``.
 """
 
 from __future__ import annotations
@@ -38,7 +45,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -225,6 +232,33 @@ _MIGRATIONS: list[str] = [
     CREATE INDEX IF NOT EXISTS idx_rejects_source_reason ON rejects(source_id, reason);
     CREATE INDEX IF NOT EXISTS idx_rejects_url ON rejects(url);
     """,
+    # v2: near-duplicates (docs/schema.md "Dedup rules, second level")
+    """
+    ALTER TABLE articles ADD COLUMN minhash BLOB;
+    ALTER TABLE articles ADD COLUMN shingle_count INTEGER;
+    ALTER TABLE articles ADD COLUMN story_id INTEGER;
+    ALTER TABLE articles ADD COLUMN dup_score REAL;
+    UPDATE articles SET story_id = coalesce(duplicate_of, id);
+    CREATE INDEX IF NOT EXISTS idx_articles_story_id ON articles(story_id);
+    CREATE INDEX IF NOT EXISTS idx_articles_first_seen_at ON articles(first_seen_at);
+
+    CREATE TABLE IF NOT EXISTS article_bands (
+        band INTEGER NOT NULL,
+        hash INTEGER NOT NULL,
+        article_id INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS idx_article_bands_band_hash ON article_bands(band, hash);
+    CREATE INDEX IF NOT EXISTS idx_article_bands_article_id ON article_bands(article_id);
+
+    CREATE TABLE IF NOT EXISTS boilerplate_paragraphs (
+        source_id TEXT NOT NULL,
+        hash INTEGER NOT NULL,
+        articles INTEGER NOT NULL DEFAULT 0,
+        first_seen_at TEXT,
+        last_seen_at TEXT,
+        PRIMARY KEY (source_id, hash)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -256,6 +290,37 @@ class SaveResult:
     dup_reason: str | None = None
     # earlier rows re-pointed to this article because it is their publisher's original
     repointed: tuple[int, ...] = field(default_factory=tuple)
+
+
+@dataclass
+class _Sketch:
+    """The near-duplicate fingerprint of one article (computed once per save)."""
+
+    signature: Any  # numpy uint32 array, or None when the text is too short to fingerprint
+    size: int  # shingle count
+    bands: list[int]
+    short: bool  # char-gram signature (short body): verification also wants overlapping titles
+    paragraphs: list[tuple[int, str]]  # (fingerprint, text) of the display body, for boilerplate counts
+
+
+# Candidate lookup by band equality: the VALUES list joins article_bands through its (band, hash) index.
+_BAND_QUERY = (
+    "WITH q(band, hash) AS (VALUES " + ", ".join(["(?, ?)"] * dedup.BANDS) + ") "
+    "SELECT DISTINCT a.id, coalesce(a.duplicate_of, a.id), a.minhash, a.shingle_count, a.published_at, "
+    "a.first_seen_at, a.title_key "
+    "FROM q JOIN article_bands b ON b.band = q.band AND b.hash = q.hash JOIN articles a ON a.id = b.article_id "
+    "WHERE a.minhash IS NOT NULL AND (a.first_seen_at >= ? OR a.published_at BETWEEN ? AND ?)"
+)
+
+
+def _parse_utc(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def _now() -> str:
@@ -337,8 +402,24 @@ def _empty(value: Any) -> bool:
 class Store:
     """The crawl database (one writer). See the module docstring and docs/schema.md."""
 
-    def __init__(self, path: str | Path, *, batch_size: int = 200, max_delay: float = 5.0) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        batch_size: int = 200,
+        max_delay: float = 5.0,
+        near_duplicates: bool = True,
+        near_dup_window_days: float = 7.0,
+        boilerplate_min_articles: int = 5,
+    ) -> None:
         self.path = Path(path)
+        # second-level dedup: candidates are rows first seen in the last window_days (or published within
+        # dedup.MAX_HOURS_APART of the new article); paragraphs seen in >= boilerplate_min_articles earlier
+        # articles of the same source are left out of the signature (0 turns that off)
+        self.near_duplicates = bool(near_duplicates)
+        self.near_dup_window_days = float(near_dup_window_days)
+        self.boilerplate_min_articles = int(boilerplate_min_articles)
+        self._paragraph_keys: dict[int, str] = {}
         self.batch_size = max(1, int(batch_size))
         # a slow crawl must not hold the write lock (and hide its rows from readers) for minutes
         self.max_delay = float(max_delay)
@@ -729,13 +810,47 @@ class Store:
                             duplicate_of, reason = hit_root, why
                         break
 
+        # Second level (near-duplicates): only when no exact rule matched. An exact duplicate has the same
+        # body as its root, so it gets no signature or bands of its own (nothing new to find it by).
+        sketch: _Sketch | None = None
+        score: float | None = None
+        merged: list[int] = []
+        if duplicate_of is None and self.near_duplicates:
+            sketch = self._sketch(row)
+            found = (
+                self._near_duplicate(row, sketch, exclude=set(copies))
+                if sketch.signature is not None
+                else None
+            )
+            if found is not None:
+                duplicate_of, score, merged = found
+                reason = "near_duplicate"
+        has_sig = sketch is not None and sketch.signature is not None
+
         cur = db.execute(
-            f"INSERT INTO articles ({', '.join(row)}, duplicate_of, dup_reason) "
-            f"VALUES ({', '.join(':' + c for c in row)}, :duplicate_of, :dup_reason)",
-            {**row, "duplicate_of": duplicate_of, "dup_reason": reason},
+            f"INSERT INTO articles ({', '.join(row)}, duplicate_of, dup_reason, dup_score, story_id, minhash, "
+            f"shingle_count) VALUES ({', '.join(':' + c for c in row)}, :duplicate_of, :dup_reason, :dup_score, "
+            ":duplicate_of, :minhash, :shingle_count)",
+            {
+                **row,
+                "duplicate_of": duplicate_of,
+                "dup_reason": reason,
+                "dup_score": score,
+                "minhash": dedup.serialise(sketch.signature) if sketch and has_sig else None,
+                "shingle_count": sketch.size if sketch and has_sig else None,
+            },
         )
         article_id = int(cur.lastrowid or 0)
         root = duplicate_of if duplicate_of is not None else article_id
+        if duplicate_of is None:
+            db.execute("UPDATE articles SET story_id = id WHERE id = ?", [article_id])
+        if sketch is not None:
+            if has_sig:
+                db.conn.executemany(
+                    "INSERT INTO article_bands (band, hash, article_id) VALUES (?, ?, ?)",
+                    [(band, h, article_id) for band, h in enumerate(sketch.bands)],
+                )
+            self._count_paragraphs(row, sketch)
 
         repointed: list[int] = []
         if copies:
@@ -749,19 +864,141 @@ class Store:
                 if r[0] != article_id
             ]
             db.execute(
-                f"UPDATE articles SET duplicate_of = ?, dup_reason = 'copy_of_source' WHERE id IN ({placeholders})",
-                [root, *copies],
+                f"UPDATE articles SET duplicate_of = ?, story_id = ?, dup_reason = 'copy_of_source', "
+                f"dup_score = NULL WHERE id IN ({placeholders})",
+                [root, root, *copies],
             )
             if dependants:
                 db.execute(
-                    f"UPDATE articles SET duplicate_of = ? WHERE id IN ({', '.join('?' for _ in dependants)})",
-                    [root, *dependants],
+                    f"UPDATE articles SET duplicate_of = ?, story_id = ? "
+                    f"WHERE id IN ({', '.join('?' for _ in dependants)})",
+                    [root, root, *dependants],
                 )
             repointed = sorted(set(copies) | set(dependants))
+        if merged:
+            # This article bridged clusters (it is a near-duplicate of members of each): one story, one root.
+            # The other roots become near-duplicates of the chosen one (dup_score: the bridging link's score);
+            # their rows follow them, keeping their own dup_reason.
+            for other, other_score in merged:
+                moved = [r[0] for r in db.execute("SELECT id FROM articles WHERE duplicate_of = ?", [other])]
+                db.execute(
+                    "UPDATE articles SET duplicate_of = ?, story_id = ? WHERE duplicate_of = ?",
+                    [root, root, other],
+                )
+                db.execute(
+                    "UPDATE articles SET duplicate_of = ?, story_id = ?, dup_reason = 'near_duplicate', "
+                    "dup_score = ? WHERE id = ?",
+                    [root, root, other_score, other],
+                )
+                repointed = sorted({*repointed, other, *moved})
 
         self._link_headlines(article_id, row["url_key"], row["fetched_url_key"])
         status = "new" if duplicate_of is None else "duplicate"
         return SaveResult(article_id, status, duplicate_of, reason, tuple(repointed))
+
+    # ------------------------------------------------------------------ near-duplicates
+
+    def _sketch(self, row: dict) -> _Sketch:
+        """Signature of the article's body key, minus the source's boilerplate paragraphs."""
+        body_key = row["body_key"] or ""
+        source_id = row["source_id"]
+        paragraphs = (
+            dedup.paragraph_fingerprints(row["body"] or "")
+            if self.boilerplate_min_articles > 0 and source_id
+            else []
+        )
+        key = body_key
+        if len(paragraphs) > 1:  # a one-paragraph body is the article itself, whatever repeats it
+            boiler = self._boilerplate(source_id, [h for h, _ in paragraphs])
+            if boiler:
+                key = dedup.strip_key_segments(
+                    body_key, [self._paragraph_key(h, text) for h, text in paragraphs if h in boiler]
+                )
+        shingle_set = dedup.shingles(key, title_key=row["title_key"] or "")
+        if len(shingle_set) < dedup.MIN_SHINGLES:
+            return _Sketch(None, len(shingle_set), [], False, paragraphs)
+        sig = dedup.signature(shingle_set)
+        return _Sketch(sig, len(shingle_set), dedup.band_hashes(sig), dedup.is_short(key), paragraphs)
+
+    def _boilerplate(self, source_id: str, hashes: list[int]) -> set[int]:
+        """Which of these paragraph fingerprints earlier articles of the source repeated often enough."""
+        return {
+            r[0]
+            for r in self.db.execute(
+                "SELECT hash FROM boilerplate_paragraphs WHERE source_id = ? AND articles >= ? "
+                f"AND hash IN ({', '.join('?' for _ in hashes)})",
+                [source_id, self.boilerplate_min_articles, *hashes],
+            )
+        }
+
+    def _paragraph_key(self, fingerprint: int, text: str) -> str:
+        # match_key costs ~2 us per word: computed only for boilerplate paragraphs, and cached (there are few)
+        key = self._paragraph_keys.get(fingerprint)
+        if key is None:
+            from newscrawler.text import match_key
+
+            if len(self._paragraph_keys) > 10_000:
+                self._paragraph_keys.clear()
+            key = self._paragraph_keys[fingerprint] = match_key(text)
+        return key
+
+    def _count_paragraphs(self, row: dict, sketch: _Sketch) -> None:
+        if not sketch.paragraphs:
+            return
+        seen = row["first_seen_at"]
+        self.db.conn.executemany(
+            "INSERT INTO boilerplate_paragraphs (source_id, hash, articles, first_seen_at, last_seen_at) "
+            "VALUES (?, ?, 1, ?, ?) ON CONFLICT (source_id, hash) DO UPDATE SET articles = articles + 1, "
+            "last_seen_at = max(last_seen_at, excluded.last_seen_at)",
+            [(row["source_id"], h, seen, seen) for h in {h for h, _ in sketch.paragraphs}],
+        )
+
+    def _near_duplicate(
+        self, row: dict, sketch: _Sketch, *, exclude: set[int]
+    ) -> tuple[int, float, list[tuple[int, float]]] | None:
+        """(root, estimated Jaccard, [(other root, score), ...]) of the verified near-duplicates, or None.
+
+        Candidates share at least one band hash and were first seen within ``near_dup_window_days`` of this
+        article or published within ``dedup.MAX_HOURS_APART``; each is verified with ``dedup.is_near_duplicate``.
+        Rows in ``exclude`` (this article's own aggregator copies, rule 3) are skipped: they will hang below it.
+        """
+        seen_dt = _parse_utc(row["first_seen_at"]) or datetime.now(UTC)
+        since = (seen_dt - timedelta(days=self.near_dup_window_days)).isoformat(timespec="seconds")
+        published = _parse_utc(row["published_at"])
+        lo = hi = None
+        if published is not None:
+            window = timedelta(hours=dedup.MAX_HOURS_APART)
+            lo = (published - window).isoformat(timespec="seconds")
+            hi = (published + window).isoformat(timespec="seconds")
+        params: list[Any] = [x for pair in enumerate(sketch.bands) for x in pair]
+        candidates = self.db.execute(_BAND_QUERY, [*params, since, lo, hi]).fetchall()
+        if not candidates:
+            return None
+        when = published or seen_dt
+        best: dict[int, tuple[float, float]] = {}  # root -> (jaccard, containment) of its best member
+        for cid, croot, blob, size, c_published, c_seen, c_title in candidates:
+            if cid in exclude or croot in exclude:
+                continue
+            jaccard, containment = dedup.estimate_similarity(
+                sketch.signature, dedup.deserialise(blob), sketch.size, size or 0
+            )
+            c_when = _parse_utc(c_published) if published is not None else None
+            c_when = c_when or _parse_utc(c_seen)
+            hours = None if c_when is None else (when - c_when).total_seconds() / 3600
+            title_overlap = (
+                dedup.title_jaccard(row["title_key"] or "", c_title or "") if sketch.short else 1.0
+            )
+            if dedup.is_near_duplicate(
+                jaccard, containment, hours, short=sketch.short, title_overlap=title_overlap
+            ):
+                if (jaccard, containment) > best.get(croot, (-1.0, -1.0)):
+                    best[croot] = (jaccard, containment)
+        if not best:
+            return None
+        # the closest cluster keeps its root; on a tie the older root (smaller id)
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
+        root, (score, _) = ranked[0]
+        return root, round(score, 4), [(r, round(j, 4)) for r, (j, _) in ranked[1:]]
 
     def _link_headlines(self, article_id: int, *keys: str | None) -> None:
         wanted = sorted({k for k in keys if k})
