@@ -338,3 +338,13 @@ def test_date_and_byline_found_next_to_an_h2_headline_when_the_h1_is_a_widget() 
     r = extract_article(html, "https://a.example/n/9", now=NOW)
     assert r["title"] == "أمطار الخريف تنعش آمال الفلاحين في سوس"
     assert r["published_at"].startswith("2025-10-06") and r["authors"] == ["سعاد المرابط"]
+
+
+def test_title_metadata_with_more_headline_words_beats_a_shortened_h1() -> None:
+    head = '<meta property="og:title" content="Harbour works resume in Agadir: what changes for fishermen">'
+    r = extract_article(_page(head, "<h1>Harbour works resume in Agadir</h1>", _FILLER_EN), "https://b.example/t1",
+                        now=NOW)
+    assert r["title"] == "Harbour works resume in Agadir: what changes for fishermen"
+    head = '<meta property="og:title" content="أخبار | أمطار الخريف تنعش آمال الفلاحين">'
+    r = extract_article(_page(head, "<h1>أمطار الخريف تنعش آمال الفلاحين</h1>"), "https://a.example/n/10", now=NOW)
+    assert r["title"] == "أمطار الخريف تنعش آمال الفلاحين" and r["method"]["title"] == "h1"
