@@ -445,9 +445,6 @@ def _prune(root: etree._Element, remove: list[str]) -> None:
                 continue
             if len(el.text_content()) > 0.5 * total:
                 continue
-            if not _BAD_ATTR.search(_WIDGET.sub(" ", a)) and _is_prose(el):
-                # Block-based CMSs call every piece of the story a "widget" ("article-widget-text").
-                continue
             doomed.append(el)
         elif el.get("hidden") is not None or "display:none" in (el.get("style") or "").replace(" ", ""):
             doomed.append(el)
@@ -488,15 +485,6 @@ def _drop_teaser_boxes(body: etree._Element, keep: set[etree._Element]) -> None:
     for box in boxes:
         if box.getparent() is not None:
             _drop(box)
-
-
-_WIDGET = re.compile(r"widgets?", re.I)
-
-
-def _is_prose(el: etree._Element) -> bool:
-    """Paragraphs of running text with few links."""
-    prose = sum(len(p.text_content()) for p in el.iter("p"))
-    return prose >= 200 and _link_density(el) < 0.2
 
 
 def _story_ancestors(root: etree._Element) -> set[etree._Element]:
