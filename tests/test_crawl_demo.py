@@ -244,3 +244,27 @@ def test_cli_export_jsonl_and_csv(demo, tmp_path):
     assert len(table) == len(demo["manifest"]["sites"]["akhbar-demo"]["articles"])
     assert {r["source_id"] for r in table} == {"akhbar-demo"}
     assert "\n\n" in table[0]["body"]  # paragraphs survive the CSV round trip
+
+
+def test_same_story_across_outlets_is_one_cluster_and_nothing_else_is(demo):
+    """Near-duplicates: each manifest group (original, dateline, footer/trimmed/exact, aggregator copy) is one
+    cluster with one root; different groups, and articles in no group, never share one."""
+    manifest, articles = demo["manifest"], stored_articles(demo["db"])
+    by_id = {row["id"]: row for row in articles.values()}
+    clusters: dict[int, set[int]] = {}
+    for row in articles.values():
+        root = row["duplicate_of"] or row["id"]
+        assert row["story_id"] == root, row["url"]
+        assert by_id[root]["duplicate_of"] is None
+        clusters.setdefault(root, set()).add(row["id"])
+    grouped: set[int] = set()
+    for group in manifest["groups"]:
+        ids = {articles[url_key(demo["server"].url(m["site"], m["path"]))]["id"] for m in group["members"]}
+        roots = {by_id[i]["story_id"] for i in ids}
+        assert len(roots) == 1, (group["story"], [(m["site"], m["edit"]) for m in group["members"]])
+        assert clusters[roots.pop()] == ids, group["story"]  # exactly the group: no other article joined it
+        grouped |= ids
+    for ids in clusters.values():
+        assert len(ids) == 1 or ids <= grouped
+    near = [r for r in articles.values() if r["dup_reason"] == "near_duplicate"]
+    assert near and all(r["dup_score"] is not None and 0 < r["dup_score"] <= 1 for r in near)
