@@ -93,6 +93,26 @@ _META_LINE = re.compile(
     r"\b(?:bild|foto|photo|image|credit|crédit|quelle|صورة|الصورة|تصوير)\s*[:：]\s*[^.!?؟]{2,60}$",
     re.I,
 )
+_DATETIME = re.compile(r"\b\d{1,2}:\d{2}\b|\b\d{1,2}[./\-]\d{1,2}[./\-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b")
+# Short lines that are never story text: picture rights, paywall notices, "additional reporting" notes. (Embedded
+# tweets are left alone: some publishers count them as part of the story, others do not.)
+_NOT_STORY = re.compile(
+    r"^\W*(?:©|\(c\)\s)|\b(?:bildrechte|rechte|fotos?\s*\[\w+\])\s*:|getty\s+images\W*$|"
+    r"^\W*(?:article\s+)?réservée?\s+aux\s+abonnés|^\W*il\s+vous\s+reste\s+\d|^\W*nur\s+für\s+abonnenten|"
+    r"^\W*للمشتركين\s+فقط|^\W*(?:additional\s+reporting|with\s+reporting)\b",
+    re.I,
+)
+
+
+def _is_meta_line(text: str) -> bool:
+    """Datelines, reading times, credits: short lines around the story that are not part of it."""
+    if len(text) < 300 and (_META_LINE.search(text) or _NOT_STORY.search(text)):
+        return True
+    # "Friday 22 November 2024 08:49 GMT", "20:24 Jane Doe", "Do 25.04.24 | 14:07 Uhr | Von ...": a date or a
+    # time and a handful of words.
+    return len(text) < 90 and bool(_DATETIME.search(text)) and len(re.findall(r"[^\W\d_]{2,}", text)) <= 6
+
+
 # A short heading that opens the page's "more stories" block: what follows it is not the story.
 _SECTION_END = re.compile(
     r"^\W*(?:more\s+(?:from|on|in|stories|news|articles|[^\W\d]+\s*$)|related\s+(?:articles?|stories|posts|news|"
@@ -714,7 +734,7 @@ def _dom_body(root: etree._Element, title: str, remove: list[str], ref: str = ""
         for text, link_share, tag in _paragraphs(c):
             if link_share > 0.5:
                 continue
-            if _BOILER_LINE.search(text) or (len(text) < 300 and _META_LINE.search(text)):
+            if _BOILER_LINE.search(text) or _is_meta_line(text):
                 continue
             k = _key(text)
             if not k or k in seen:
