@@ -473,16 +473,33 @@ def _prune(root: etree._Element, remove: list[str]) -> None:
     _drop_teaser_boxes(body if body is not None else root, keep)
 
 
+_HEADING_LIKE = frozenset({"h2", "h3", "h4", "h5", "h6", "p", "div", "span", "strong", "header", "b", "a"})
+
+
 def _drop_teaser_boxes(body: etree._Element, keep: set[etree._Element]) -> None:
     """Drop the box that a "Related coverage" / "أخبار ذات صلة" / "More from ..." heading opens: the heading's
     parent (its grandparent when the parent only wraps the heading), unless that box holds the story."""
     total = len(body.text_content()) or 1
     boxes = []
-    for el in body.iter("h2", "h3", "h4", "h5", "h6", "p", "div", "span", "strong", "header"):
-        if len(el) > 2:
+    heads = []
+    # Only short text nodes can open such a box: test those, then take the widest heading-like element that
+    # holds nothing else (text_content on every element of the page would cost more than the rest of the step).
+    for node in body.xpath(".//text()"):
+        if not node.is_text or len(node) > 200:
             continue
+        st = node.strip()
+        if not st or len(st) > 60 or not _SECTION_END.search(st):
+            continue
+        el, cand = None, node.getparent()
+        while cand is not None and cand.tag in _HEADING_LIKE and len(cand) <= 2:
+            if len(cand.text_content()) > 60:
+                break
+            el, cand = cand, cand.getparent()
+        if el is not None and not any(el is h for h in heads):
+            heads.append(el)
+    for el in heads:
         t = el.text_content()
-        if len(t) > 60 or not _SECTION_END.search(" ".join(t.split())):
+        if not _SECTION_END.search(" ".join(t.split())):
             continue
         head = el
         box = el.getparent()
@@ -513,7 +530,8 @@ def _story_ancestors(root: etree._Element) -> set[etree._Element]:
     <nav> wrapper around them must not take the story along."""
     cands: list[tuple[int, etree._Element]] = []
     for el in root.iter("div", "section", "article", "td"):
-        if not (el.get("itemprop") == "articleBody" or _BODY_HINT.search(_attr_str(el))):
+        a = _attr_str(el)
+        if el.get("itemprop") != "articleBody" and (len(a) < 5 or not _BODY_HINT.search(a)):
             continue
         n = len(el.text_content())
         if n < 100 or _link_density(el) > 0.3:
