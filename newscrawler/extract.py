@@ -492,7 +492,7 @@ def _drop_teaser_boxes(body: etree._Element, keep: set[etree._Element]) -> None:
             continue
         el, cand = None, node.getparent()
         while cand is not None and cand.tag in _HEADING_LIKE and len(cand) <= 2:
-            if len(cand.text_content()) > 60:
+            if len(cand.text_content().strip()) > len(st) + 10:
                 break
             el, cand = cand, cand.getparent()
         if el is not None and not any(el is h for h in heads):
