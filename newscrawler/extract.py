@@ -763,7 +763,29 @@ def _dom_body(root: etree._Element, title: str, remove: list[str], ref: str = ""
                 continue
             seen.add(k)
             paras.append((text, tag))
+    paras = _cut_tail(paras)
     return _agree("\n\n".join(t for t, _ in paras), paras, ref)
+
+
+# Headings that open what follows a story on its page: author and reviewer boxes, disclaimers, topic lists.
+_TAIL_START = re.compile(
+    r"^\W*(?:about\s+the\s+(?:author|reviewer|writer)s?|(?:published|written|posted)\s+by\W*$|"
+    r"disclaimers?(?:\s*(?:&|and)\s*disclosures?)?\W*$|related\s+topics|you\s+might\s+also\s+(?:be\s+interested|like)|"
+    r"عن\s+الكاتب|نبذة\s+عن\s+الكاتب|über\s+(?:den|die)\s+autor(?:in)?|à\s+propos\s+de\s+l['’]auteur)",
+    re.I,
+)
+
+
+def _cut_tail(paras: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Cut at such a heading when it comes after most of the text (early on it is more likely a real
+    subheading)."""
+    total = sum(len(t) for t, _ in paras)
+    seen = 0
+    for i, (text, _) in enumerate(paras):
+        if len(text) < 60 and seen >= 0.6 * total and _TAIL_START.search(text):
+            return paras[:i]
+        seen += len(text)
+    return paras
 
 
 def _tokens(s: str) -> Counter:

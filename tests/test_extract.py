@@ -455,3 +455,11 @@ def test_arabic_news_without_metadata_stays_an_article() -> None:
     html = f"<html><body><h1>أشغال تهيئة كورنيش الصويرة</h1><div>{_ps(_STORY_AR)}</div></body></html>"
     r = extract_article(html, "https://mogador.example/corniche.html", now=NOW)
     assert r["is_article"] is True and r["page_type"] == "article"
+
+
+def test_author_box_after_the_story_is_cut() -> None:
+    html = (f"<html><body><article><h1>أشغال تهيئة كورنيش الصويرة</h1><div class='c'>{_ps(_STORY_AR)}"
+            "<h3>عن الكاتب</h3><p>صحافي مهتم بالشأن المحلي، يكتب عن المدن الساحلية منذ سنوات طويلة.</p>"
+            "</div></article></body></html>")
+    r = extract_article(html, "https://mogador.example/2025/10/corniche", now=NOW)
+    assert r["body"].split("\n\n") == _STORY_AR
