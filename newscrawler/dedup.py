@@ -50,9 +50,10 @@ def body_hash(body_key: str) -> str | None:
 # block index degenerates. MinHash with b=25 bands of r=5 rows makes a pair a candidate with probability
 # 0.55 / 0.87 / 0.99 at J = 0.5 / 0.6 / 0.7 (4.3), and 0/400 unrelated documents got any candidate.
 #
-# The signature is our own small numpy implementation, not datasketch: measured on this machine for a 300-word
-# body, shingles + signature take ~0.3 ms here against ~1.2 ms with datasketch's MinHash.update_batch, and the
-# scheme below is fixed in this file, so signatures persisted in SQLite cannot change under a library upgrade.
+# The signature is our own small numpy implementation, not datasketch: for a 300-word body, datasketch 2.0's
+# MinHash.update_batch (shared permutations) measured ~1 ms on the development machine against ~0.1-0.2 ms here
+# (plus ~0.07 ms for the shingles); datasketch also pulls in scipy, and its 2.0 release changed the permutation
+# scheme. Ours is fixed in this file, so signatures persisted in SQLite cannot change under a library upgrade.
 # Scheme "v1": element hash = murmur3 fmix32(crc32(shingle bytes)); permutation i = (a_i * x + b_i) mod 2^32
 # with a_i odd (a bijection, as datasketch's "affine32"); a_i, b_i derived from sha256, not from an RNG stream.
 # Changing anything here changes every signature: bump MINHASH_SCHEME and recompute the stored ones.
