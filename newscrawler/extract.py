@@ -1566,10 +1566,13 @@ def _author_part(part: str) -> str:
     part = _CREDIT_TAIL.sub("", part)
     part = _BYLINE_PREFIX.sub("", part).strip(" -–—|:·•.")
     words = part.split()
-    for i, w in enumerate(words):
-        if _ROLE_WORD.match(w.strip(".,")):
-            words = words[:i]
-            break
+    if words and _ROLE_WORD.match(words[0].strip(".,")):
+        return ""  # "Senior Autos Reporter", "Staff writer": a job title, not a name
+    # A role after a full name is cut ("Keith B. Senior Reporter"); after a single word ("MND Staff",
+    # "Guardian staff reporter", "Gear Team") the role is part of a desk byline and stays.
+    j = next((i for i, w in enumerate(words) if _ROLE_WORD.match(w.strip(".,"))), len(words))
+    if j >= 2:
+        words = words[:j]
     return " ".join(words)
 
 

@@ -463,3 +463,14 @@ def test_author_box_after_the_story_is_cut() -> None:
             "</div></article></body></html>")
     r = extract_article(html, "https://mogador.example/2025/10/corniche", now=NOW)
     assert r["body"].split("\n\n") == _STORY_AR
+
+
+def test_author_roles_cut_after_a_name_but_desk_bylines_kept() -> None:
+    ld = ('<script type="application/ld+json">{"@type": "NewsArticle", "author": '
+          '["PNN Staff", "Senior Autos Reporter", "Nadia Karimi Staff Writer"]}</script>')
+    r = extract_article(_page(ld, "<h1>Harbour works resume in Agadir</h1>", _FILLER_EN), "https://b.example/r",
+                        now=NOW)
+    assert r["authors"] == ["PNN Staff", "Nadia Karimi"]
+    ld = '<script type="application/ld+json">{"@type": "NewsArticle", "author": "مراسل الجريدة"}</script>'
+    r = extract_article(_page(ld, "<h1>أمطار الخريف تنعش آمال الفلاحين</h1>"), "https://a.example/n/11", now=NOW)
+    assert r["authors"] == []
