@@ -51,3 +51,5 @@ NEWSCRAWLER_MAX_ARTICLES_PER_SOURCE = 0  # 0: no limit
 NEWSCRAWLER_PROGRESS_INTERVAL = 10.0  # seconds between progress lines; 0 turns them off
 NEWSCRAWLER_PROGRESS_ECHO = False  # also print progress lines to stderr (the demo does)
 NEWSCRAWLER_BATCH_SIZE = 200  # SQLite writes per transaction
+NEWSCRAWLER_NEAR_DUPLICATES = True  # second-level dedup: the same story republished with small edits
+NEWSCRAWLER_NEAR_DUP_WINDOW_DAYS = 7.0  # near-duplicate candidates: articles first seen this recently

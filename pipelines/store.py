@@ -39,7 +39,12 @@ class StorePipeline:
 
     def open_spider(self, spider: Any = None) -> None:
         spider = spider or self.crawler.spider
-        self.store = Store(self.db_path, batch_size=self.batch_size)
+        settings = self.crawler.settings
+        self.store = Store(
+            self.db_path, batch_size=self.batch_size,
+            near_duplicates=settings.getbool("NEWSCRAWLER_NEAR_DUPLICATES"),
+            near_dup_window_days=settings.getfloat("NEWSCRAWLER_NEAR_DUP_WINDOW_DAYS"),
+        )
         sources = getattr(spider, "sources", {})
         self.store.upsert_sources(source.as_row() for source in sources.values())
         self.run_id = self.store.start_run(sources=sorted(sources), spider=spider.name)
