@@ -100,6 +100,8 @@ class _Handler(BaseHTTPRequestHandler):
         status = page.status
         if status == 200 and self._not_modified(page):
             status = 304
+        # Logged before the response goes out, so a client that has its answer always finds it in the log.
+        self.server.demo_log.append(RequestRecord(self.server.demo_site.id, self.command, target, status))
         self.send_response(status)
         if status == 304:
             for key in ("ETag", "Last-Modified"):
@@ -114,7 +116,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             if not head:
                 self.wfile.write(page.body)
-        self.server.demo_log.append(RequestRecord(self.server.demo_site.id, self.command, target, status))
 
 
 class DemoServer:
