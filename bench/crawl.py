@@ -77,14 +77,7 @@ def full_worker(config: str, db: str) -> dict:
 
 
 def _elapsed(run: dict) -> float:
-    stats = run.get("stats") or {}
-    if isinstance(stats, str):
-        stats = json.loads(stats)
-    if "elapsed_time_seconds" in stats:
-        return float(stats["elapsed_time_seconds"])
-    from datetime import datetime
-
-    return (datetime.fromisoformat(run["finished_at"]) - datetime.fromisoformat(run["started_at"])).total_seconds()
+    return float(run["elapsed_seconds"])
 
 
 def run_worker(args: list[str]) -> dict:

@@ -39,7 +39,11 @@ def run_crawl(*, db: str, config: str | None = None, sources: str | None = None,
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, sources=sources, config=config)
     process.start()
-    return crawler.stats.get_value("newscrawler/run") or {}
+    run = crawler.stats.get_value("newscrawler/run") or {}
+    if run:
+        # Scrapy's own start-to-finish time (float seconds; the run row's timestamps are whole seconds).
+        run["elapsed_seconds"] = crawler.stats.get_value("elapsed_time_seconds")
+    return run
 
 
 def _parse_overrides(pairs: list[str]) -> dict[str, str]:

@@ -50,6 +50,7 @@ NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS = 3  # sitemap entries older than this (by last
 NEWSCRAWLER_MAX_ARTICLES_PER_SOURCE = 0  # 0: no limit
 NEWSCRAWLER_PROGRESS_INTERVAL = 10.0  # seconds between progress lines; 0 turns them off
 NEWSCRAWLER_PROGRESS_ECHO = False  # also print progress lines to stderr (the demo does)
+NEWSCRAWLER_EXTRACT_WORKERS = "auto"  # extraction processes; auto = 1 on a machine with 2+ cores, 0 = inline
 NEWSCRAWLER_BATCH_SIZE = 200  # SQLite writes per transaction
 NEWSCRAWLER_NEAR_DUPLICATES = True  # second-level dedup: the same story republished with small edits
 NEWSCRAWLER_NEAR_DUP_WINDOW_DAYS = 7.0  # near-duplicate candidates: articles first seen this recently

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,11 +25,12 @@ from twisted.python.failure import Failure
 from newscrawler.dates import parse_date
 from newscrawler.discover import DiscoveryError, parse_feed, parse_sitemap, sitemaps_from_robots
 from newscrawler.encoding import charset_from_content_type, decode_html
-from newscrawler.extract import extract_article, extract_listing
+from newscrawler.extract import extract_listing
 from newscrawler.items import Article, Headline, PageRecord, Reject
 from newscrawler.sources import Source, load_sources
 from newscrawler.store import StoreReader
 from newscrawler.urls import canonical_url, url_key
+from newscrawler.workers import Extractor, default_workers
 
 # Listing-type pages may answer 304 to our conditional GET; that is a normal, recorded outcome.
 _LISTING_META = {"handle_httpstatus_list": [304]}
@@ -64,6 +65,7 @@ class NewsSpider(scrapy.Spider):
         self.sources: dict[str, Source] = {}
         self.state: StoreReader | None = None
         self.articles_requested: Counter[str] = Counter()
+        self.extractor = Extractor(0)  # replaced in from_crawler by the configured one
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -84,7 +86,12 @@ class NewsSpider(scrapy.Spider):
         spider.sitemap_max_age = timedelta(days=settings.getfloat("NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS"))
         spider.max_articles = settings.getint("NEWSCRAWLER_MAX_ARTICLES_PER_SOURCE")
         spider.db_path = settings.get("NEWSCRAWLER_DB")
+        workers = settings.get("NEWSCRAWLER_EXTRACT_WORKERS")
+        spider.extractor = Extractor(default_workers() if workers in (None, "", "auto") else int(workers))
         return spider
+
+    def closed(self, reason: str) -> None:
+        self.extractor.close()
 
     # -- requests -------------------------------------------------------------------------------
 
@@ -210,12 +217,23 @@ class NewsSpider(scrapy.Spider):
         yield self._page(response, source, "listing", len(entries))
         yield from self._headlines(source, response.url, entries)
 
-    @recorded
-    def parse_article(self, response: Response) -> Iterator[Any]:
-        source = self._source(response)
-        text = self._decode(response, source)
-        page = extract_article(text, response.url, selectors=source.selectors, tz=source.timezone,
-                               source_name=source.name if source.kind == "publisher" else None)
+    async def parse_article(self, response: Response) -> AsyncIterator[Any]:
+        # Async (not @recorded) because extraction may run in a worker process; same failure rule.
+        try:
+            source = self._source(response)
+            text = self._decode(response, source)
+            page = await self.extractor.extract(
+                text, response.url, selectors=source.selectors, tz=source.timezone,
+                source_name=source.name if source.kind == "publisher" else None)
+            items = list(self._article_items(response, source, page))
+        except Exception as exc:  # noqa: BLE001 - any bug on one page must not stop the crawl
+            self.logger.exception("failed on %s", response.url)
+            items = [self._reject(response.request, "parse_error", f"{type(exc).__name__}: {exc}",
+                                  status=response.status)]
+        for item in items:
+            yield item
+
+    def _article_items(self, response: Response, source: Source, page: dict) -> Iterator[Any]:
         if not page.get("is_article"):
             reason = "blocked" if page.get("page_type") == "blocked" else "not_article"
             yield self._reject(response.request, reason, page.get("reason") or page.get("page_type") or "",
