@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from newscrawler.discover import DiscoveryError, parse_feed, parse_sitemap
+from newscrawler.discover import DiscoveryError, read_discovery_page
 from newscrawler.encoding import charset_from_content_type, decode_html
-from newscrawler.extract import extract_article, extract_listing
+from newscrawler.extract import extract_article
 from newscrawler.sources import Source
 
 USER_AGENT = "newscrawler/0.1 (news research crawler; obeys robots.txt)"
@@ -100,19 +100,14 @@ def _discover(kind: str, url: str, source: Source, fetch: Fetch, report: CanaryR
         report.problems.append(f"{kind} {url}: HTTP {status}")
         return []
     try:
-        if kind == "feed":
-            entries = parse_feed(body, url)
-        elif kind == "sitemap":
-            result = parse_sitemap(body, url)
-            entries = result.urls
-            if not entries and result.sitemaps:  # an index: look one level down
-                return _discover("sitemap", result.sitemaps[0], source, fetch, report)
-        else:
-            text = decode_html(body, source.encoding or charset_from_content_type(_content_type(headers)))[0]
-            entries = extract_listing(text, url, selectors=source.selectors)
+        found = read_discovery_page(kind, body, url, selectors=source.selectors,
+                                    encoding=source.encoding or charset_from_content_type(_content_type(headers)))
     except DiscoveryError as exc:
         report.problems.append(f"{kind} {url}: {exc}")
         return []
+    entries = found.urls
+    if not entries and found.sitemaps:  # a sitemap index: look one level down
+        return _discover("sitemap", found.sitemaps[0], source, fetch, report)
     report.listing["headlines"] = len(entries)
     report.listing["first_titles"] = [e.get("title") for e in entries[:3]]
     if not entries:

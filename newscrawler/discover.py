@@ -25,6 +25,8 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
+from newscrawler.encoding import decode_html
+from newscrawler.listing import extract_listing
 from newscrawler.text import display_clean
 from newscrawler.urls import canonical_url
 
@@ -35,6 +37,7 @@ __all__ = [
     "SitemapResult",
     "parse_feed",
     "parse_sitemap",
+    "read_discovery_page",
     "sitemaps_from_robots",
     "is_feed",
     "is_sitemap",
@@ -61,7 +64,8 @@ class SitemapResult:
     """What one sitemap document lists.
 
     ``urls``: page entries ``{"url", "lastmod", "title", "published_raw"}`` in document order (``title`` and
-    ``published_raw`` come from Google News ``news:title`` / ``news:publication_date``, else None).
+    ``published_raw`` come from Google News ``news:title`` / ``news:publication_date``, else None). From
+    ``read_discovery_page`` it holds the entries of any discovery page: feed items or listing headlines.
     ``sitemaps``: child sitemap URLs when the document is a sitemap index; ``sitemap_lastmod`` their
     ``<lastmod>`` where given (the spider skips archive sitemaps that have not changed recently).
     """
@@ -564,3 +568,21 @@ def sitemaps_from_robots(text: str | bytes, url: str) -> list[str]:
         if loc and loc not in out:
             out.append(loc)
     return out
+
+
+def read_discovery_page(kind: str, body: bytes, url: str, *, selectors: dict | None = None,
+                        encoding: str | None = None) -> SitemapResult:
+    """One fetched discovery page of kind ``feed``, ``sitemap``, ``robots`` or ``listing``: its headline
+    entries (``urls``) and the child sitemaps it names. The one dispatch the spider and the source canary
+    share. ``encoding`` is the declared charset of a listing page; ``selectors`` the source's.
+    Raises ``DiscoveryError`` when a feed or sitemap URL serves something else."""
+    if kind == "feed":
+        return SitemapResult(urls=parse_feed(body, url))
+    if kind == "sitemap":
+        return parse_sitemap(body, url)
+    if kind == "robots":
+        return SitemapResult(sitemaps=sitemaps_from_robots(body, url))
+    if kind == "listing":
+        text = decode_html(body, encoding)[0]
+        return SitemapResult(urls=extract_listing(text, url, selectors=selectors))
+    raise ValueError(f"unknown discovery page kind {kind!r}")

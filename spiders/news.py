@@ -23,9 +23,8 @@ from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutErro
 from twisted.python.failure import Failure
 
 from newscrawler.dates import parse_date
-from newscrawler.discover import DiscoveryError, parse_feed, parse_sitemap, sitemaps_from_robots
+from newscrawler.discover import DiscoveryError, read_discovery_page
 from newscrawler.encoding import charset_from_content_type, decode_html
-from newscrawler.extract import extract_listing
 from newscrawler.items import Article, Headline, PageRecord, Reject
 from newscrawler.sources import Source, load_sources
 from newscrawler.store import StoreReader
@@ -105,8 +104,7 @@ class NewsSpider(scrapy.Spider):
                 yield self._request(source, url, kind)
 
     def _request(self, source: Source, url: str, kind: str, **meta: Any) -> scrapy.Request:
-        callback = {"feed": self.parse_feed, "sitemap": self.parse_sitemap, "listing": self.parse_listing,
-                    "robots": self.parse_robots, "article": self.parse_article}[kind]
+        callback = self.parse_article if kind == "article" else self.parse_discovery
         meta = {"source_id": source.id, "kind": kind, "download_slot": source.id, **meta}
         if kind == "robots":
             meta["handle_httpstatus_list"] = [404, 410]  # a site without robots.txt is normal, not a reject
@@ -156,47 +154,28 @@ class NewsSpider(scrapy.Spider):
                 yield request
 
     @recorded
-    def parse_robots(self, response: Response) -> Iterator[Any]:
+    def parse_discovery(self, response: Response) -> Iterator[Any]:
+        """A feed, sitemap, robots.txt or listing page: headlines, article requests, child sitemaps."""
         source = self._source(response)
-        sitemaps = sitemaps_from_robots(response.text if response.status == 200 else "", response.url)
-        yield self._page(response, source, "robots", len(sitemaps))
-        for url in sitemaps:
-            if source.allows(url):
-                yield self._request(source, url, "sitemap")
-
-    @recorded
-    def parse_feed(self, response: Response) -> Iterator[Any]:
-        source = self._source(response)
-        if response.status == 304:
-            yield self._page(response, source, "feed", 0)
+        kind = response.meta["kind"]
+        if response.status == 304 or (kind == "robots" and response.status != 200):
+            # Unchanged since our last fetch, or a site without robots.txt: recorded, nothing to read.
+            yield self._page(response, source, kind, 0)
             return
         try:
-            entries = parse_feed(response.body, response.url)
+            found = read_discovery_page(kind, response.body, response.url, selectors=source.selectors,
+                                        encoding=_declared_charset(response, source))
         except DiscoveryError as exc:
-            yield self._reject(response.request, "parse_error", f"not a feed: {exc}", status=response.status)
+            yield self._reject(response.request, "parse_error", f"not a {kind}: {exc}", status=response.status)
             return
-        yield self._page(response, source, "feed", len(entries))
-        yield from self._headlines(source, response.url, entries)
-
-    @recorded
-    def parse_sitemap(self, response: Response) -> Iterator[Any]:
-        source = self._source(response)
-        if response.status == 304:
-            yield self._page(response, source, "sitemap", 0)
-            return
-        try:
-            result = parse_sitemap(response.body, response.url)
-        except DiscoveryError as exc:
-            yield self._reject(response.request, "parse_error", f"not a sitemap: {exc}", status=response.status)
-            return
-        fresh = [entry for entry in result.urls
-                 if self._recent(entry.get("published_raw") or entry.get("lastmod"), source)]
-        children = [url for url in result.sitemaps
-                    if source.allows(url) and self._recent(result.sitemap_lastmod.get(url), source)]
-        yield self._page(response, source, "sitemap", len(children) + len(fresh))
+        entries = [entry for entry in found.urls
+                   if kind != "sitemap" or self._recent(entry.get("published_raw") or entry.get("lastmod"), source)]
+        children = [url for url in found.sitemaps
+                    if source.allows(url) and self._recent(found.sitemap_lastmod.get(url), source)]
+        yield self._page(response, source, kind, len(entries) + len(children))
         for url in children:
             yield self._request(source, url, "sitemap")
-        yield from self._headlines(source, response.url, fresh)
+        yield from self._headlines(source, response.url, entries)
 
     def _recent(self, raw_date: str | None, source: Source) -> bool:
         """Sitemap entries (and child sitemaps) dated before NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS are the
@@ -205,17 +184,6 @@ class NewsSpider(scrapy.Spider):
             return True
         when = parse_date(raw_date, tz=source.timezone)
         return when is None or datetime.now(UTC) - when <= self.sitemap_max_age
-
-    @recorded
-    def parse_listing(self, response: Response) -> Iterator[Any]:
-        source = self._source(response)
-        if response.status == 304:
-            yield self._page(response, source, "listing", 0)
-            return
-        text = self._decode(response, source)
-        entries = extract_listing(text, response.url, selectors=source.selectors)
-        yield self._page(response, source, "listing", len(entries))
-        yield from self._headlines(source, response.url, entries)
 
     async def parse_article(self, response: Response) -> AsyncIterator[Any]:
         # Async (not @recorded) because extraction may run in a worker process; same failure rule.
@@ -260,8 +228,7 @@ class NewsSpider(scrapy.Spider):
         )
 
     def _decode(self, response: Response, source: Source) -> str:
-        declared = source.encoding or charset_from_content_type(_header(response, b"Content-Type"))
-        return decode_html(response.body, declared)[0]
+        return decode_html(response.body, _declared_charset(response, source))[0]
 
     # -- failures -------------------------------------------------------------------------------
 
@@ -293,3 +260,8 @@ class NewsSpider(scrapy.Spider):
 def _header(response: Response, name: bytes) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
+
+
+def _declared_charset(response: Response, source: Source) -> str | None:
+    """The source's forced encoding, else the HTTP header's charset (decode_html verifies either)."""
+    return source.encoding or charset_from_content_type(_header(response, b"Content-Type"))

@@ -200,3 +200,18 @@ def test_sitemap_index_keeps_child_lastmod():
     result = parse_sitemap(body, "https://akhbar.example/sitemap.xml")
     assert result.sitemaps == ["https://akhbar.example/sitemap-2019.xml", "https://akhbar.example/sitemap-news.xml"]
     assert result.sitemap_lastmod == {"https://akhbar.example/sitemap-2019.xml": "2019-03-01"}
+
+
+def test_read_discovery_page_dispatches_by_kind():
+    from newscrawler.discover import read_discovery_page
+
+    robots = read_discovery_page("robots", b"User-agent: *\nSitemap: /news.xml\n", "https://akhbar.example/robots.txt")
+    assert robots.sitemaps == ["https://akhbar.example/news.xml"] and robots.urls == []
+    listing = read_discovery_page(
+        "listing", "<ul><li><a href='/news/2025/10/07/123.html'>وزير الفلاحة يعلن عن برنامج جديد للسقي</a></li></ul>"
+        .encode("windows-1256"), "https://akhbar.example/", encoding="windows-1256")
+    assert [e["url"] for e in listing.urls] == ["https://akhbar.example/news/2025/10/07/123.html"]
+    with pytest.raises(FeedError):
+        read_discovery_page("feed", b"<html><body>moved</body></html>", "https://akhbar.example/feed")
+    with pytest.raises(ValueError, match="unknown discovery page kind"):
+        read_discovery_page("podcast", b"", "https://akhbar.example/")
