@@ -217,14 +217,15 @@ def _with_time(y: int, mo: int, d: int, m: re.Match[str], prefix: str, tz: str) 
     return dt
 
 
-def _fast_absolute(text: str, tz: str) -> datetime | None:
+def _fast_absolute(text: str, tz: str, month_first: bool = False) -> datetime | None:
     m = _NUMERIC_RE.match(text)
     if m:
         a, b, c = int(m["a"]), int(m["b"]), int(m["c"])
         if len(m["a"]) == 4:  # yyyy/mm/dd
             y, mo, d = a, b, c
-        elif len(m["c"]) == 4:  # dd/mm/yyyy; mm/dd/yyyy only when the day-first reading is impossible
-            d, mo, y = a, b, c
+        elif len(m["c"]) == 4:
+            # dd/mm/yyyy, or mm/dd/yyyy for US English; the other reading when the first is impossible.
+            d, mo, y = (b, a, c) if month_first else (a, b, c)
             if mo > 12 and d <= 12:
                 d, mo = mo, d
         else:
@@ -244,7 +245,7 @@ def _fast_absolute(text: str, tz: str) -> datetime | None:
     return None
 
 
-def _search_absolute(text: str, tz: str) -> datetime | None:
+def _search_absolute(text: str, tz: str, month_first: bool = False) -> datetime | None:
     for m in _NAME_SEARCH_RE.finditer(text):
         mo = _month_of(m["mon"])
         if mo:
@@ -256,10 +257,16 @@ def _search_absolute(text: str, tz: str) -> datetime | None:
             return _with_time(int(m["y"]), mo, int(m["d"]), m, "", tz)
     # A numeric date after a name (`Rachael H. - 12/03/2026`): read like a whole numeric string.
     for m in _NUMERIC_SEARCH_RE.finditer(text):
-        dt = _fast_absolute(m.group(0), tz)
+        dt = _fast_absolute(m.group(0), tz, month_first)
         if dt is not None:
             return dt
     return None
+
+
+def _month_first(locale: str | None) -> bool:
+    """US English writes numeric dates month first (``3/4/2025`` is March 4); everyone else, the Maghreb
+    included, day first. A bare ``en`` is read as US English, the usual meaning of ``lang="en"`` on the web."""
+    return bool(locale) and locale.replace("_", "-").lower() in ("en", "en-us")
 
 
 # --- relative forms ---------------------------------------------------------------------------------
@@ -348,11 +355,11 @@ _LATIN_RE = re.compile("[A-Za-zÀ-ÿ]")
 
 
 @lru_cache(maxsize=256)
-def _dateparser(locale: str, tz: str, base: datetime):
+def _dateparser(locale: str, tz: str, base: datetime, date_order: str = "DMY"):
     import dateparser  # imported lazily: about 0.3 s, and most strings never need it
 
     settings = {
-        "DATE_ORDER": "DMY",
+        "DATE_ORDER": date_order,
         "PREFER_DATES_FROM": "past",
         "TIMEZONE": tz,
         "RETURN_AS_TIMEZONE_AWARE": True,
@@ -380,7 +387,7 @@ def _via_dateparser(text: str, tz: str, now: datetime, locale: str | None) -> da
     base = now.replace(tzinfo=None)  # dateparser reads a naive RELATIVE_BASE as wall time in TIMEZONE
     for loc in _locales_for(text, locale):
         try:
-            parser = _dateparser(loc, tz, base)
+            parser = _dateparser(loc, tz, base, "MDY" if _month_first(locale) else "DMY")
             result = parser.get_date_data(text).date_obj
         except (ValueError, KeyError, TypeError, OverflowError):
             # an unknown locale code, or a dateparser bug on odd input: try the next locale
@@ -403,7 +410,8 @@ def parse_date(
     ``tz`` is the source's zone, used for strings without an offset; an explicit offset (ISO 8601,
     RFC 2822, ``GMT+1``) is kept. ``now`` anchors relative forms (``منذ 3 ساعات``, ``أمس``) and missing
     years; naive ``now`` is read in ``tz``. ``locale`` is the source's dateparser locale (``ar-MA``,
-    ``ar-DZ``, ``ar-LB``, ``fr``...), tried first. A string without a day (``2025``, ``نونبر 2025``)
+    ``ar-DZ``, ``ar-LB``, ``fr``...), tried first; it also orders an ambiguous numeric date (``3/4/2025``:
+    4 March, but 3 April under ``en-US`` or ``en``). A string without a day (``2025``, ``نونبر 2025``)
     gives None. Never raises on bad input.
     """
     if not text or not isinstance(text, str):
@@ -428,13 +436,14 @@ def parse_date(
     if not prepared:
         return None
     resolved_now: datetime | None = None
+    month_first = _month_first(locale)
     for segment in _segments(prepared):
         if _ISO_RE.match(segment):
             try:
                 return _localize(datetime.fromisoformat(segment.replace(" ", "T", 1)), tz)
             except ValueError:
                 pass
-        dt = _fast_absolute(segment, tz)
+        dt = _fast_absolute(segment, tz, month_first)
         if dt is not None:
             return dt
         if resolved_now is None:
@@ -444,7 +453,7 @@ def parse_date(
             return None
         if isinstance(rel, datetime):
             return rel
-        dt = _search_absolute(segment, tz)
+        dt = _search_absolute(segment, tz, month_first)
         if dt is not None:
             return dt
         if not re.search(r"\d", segment):
@@ -488,14 +497,19 @@ class DateResult:
 
 
 def pick_published(
-    candidates: Iterable[tuple[str, str]], *, tz: str = DEFAULT_TZ, now: datetime | None = None
+    candidates: Iterable[tuple[str, str]],
+    *,
+    tz: str = DEFAULT_TZ,
+    now: datetime | None = None,
+    locale: str | None = None,
 ) -> DateResult:
     """First candidate, in the given trust order, that parses and is not in the future.
 
     ``candidates`` are ``(rule, raw)`` pairs (``jsonld``, ``meta``, ``time``, ``selector``, ``text``,
     ``feed``, ``url``); for ``url`` the raw string is the URL. A date more than a few minutes after
     ``now`` (default: the current time) is rejected, never returned: it is a countdown or an event date,
-    not a publication date. Returns ``DateResult(None, None, None)`` when nothing qualifies.
+    not a publication date. ``locale`` is passed to ``parse_date``. Returns ``DateResult(None, None, None)``
+    when nothing qualifies.
     """
     ref = _resolve_now(now, tz) if now is not None else datetime.now(_zone(tz))
     limit = ref + FUTURE_TOLERANCE
@@ -505,7 +519,7 @@ def pick_published(
         if rule == "url":
             value = date_from_url(raw, tz=tz)
         else:
-            value = parse_date(raw, tz=tz, now=ref)
+            value = parse_date(raw, tz=tz, now=ref, locale=locale)
         if value is not None and value <= limit:
             return DateResult(value, raw, rule)
     return DateResult(None, None, None)

@@ -755,7 +755,8 @@ def _dom_body(root: etree._Element, title: str, remove: list[str], ref: str = ""
             if _BOILER_LINE.search(text) or _is_meta_line(text):
                 continue
             k = _key(text)
-            if not k or k in seen:
+            # Short lines repeat legitimately (table rows, list labels); a repeated sentence is interface text.
+            if not k or (k in seen and (len(text) >= 40 or (len(text) >= 20 and text[-1] in ".!?。؟"))):
                 continue
             if title_k and k == title_k:
                 continue
@@ -1259,13 +1260,16 @@ def _extract(
         for k in _PUBLISHED_META:
             cands += [("meta", v) for v in meta.get(k, ()) if v][:2]
         cands += [("meta", v) for v in _microdata_published(root)]
-        cands += [("time", v) for v in _time_published(root)]
+        headline = _headline_el(root, out["title"])
+        near_times, far_times = _time_published(root, headline)
+        cands += [("time", v) for v in near_times]
         st, _ = _sel_first_text(root, selectors.get("date"))
         if st:
             cands.append(("selector", st))
         # Lazily: the visible-text search only runs when every machine-readable candidate failed.
-        texts = (("text", t) for t in _date_text_near_title(root, out["title"]))
-        res = pick_published(itertools.chain(cands, texts, [("url", url)]), tz=tz, now=now)
+        texts = _visible_date_candidates(root, headline, far_times)
+        res = pick_published(itertools.chain(cands, texts, [("url", url)]), tz=tz, now=now,
+                             locale=_english_locale(root, meta))
         if res is not None and getattr(res, "value", None) is not None:
             out["published_at"] = _iso(res.value)
             out["published_raw"] = res.raw
@@ -1414,12 +1418,25 @@ _PUBLISHED_META = (
     "dcterms.date", "citation_publication_date", "citation_date", "og:published_time", "article.published",
     "cxenseparse:recs:publishtime", "date",
 )
-_UPDATED = re.compile(r"updated|modified|mis\s+à\s+jour|mise\s+à\s+jour|تحديث|تعديل|محدث", re.I)
+_UPDATED = re.compile(r"updated|modified|latest\s+version|last\s+reviewed|mis\s+à\s+jour|mise\s+à\s+jour|تحديث|تعديل|محدث", re.I)
 _PUBLISHED_WORD = re.compile(r"publi|posted|created|نشر", re.I)
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)|(?<!\d)\d{1,2}[/.]\d{1,2}[/.]\d{2}(?!\d)")
 _DATE_TAGS = frozenset({"span", "div", "p", "time", "small", "li", "h2", "h3", "h4", "h5", "h6", "strong", "b",
                         "em", "i", "dd", "td", "address", "a", "header"})
-_NO_DATE_SCOPE = re.compile(r"comment|related|sidebar|footer|recommend|popular|trending|more-?stories", re.I)
+_DATE_LABEL = re.compile(r"\b(?:date\s+posted|posted\s+on|published(?:\s+on)?|publication\s+date)\b|تاريخ\s+النشر|نشر\s+في", re.I)
+_NO_DATE_SCOPE = re.compile(
+    r"comment|related|sidebar|footer|recommend|popular|trending|more-?stories|carousel|slider|swiper", re.I
+)
+
+
+def _english_locale(root: etree._Element, meta: dict[str, list[str]]) -> str | None:
+    """The page's locale when it is English (``en``, ``en-US``, ``en-GB``...), which decides how ``3/4/2025``
+    reads. Other languages give None: their numeric dates are day first, the parser's default."""
+    lang = (root.get("lang") or "").strip().replace("_", "-")
+    og = (_m(meta, "og:locale") or "").strip().replace("_", "-")
+    # `lang="en"` with `og:locale="en_GB"`: the one that names a region, when both are English.
+    loc = og if "-" in og and lang.lower() in ("", og.lower().split("-")[0]) else lang
+    return loc if loc.lower().split("-")[0] == "en" else None
 
 
 def _microdata_published(root: etree._Element) -> list[str]:
@@ -1438,28 +1455,44 @@ def _microdata_published(root: etree._Element) -> list[str]:
     return found
 
 
-def _time_published(root: etree._Element) -> list[str]:
-    """``<time datetime>`` values, publication first: a time marked as the update or modification date
-    goes last; a ``<time>`` without ``datetime`` gives its text."""
-    first: list[str] = []
-    last: list[str] = []
+def _time_published(root: etree._Element, headline: etree._Element | None) -> tuple[list[str], list[str]]:
+    """``<time datetime>`` values, publication first (a time marked as the update or modification date goes
+    last; a ``<time>`` without ``datetime`` gives its text), split into the ones around the headline and the
+    rest. A ``<time>`` far from the headline is mostly a teaser card's or a comment's: the visible date next to
+    the headline is more trustworthy. Without a headline every ``<time>`` counts as near."""
+    near_els = set(_near_h1(root, headline, after=60, before=30)) if headline is not None else None
+    scope = _headline_scope(headline)
+    first: list[tuple[bool, str]] = []
+    last: list[tuple[bool, str]] = []
     for t in root.iter("time"):
         v = (t.get("datetime") or "").strip() or _text(t)
         if not v or len(v) > 80:
             continue
+        ancestors = list(t.iterancestors())
+        near = (near_els is None or t in near_els or any(a is scope for a in ancestors)) and not any(
+            _NO_DATE_SCOPE.search(_attr_str(a)) for a in ancestors)
         marks = f"{_attr_str(t)} {t.get('itemprop') or ''}"
         parent = t.getparent()
         if parent is not None:
             marks += f" {_attr_str(parent)} {parent.get('itemprop') or ''} {parent.text or ''}"
         if t.get("pubdate") is not None or re.search(r"publish|created", marks, re.I):
-            first.insert(0, v)
+            first.insert(0, (near, v))
         elif _UPDATED.search(marks):
-            last.append(v)
+            last.append((near, v))
         else:
-            first.append(v)
+            first.append((near, v))
         if len(first) + len(last) >= 4:
             break
-    return first + last
+    ordered = first + last
+    return [v for near, v in ordered if near], [v for near, v in ordered if not near]
+
+
+def _headline_scope(headline: etree._Element | None) -> etree._Element | None:
+    """The headline's grandparent: the article header, where the byline and the date usually sit."""
+    scope = headline.getparent() if headline is not None else None
+    if scope is not None and scope.getparent() is not None:
+        scope = scope.getparent()
+    return None if scope is None or scope.tag in ("body", "html") else scope
 
 
 def _short_date_text(el: etree._Element) -> str | None:
@@ -1488,33 +1521,34 @@ def _capped_text(el: etree._Element, cap: int) -> str | None:
     return t if len(t) <= cap else None
 
 
-def _date_text_near_title(root: etree._Element, title: str | None = None) -> Iterator[str]:
-    """Short visible texts that look like dates, best first: date-classed elements around the h1, then any
-    short dated text in document order right after the h1 (the byline) or just above it, then date-classed
-    elements anywhere. "Updated ..." texts go after the others: the publication date is wanted. A generator:
-    ``pick_published`` stops at the first text that parses, so the page is only walked as far as needed."""
-    h1 = _headline_el(root, title)
-    scope = h1.getparent() if h1 is not None else None
-    if scope is not None and scope.getparent() is not None:
-        scope = scope.getparent()
+def _visible_date_candidates(
+    root: etree._Element, headline: etree._Element | None, far_times: list[str]
+) -> Iterator[tuple[str, str]]:
+    """``(rule, text)`` date candidates from the visible page, best first: date-classed elements around the
+    headline, then any short dated text in document order right after it (the byline) or just above it, then
+    the ``<time>`` values far from the headline, then date-classed or date-labelled elements anywhere
+    (``Date Posted`` under a bare ``17/08/2025``). "Updated ..." texts go after the others: the publication
+    date is wanted. A generator: ``pick_published`` stops at the first text that parses, so the page is only
+    walked as far as needed."""
+    scope = _headline_scope(headline)
     seen: set[str] = set()
     updated: list[str] = []
 
-    def emit(t: str | None) -> Iterator[str]:
+    def emit(t: str | None) -> Iterator[tuple[str, str]]:
         if not t or t in seen:
             return
         seen.add(t)
         pub = _PUBLISHED_WORD.search(t)
         if pub and _UPDATED.search(t[: pub.start()]):
             # "Last updated: X  Published: Y": the publication part on its own, first.
-            yield t[pub.start():]
+            yield "text", t[pub.start():]
         if _UPDATED.search(t) and not pub:
             updated.append(t)
         else:
-            yield t
+            yield "text", t
 
-    def hinted(scope_el: etree._Element, hint: re.Pattern[str]) -> Iterator[str]:
-        for el in scope_el.iter("span", "div", "p", "time", "small", "li"):
+    def hinted(scope_el: etree._Element, hint: re.Pattern[str]) -> Iterator[tuple[str, str]]:
+        for el in scope_el.iter("span", "div", "p", "time", "small", "li", "h3", "h4", "h5", "h6"):
             if hint.search(_attr_str(el)):
                 t = _capped_text(el, 80)
                 if t and len(t) >= 6 and (re.search(r"\d", t) or _RELATIVE_DATE.search(t)):
@@ -1523,13 +1557,39 @@ def _date_text_near_title(root: etree._Element, title: str | None = None) -> Ite
     if scope is not None:
         for hint in (_DATE_HINT, _DATE_HINT_WEAK):
             yield from hinted(scope, hint)
-    for el in _near_h1(root, h1):
+    for el in _near_h1(root, headline):
         t = _short_date_text(el)
         if t and not any(_NO_DATE_SCOPE.search(_attr_str(a)) for a in el.iterancestors()):
             yield from emit(t)
+    for v in far_times:
+        yield "time", v
     for hint in (_DATE_HINT, _DATE_HINT_WEAK):
         yield from hinted(root, hint)
-    yield from updated
+    yield from _labelled_dates(root, emit)
+    for t in updated:
+        yield "text", t
+
+
+def _labelled_dates(
+    root: etree._Element, emit: Callable[[str], Iterator[tuple[str, str]]]
+) -> Iterator[tuple[str, str]]:
+    """A bare date whose box carries a publication label (``Date Posted``, ``Published``, ``تاريخ النشر``)
+    in a sibling element, as page builders lay out "info blurbs"."""
+    for el in root.iter(*_DATE_TAGS):
+        if len(el):
+            continue
+        t = _short_date_text(el)
+        if not t or len(t) > 30:
+            continue
+        box = el.getparent()
+        for _ in range(3):
+            if box is None:
+                break
+            label = _capped_text(box, 80)
+            if label is not None and _DATE_LABEL.search(label.replace(t, " ")):
+                yield from emit(t)
+                break
+            box = box.getparent()
 
 
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\+|&|\band\b|\bund\b|\bet\b|\bog\b|\by\b|\be\b|\sو\s)\s*", re.I)

@@ -333,3 +333,21 @@ def test_numeric_date_after_a_name() -> None:
     assert dt is not None and (dt.year, dt.month, dt.day) == (2025, 3, 12)  # day first, as in the Maghreb
     assert parse_date("كتبه سعيد - 2025-10-07", tz="Africa/Casablanca", now=NOW) == d(2025, 10, 7)
     assert parse_date("v1.2.2025", tz="Africa/Casablanca", now=NOW) is None
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [(None, (2025, 4, 3)), ("ar-MA", (2025, 4, 3)), ("fr", (2025, 4, 3)), ("en-GB", (2025, 4, 3)),
+     ("en-US", (2025, 3, 4)), ("en", (2025, 3, 4)), ("en_US", (2025, 3, 4))],
+)
+def test_ambiguous_numeric_date_follows_the_locale(locale: str | None, expected: tuple[int, int, int]) -> None:
+    for text in ("3/4/2025", "Yucy 3/4/2025"):
+        dt = parse_date(text, tz="Africa/Casablanca", now=NOW, locale=locale)
+        assert dt is not None and (dt.year, dt.month, dt.day) == expected
+    # An impossible month-first reading falls back to day first, whatever the locale says.
+    assert parse_date("17/08/2025", tz="Africa/Casablanca", now=NOW, locale="en-US") == d(2025, 8, 17)
+
+
+def test_pick_published_passes_the_locale() -> None:
+    res = pick_published([("text", "3/4/2025")], tz="Africa/Casablanca", now=NOW, locale="en-US")
+    assert (res.value.month, res.value.day) == (3, 4) and res.rule == "text"

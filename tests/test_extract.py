@@ -474,3 +474,39 @@ def test_author_roles_cut_after_a_name_but_desk_bylines_kept() -> None:
     ld = '<script type="application/ld+json">{"@type": "NewsArticle", "author": "مراسل الجريدة"}</script>'
     r = extract_article(_page(ld, "<h1>أمطار الخريف تنعش آمال الفلاحين</h1>"), "https://a.example/n/11", now=NOW)
     assert r["authors"] == []
+
+
+def test_numeric_date_on_a_us_english_page_reads_month_first() -> None:
+    body = '<h1>Harbour works resume in Agadir</h1><div class="c1"><span class="time">3/4/2025</span></div>'
+    r = extract_article(_page("", body, _FILLER_EN).replace("<html>", '<html lang="en-US">'),
+                        "https://b.example/harbour", now=NOW)
+    assert r["published_at"].startswith("2025-03-04")
+    body = '<h1>أمطار الخريف تنعش آمال الفلاحين</h1><div class="c1"><span class="time">3/4/2025</span></div>'
+    r = extract_article(_page("", body).replace("<html>", '<html lang="ar">'), "https://a.example/n/6", now=NOW)
+    assert r["published_at"].startswith("2025-04-03")
+
+
+def test_teaser_card_time_loses_to_the_date_next_to_the_headline() -> None:
+    body = ('<header><a href="/blog">Learning</a><div>September 29, 2025</div></header>'
+            '<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN +
+            '<div class="carousel"><div class="card"><a href="/blog/other">Other story</a>'
+            '<time datetime="2025-10-05T08:00:00Z">October 5, 2025</time><p>Another teaser.</p></div></div>')
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert r["published_at"].startswith("2025-09-29") and r["published_rule"] == "text"
+
+
+def test_bare_date_with_a_date_posted_label_in_its_box() -> None:
+    # No headline element to search around: the label is what marks the date.
+    head = '<meta property="og:title" content="Harbour works resume in Agadir">'
+    body = ('<div class="blurb"><h3 class="module_header"><span>17/08/2025</span></h3>'
+            '<div class="description"><p>Date Posted</p></div></div>')
+    r = extract_article(_page(head, body, _FILLER_EN), "https://b.example/harbour", now=NOW)
+    assert r["published_at"].startswith("2025-08-17") and r["published_rule"] == "text"
+
+
+def test_latest_version_date_is_taken_after_the_original_publication() -> None:
+    body = ('<h1>Harbour works resume in Agadir</h1><ul class="history">'
+            '<li><h6 class="history_date">2 Oct 2025 <span>| Latest version</span></h6></li>'
+            '<li><h6 class="history_date">3 Sept 2024 <span>| Originally published</span></h6></li></ul>')
+    r = extract_article(_page("", body, _FILLER_EN), "https://b.example/harbour", now=NOW)
+    assert r["published_at"].startswith("2024-09-03")
