@@ -1447,6 +1447,8 @@ def _microdata_published(root: etree._Element) -> list[str]:
         names = f"{el.get('itemprop') or ''} {el.get('property') or ''}".lower().split()
         if not {"datepublished", "datecreated", "dc:created", "dc:date", "dcterms:created"} & set(names):
             continue
+        if any(_NO_DATE_SCOPE.search(_attr_str(a)) for a in el.iterancestors()):
+            continue  # a comment's or a teaser's own datePublished
         v = el.get("content") or el.get("datetime") or _text(el)
         if v and len(v) <= 80 and v not in found:
             found.append(v)
@@ -1469,6 +1471,8 @@ def _time_published(root: etree._Element, headline: etree._Element | None) -> tu
         if not v or len(v) > 80:
             continue
         ancestors = list(t.iterancestors())
+        if _in_comment_box(t, headline):
+            continue  # a reader's comment, never the article's date
         near = (near_els is None or t in near_els or any(a is scope for a in ancestors)) and not any(
             _NO_DATE_SCOPE.search(_attr_str(a)) for a in ancestors)
         marks = f"{_attr_str(t)} {t.get('itemprop') or ''}"
@@ -1485,6 +1489,18 @@ def _time_published(root: etree._Element, headline: etree._Element | None) -> tu
             break
     ordered = first + last
     return [v for near, v in ordered if near], [v for near, v in ordered if not near]
+
+
+_COMMENT_BOX = re.compile(r"comment|disqus|(?:^|[\s_-])repl(?:y|ies)(?:$|[\s_-])", re.I)
+
+
+def _in_comment_box(el: etree._Element, headline: etree._Element | None) -> bool:
+    """Inside a readers' comment box: the nearest comment-named ancestor, unless it also holds the headline
+    (then it is the article's own wrapper, ``<article class="post has-comments">``)."""
+    for a in el.iterancestors():
+        if _COMMENT_BOX.search(_attr_str(a)):
+            return headline is None or not any(x is a for x in headline.iterancestors())
+    return False
 
 
 def _headline_scope(headline: etree._Element | None) -> etree._Element | None:
@@ -1551,7 +1567,7 @@ def _visible_date_candidates(
         for el in scope_el.iter("span", "div", "p", "time", "small", "li", "h3", "h4", "h5", "h6"):
             if hint.search(_attr_str(el)):
                 t = _capped_text(el, 80)
-                if t and len(t) >= 6 and (re.search(r"\d", t) or _RELATIVE_DATE.search(t)):
+                if t and len(t) >= 6 and (re.search(r"\d", t) or _RELATIVE_DATE.search(t)) and not _in_comment_box(el, headline):
                     yield from emit(t)
 
     if scope is not None:
@@ -1565,21 +1581,27 @@ def _visible_date_candidates(
         yield "time", v
     for hint in (_DATE_HINT, _DATE_HINT_WEAK):
         yield from hinted(root, hint)
-    yield from _labelled_dates(root, emit)
+    yield from _labelled_dates(root, headline, emit)
     for t in updated:
         yield "text", t
 
 
 def _labelled_dates(
-    root: etree._Element, emit: Callable[[str], Iterator[tuple[str, str]]]
+    root: etree._Element, headline: etree._Element | None, emit: Callable[[str], Iterator[tuple[str, str]]]
 ) -> Iterator[tuple[str, str]]:
-    """A bare date whose box carries a publication label (``Date Posted``, ``Published``, ``تاريخ النشر``)
-    in a sibling element, as page builders lay out "info blurbs"."""
+    """A date with a publication label (``Date Posted``, ``(Re)Published:``, ``تاريخ النشر``) in the same
+    short element or, for a bare date, in a sibling element of its box, as page builders lay out "info
+    blurbs"."""
     for el in root.iter(*_DATE_TAGS):
-        if len(el):
+        if len(el) > 3:
             continue
         t = _short_date_text(el)
-        if not t or len(t) > 30:
+        if not t or len(t) > 50 or _in_comment_box(el, headline):
+            continue
+        if _DATE_LABEL.search(t):
+            yield from emit(t)
+            continue
+        if len(el) or len(t) > 30:
             continue
         box = el.getparent()
         for _ in range(3):

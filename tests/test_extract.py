@@ -510,3 +510,20 @@ def test_latest_version_date_is_taken_after_the_original_publication() -> None:
             '<li><h6 class="history_date">3 Sept 2024 <span>| Originally published</span></h6></li></ul>')
     r = extract_article(_page("", body, _FILLER_EN), "https://b.example/harbour", now=NOW)
     assert r["published_at"].startswith("2024-09-03")
+
+
+def test_reader_comment_dates_are_never_the_article_date() -> None:
+    body = ('<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN +
+            '<div class="gb-text"><strong>(Re)Published:</strong><br>May 25, 2025</div>'
+            '<ol class="comment-list"><li><div class="comment-metadata">'
+            '<time datetime="2021-10-01T07:33:05+00:00" itemprop="datePublished">October 1, 2021</time>'
+            '<span class="date">Nadia, 2 October 2021</span></div><p>Great read.</p></li></ol>')
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert r["published_at"].startswith("2025-05-25") and r["published_rule"] == "text"
+
+
+def test_comment_named_article_wrapper_keeps_its_date() -> None:
+    body = '<h1>Harbour works resume in Agadir</h1><span class="date">September 29, 2025</span>'
+    html = _page("", body, _FILLER_EN).replace("<article>", '<article class="post has-comments">')
+    r = extract_article(html, "https://b.example/harbour", now=NOW)
+    assert r["published_at"].startswith("2025-09-29")
