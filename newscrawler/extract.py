@@ -93,7 +93,9 @@ _META_LINE = re.compile(
     r"\b(?:bild|foto|photo|image|credit|crédit|quelle|صورة|الصورة|تصوير)\s*[:：]\s*[^.!?؟]{2,60}$",
     re.I,
 )
-_DATETIME = re.compile(r"\b\d{1,2}:\d{2}\b|\b\d{1,2}[./\-]\d{1,2}[./\-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b")
+# Digit lookarounds rather than \b: live-blog entries glue the time to the words around it ("5 hours ago07:32
+# Jane Doe", "21:00Jane Doe").
+_DATETIME = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)|(?<!\d)\d{1,2}[./\-]\d{1,2}[./\-]\d{2,4}(?!\d)|(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)")
 # Short lines that are never story text: picture rights, paywall notices, "additional reporting" notes. (Embedded
 # tweets are left alone: some publishers count them as part of the story, others do not.)
 _NOT_STORY = re.compile(
@@ -621,9 +623,12 @@ def _score_candidates(root: etree._Element) -> etree._Element | None:
     return best
 
 
+# Ruby annotations (furigana over Japanese names) sit inside a sentence: treating them as blocks would cut the
+# paragraph in front of every annotated word.
 _INLINE = frozenset({
     "a", "span", "strong", "b", "em", "i", "u", "font", "small", "big", "sup", "sub", "mark", "abbr", "cite", "q",
-    "code", "time", "ins", "del", "s", "bdi", "bdo", "var", "kbd", "tt", "nobr", "wbr",
+    "code", "time", "ins", "del", "s", "bdi", "bdo", "var", "kbd", "tt", "nobr", "wbr", "ruby", "rb", "rt", "rp",
+    "rtc", "dfn", "data", "samp", "strike", "acronym",
 })
 
 

@@ -510,3 +510,22 @@ def test_latest_version_date_is_taken_after_the_original_publication() -> None:
             '<li><h6 class="history_date">3 Sept 2024 <span>| Originally published</span></h6></li></ul>')
     r = extract_article(_page("", body, _FILLER_EN), "https://b.example/harbour", now=NOW)
     assert r["published_at"].startswith("2024-09-03")
+
+
+# ---- body: rules measured on real pages, tested on our own small fixtures
+
+
+def test_body_ruby_annotation_stays_inside_its_sentence() -> None:
+    body = ('<h1>Harbour works resume in Agadir</h1><p>Mayor <ruby><rb>山田</rb><rp>(</rp><rt>Yamada</rt><rp>)</rp>'
+            '</ruby> opened the new quay on Monday.</p>')
+    r = extract_article(_page("", body, _FILLER_EN), "https://b.example/harbour", now=NOW)
+    assert "Mayor 山田(Yamada) opened the new quay on Monday." in r["body"]
+
+
+def test_body_live_blog_time_glued_to_the_author_is_dropped() -> None:
+    body = ('<h1>Harbour works resume in Agadir</h1><div class="entry"><div class="entry-info">'
+            '<time><span>5 hours ago</span>07:32</time> <mark>Jane Doe</mark></div>' + _FILLER_EN + '</div>'
+            '<div class="entry"><div class="entry-info"><time>08:10</time><mark>Jane Doe</mark></div>'
+            + _FILLER_EN.replace("figures", "new figures") + '</div>')
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert "The story text" in r["body"] and "Jane Doe" not in r["body"]
