@@ -454,6 +454,10 @@ def _prune(root: etree._Element, remove: list[str]) -> None:
         tag = el.tag
         if tag in ("html", "body", "main", "article", "p") or not isinstance(tag, str) or el in keep:
             continue
+        # Controls drawn with a div ("expand box", "show more"): their labels are interface text.
+        if el.get("role") in ("button", "menubar", "toolbar", "tablist") and len(el.text_content()) < 200:
+            doomed.append(el)
+            continue
         # Drupal's "field--label-hidden" hides the field's label, not the field.
         a = _LABEL_HIDDEN.sub("", _attr_str(el))
         if len(a) < 3:

@@ -529,3 +529,11 @@ def test_body_live_blog_time_glued_to_the_author_is_dropped() -> None:
             + _FILLER_EN.replace("figures", "new figures") + '</div>')
     r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
     assert "The story text" in r["body"] and "Jane Doe" not in r["body"]
+
+
+def test_body_div_drawn_as_a_button_is_interface() -> None:
+    body = ('<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN +
+            '<div class="box"><div class="box__header" role="button" tabindex="0">Open the box and close the box'
+            '</div></div>')
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert "The story text" in r["body"] and "Open the box" not in r["body"]
