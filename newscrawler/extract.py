@@ -837,6 +837,57 @@ def _agree(body: str, paras: list[tuple[str, str]], ref: str) -> str:
     return "\n\n".join(kept)
 
 
+# A subtitle ("dek", "subhead") under the headline belongs to the headline, not to the story text.
+_DEK_ATTR = re.compile(r"dek|sub-?(?:title|head|line)", re.I)
+
+
+def _standfirst(root: etree._Element, descs: list[str]) -> str:
+    """The standfirst shown above the story: the visible block whose text is the page's description.
+
+    Many templates print the lead (the meta description) in its own block above the story container, where the
+    container scoring does not reach it. Found by text, before pruning: lead blocks are often classed "teaser" or
+    "intro". Read only text nodes (no text_content() over the page).
+    """
+    body = root.find("body")
+    if body is None:
+        return ""
+    nodes = [n for n in body.xpath(".//text()") if len(n) >= 40]
+    for desc in descs:
+        d = " ".join(desc.split())
+        if len(d) < 60:
+            continue
+        probe = d[:40]
+        word = max(probe.split()[:-1] or [probe], key=len)  # a cheap test before normalising the node's spaces
+        for node in nodes:
+            if word not in node or probe not in " ".join(node.split()):
+                continue
+            block = node.getparent()
+            while block is not None and block.tag in _INLINE:
+                if block.tag == "a":
+                    block = None
+                    break
+                block = block.getparent()
+            if block is None or block.tag in ("script", "style", "title", "textarea", "template", "noscript"):
+                continue
+            if _DEK_ATTR.search(_attr_str(block)):
+                return ""
+            bt = " ".join(block.text_content().split())
+            # The whole block is the description (a CMS may cut the meta copy short, with or without "...").
+            if len(bt) > 1.2 * len(d) + 20:
+                continue
+            bt_w, d_w = _tokens(bt), _tokens(d.rstrip(".… "))
+            if sum((bt_w & d_w).values()) >= 0.85 * max(sum(bt_w.values()), 1) and \
+                    sum((bt_w & d_w).values()) >= 0.85 * sum(d_w.values()):
+                return bt
+    return ""
+
+
+def _is_lead_prose(lead: str) -> bool:
+    """Two sentences or more: a standfirst the story opens with. A single line is a subtitle (measured: fundus
+    counts multi-sentence leads as story text, scrapinghub-aeb leaves one-line decks out)."""
+    return len(re.findall(r"[.!?…؟](?:\s|$)|[。！？]", lead)) >= 2
+
+
 def _trafilatura_body(text: str, url: str) -> str:
     import trafilatura
 
@@ -1375,6 +1426,10 @@ def _extract(
         if _safe(selector_body, remove, default=False):
             return
         ld_body = ld.get("articleBody") if isinstance(ld.get("articleBody"), str) else ""
+        descs = [*meta.get("og:description", []), *meta.get("description", []), *meta.get("twitter:description", [])]
+        if isinstance(ld.get("description"), str):
+            descs.append(ld["description"])
+        lead = _safe(_standfirst, root, list(dict.fromkeys(descs)), default="") or ""
         dom = _dom_body(root, out["title"], remove, re.sub(r"<[^>]+>", " ", ld_body))
         state["para_len"] = len(dom)
         if ld_body and len(ld_body) > 1.5 * len(dom) and len(ld_body) > 200 and not _covers(dom, ld_body):
@@ -1387,6 +1442,8 @@ def _extract(
         ):
             # Good enough, or not an article at all: the generic fallback would only cost time.
             if dom:
+                if lead and _is_lead_prose(lead) and _key(lead)[:80] not in _key(dom):
+                    dom = lead + "\n\n" + dom
                 out["body"] = _clean_ml(dom)
                 method["body"] = "dom"
             return

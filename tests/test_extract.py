@@ -537,3 +537,27 @@ def test_body_div_drawn_as_a_button_is_interface() -> None:
             '</div></div>')
     r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
     assert "The story text" in r["body"] and "Open the box" not in r["body"]
+
+
+_LEAD = "The port authority reopened the north quay on Monday. Fishing boats can land their catch there again."
+
+
+def _lead_page(lead_html: str) -> str:
+    return (f'<html><head><meta name="description" content="{_LEAD}"></head><body>'
+            f'<header class="top"><h1>Harbour works resume in Agadir</h1>{lead_html}'
+            '<span class="by">By Jane Doe</span></header>'
+            f'<div class="c1"><div class="c2">{_FILLER_EN}{_FILLER_EN.replace("figures", "numbers")}</div></div>'
+            '</body></html>')
+
+
+def test_body_standfirst_above_the_story_is_kept() -> None:
+    r = extract_article(_lead_page(f'<p class="intro">{_LEAD}</p>'), "https://b.example/harbour", now=NOW)
+    assert r["body"].startswith(_LEAD + "\n\nThe story text")
+
+
+def test_body_one_line_deck_is_not_a_standfirst() -> None:
+    deck = "The port authority reopened the north quay on Monday after two years of works"
+    page = _lead_page(f'<p class="intro">{deck}</p>').replace(_LEAD, deck)
+    assert extract_article(page, "https://b.example/harbour", now=NOW)["body"].startswith("The story text")
+    page = _lead_page(f'<p class="article-dek">{_LEAD}</p>')
+    assert extract_article(page, "https://b.example/harbour", now=NOW)["body"].startswith("The story text")
