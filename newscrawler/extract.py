@@ -450,6 +450,7 @@ def _prune(root: etree._Element, remove: list[str]) -> None:
             _drop(el)
     total = len(body.text_content()) if body is not None else 0
     doomed = []
+    groups: dict[tuple[etree._Element, str], int] = {}
     for el in root.iter(etree.Element):
         tag = el.tag
         if tag in ("html", "body", "main", "article", "p") or not isinstance(tag, str) or el in keep:
@@ -467,7 +468,7 @@ def _prune(root: etree._Element, remove: list[str]) -> None:
                 doomed.append(el)
             continue
         if _BAD_ATTR.search(a):
-            if _GOOD_ATTR.search(a) and len(el.text_content()) > 0.3 * total:
+            if _GOOD_ATTR.search(a) and _class_group_len(el, groups) > 0.3 * total:
                 continue
             if len(el.text_content()) > 0.5 * total:
                 continue
@@ -477,6 +478,19 @@ def _prune(root: etree._Element, remove: list[str]) -> None:
     for el in doomed:
         _drop(el)
     _drop_teaser_boxes(body if body is not None else root, keep)
+
+
+def _class_group_len(el: etree._Element, memo: dict[tuple[etree._Element, str], int]) -> int:
+    """Text length of the element and its siblings of the same class: a story split into many blocks
+    ("article-widget-text" between ads and pictures) is judged as a whole."""
+    cls = el.get("class")
+    parent = el.getparent()
+    if not cls or parent is None:
+        return len(el.text_content())
+    key = (parent, cls)
+    if key not in memo:
+        memo[key] = sum(len(s.text_content()) for s in parent if s.get("class") == cls)
+    return memo[key]
 
 
 _HEADING_LIKE = frozenset({"h2", "h3", "h4", "h5", "h6", "p", "div", "span", "strong", "header", "b", "a"})

@@ -561,3 +561,14 @@ def test_body_one_line_deck_is_not_a_standfirst() -> None:
     assert extract_article(page, "https://b.example/harbour", now=NOW)["body"].startswith("The story text")
     page = _lead_page(f'<p class="article-dek">{_LEAD}</p>')
     assert extract_article(page, "https://b.example/harbour", now=NOW)["body"].startswith("The story text")
+
+
+def test_body_story_split_into_widget_blocks_is_kept_whole() -> None:
+    parts = [_FILLER_EN.replace("figures", w) for w in ("figures", "numbers", "data", "tables")]
+    blocks = "".join(f'<div class="article-widget article-widget-text"><div class="text">{p}</div></div>'
+                     f'<div class="article-widget article-widget-image"><img src="/x.jpg"></div>' for p in parts)
+    side = '<div class="rail">' + "".join(f'<p><a href="/n/{i}">Other story number {i} of the day</a></p>'
+                                          for i in range(20)) + "</div>"
+    page = f"<html><body><h1>Harbour works resume in Agadir</h1><div class='main'>{blocks}</div>{side}</body></html>"
+    r = extract_article(page, "https://b.example/harbour", now=NOW)
+    assert all(w in r["body"] for w in ("numbers", "data", "tables"))
