@@ -101,7 +101,7 @@ _DATETIME = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)|(?<!\d)\d{1,2}[./\-]\d{1,2}[
 _NOT_STORY = re.compile(
     r"^\W*(?:©|\(c\)\s)|\b(?:bildrechte|rechte|fotos?\s*\[\w+\])\s*:|getty\s+images\W*$|"
     r"^\W*(?:article\s+)?réservée?\s+aux\s+abonnés|^\W*il\s+vous\s+reste\s+\d|^\W*nur\s+für\s+abonnenten|"
-    r"^\W*للمشتركين\s+فقط|^\W*(?:additional\s+reporting|with\s+reporting)\b",
+    r"^\W*للمشتركين\s+فقط|^\W*(?:additional\s+reporting|with\s+reporting)\b|会員登録|会員の方のみ",
     re.I,
 )
 
@@ -783,12 +783,18 @@ def _dom_body(root: etree._Element, title: str, remove: list[str], ref: str = ""
                 continue
             if title_k and k == title_k:
                 continue
-            if len(text) < 25 and tag not in ("h2", "h3", "h4", "li", "blockquote", "td") and not re.search(r"[.!?؟:»\"”]$", text):
+            if _short_crumb(text) and tag not in ("h2", "h3", "h4", "li", "blockquote", "td"):
                 continue
             seen.add(k)
             paras.append((text, tag))
     paras = _cut_tail(paras)
     return _agree("\n\n".join(t for t, _ in paras), paras, ref)
+
+
+def _short_crumb(text: str) -> bool:
+    """A short line without closing punctuation (Latin, Arabic or CJK): an interface crumb ("Share", "Top
+    news")."""
+    return len(text) < 25 and not re.search(r"[.!?؟:»\"”。！？」』]$", text)
 
 
 # Headings that open what follows a story on its page: author and reviewer boxes, disclaimers, topic lists.
