@@ -579,3 +579,11 @@ def test_body_short_cjk_sentence_kept_and_member_prompt_dropped() -> None:
         "figures", "numbers") + '<p>記事にリアクションができます。ご利用には会員登録が必要です。</p>')
     r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
     assert "各地の震度は次のとおり。" in r["body"] and "会員登録" not in r["body"]
+
+
+def test_body_previous_next_article_links_inside_the_story_are_dropped() -> None:
+    body = ('<h1>أمطار الخريف تنعش آمال الفلاحين</h1><div itemprop="articleBody">' + _FILLER_AR +
+            '<div class="article_prev_next"><div class="prev_text"><span>المقال السابق: مهرجان الفيلم يفتتح دورته'
+            '</span></div></div></div>')
+    r = extract_article(_page("", body, ""), "https://a.example/n/12", now=NOW)
+    assert "نص الخبر" in r["body"] and "المقال السابق" not in r["body"]
