@@ -101,6 +101,8 @@ _DATETIME = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)|(?<!\d)\d{1,2}[./\-]\d{1,2}[
 _NOT_STORY = re.compile(
     r"^\W*(?:©|\(c\)\s)|\b(?:bildrechte|rechte|fotos?\s*\[\w+\])\s*:|getty\s+images\W*$|"
     r"^\W*(?:article\s+)?réservée?\s+aux\s+abonnés|^\W*il\s+vous\s+reste\s+\d|^\W*nur\s+für\s+abonnenten|"
+    r"^\W*empfohlener\s+redaktioneller\s+inhalt|ich\s+bin\s+damit\s+einverstanden,\s+dass\s+mir|"
+    r"an\s+dieser\s+stelle\s+findest\s+du\s+einen\s+externen|daten\s+(?:können\s+)?an\s+drittplattformen|"
     r"^\W*للمشتركين\s+فقط|^\W*(?:additional\s+reporting|with\s+reporting)\b|会員登録|会員の方のみ",
     re.I,
 )
@@ -801,7 +803,8 @@ def _short_crumb(text: str) -> bool:
 _TAIL_START = re.compile(
     r"^\W*(?:about\s+the\s+(?:author|reviewer|writer)s?|(?:published|written|posted)\s+by\W*$|"
     r"disclaimers?(?:\s*(?:&|and)\s*disclosures?)?\W*$|related\s+topics|you\s+might\s+also\s+(?:be\s+interested|like)|"
-    r"عن\s+الكاتب|نبذة\s+عن\s+الكاتب|über\s+(?:den|die)\s+autor(?:in)?|à\s+propos\s+de\s+l['’]auteur)",
+    r"عن\s+الكاتب|نبذة\s+عن\s+الكاتب|über\s+(?:den|die)\s+autor(?:in)?|à\s+propos\s+de\s+l['’]auteur|"
+    r"dieses\s+thema\s+im\s+programm|schlagwörter|ähnliche(?:\s+artikel)?\W*$)",
     re.I,
 )
 

@@ -587,3 +587,14 @@ def test_body_previous_next_article_links_inside_the_story_are_dropped() -> None
             '</span></div></div></div>')
     r = extract_article(_page("", body, ""), "https://a.example/n/12", now=NOW)
     assert "نص الخبر" in r["body"] and "المقال السابق" not in r["body"]
+
+
+def test_body_embed_consent_placeholder_and_broadcast_tail_are_dropped() -> None:
+    body = ('<h1>Hafenarbeiten in Agadir gehen weiter</h1>' + _FILLER_EN +
+            '<div class="embed"><div>Empfohlener redaktioneller Inhalt</div><p>Ich bin damit einverstanden, dass mir '
+            'externe Inhalte angezeigt werden. Personenbezogene Daten können an Drittplattformen übermittelt werden.'
+            '</p></div>' + _FILLER_EN.replace("figures", "numbers") +
+            '<h2>Dieses Thema im Programm:</h2><p>Radio Nord | Nachrichten | 28.04.2025 | 13:00 Uhr</p>')
+    r = extract_article(_page("", body, ""), "https://b.example/hafen", now=NOW)
+    assert "numbers" in r["body"]
+    assert not any(w in r["body"] for w in ("Empfohlener", "einverstanden", "Thema im Programm", "Radio Nord"))
