@@ -472,6 +472,8 @@ def _prune(root: etree._Element, remove: list[str]) -> None:
         if _BAD_ATTR.search(a):
             if _GOOD_ATTR.search(a) and _class_group_len(el, groups) > 0.3 * total:
                 continue
+            if tag in ("h2", "h3", "h4") and _opens_prose(el):
+                continue
             if len(el.text_content()) > 0.5 * total:
                 continue
             doomed.append(el)
@@ -480,6 +482,18 @@ def _prune(root: etree._Element, remove: list[str]) -> None:
     for el in doomed:
         _drop(el)
     _drop_teaser_boxes(body if body is not None else root, keep)
+
+
+def _opens_prose(head: etree._Element) -> bool:
+    """A heading followed (past a picture or two) by a prose paragraph is a subheading of the text, whatever
+    its class says ("widget-title" in a CMS that builds stories from widgets)."""
+    for sib in list(head.itersiblings())[:3]:
+        if sib.tag == "p":
+            t = sib.text_content()
+            return len(t.strip()) >= 80 and sum(len(a.text_content()) for a in sib.iter("a")) < 0.3 * len(t)
+        if sib.tag in ("h1", "h2", "h3", "h4", "ul", "ol"):
+            return False
+    return False
 
 
 def _class_group_len(el: etree._Element, memo: dict[tuple[etree._Element, str], int]) -> int:

@@ -598,3 +598,11 @@ def test_body_embed_consent_placeholder_and_broadcast_tail_are_dropped() -> None
     r = extract_article(_page("", body, ""), "https://b.example/hafen", now=NOW)
     assert "numbers" in r["body"]
     assert not any(w in r["body"] for w in ("Empfohlener", "einverstanden", "Thema im Programm", "Radio Nord"))
+
+
+def test_body_subheading_with_a_widget_class_is_kept() -> None:
+    body = ('<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN +
+            '<div class="item"><h2 class="widget-title">ROAD REOPENED</h2><p>The ministry said the coastal road and '
+            'the tunnel were open to traffic again on both sides after the works.</p></div>')
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert "ROAD REOPENED" in r["body"]
