@@ -80,7 +80,9 @@ _BOILER_LINE = re.compile(
     r"^\W*(?:حم[ّ]?ل|نزّ?ل)\s+(?:الآن\s+)?تطبيق|"
     r"^\W*(?:read\s+(?:also|more)|see\s+also|related\s*:|share\s+(?:this|on)|sign\s+up|subscribe|"
     r"advertisement|lire\s+aussi|à\s+lire\s+aussi|voir\s+aussi|lesen\s+sie\s+auch|mehr\s+zum\s+thema|"
-    r"download\s+(?:the|our)\s+app)\b|"
+    r"download\s+(?:the|our)\s+app|(?:got|have|do\s+you\s+have)\s+a\s+story|for\s+more\s+stories\s+like\s+this|"
+    r"follow\s+\S+(?:\s+\S+)?\s+on\s+(?:twitter|facebook|instagram|x)|stay\s+up\s+to\s+date\s+with|"
+    r"hat\s+ihnen\s+dieser\s+artikel\s+gefallen)\b|"
     r"^\W*\d+\s*(?:تعليق|تعليقات|comments?)\W*$",
     re.I,
 )

@@ -606,3 +606,12 @@ def test_body_subheading_with_a_widget_class_is_kept() -> None:
             'the tunnel were open to traffic again on both sides after the works.</p></div>')
     r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
     assert "ROAD REOPENED" in r["body"]
+
+
+def test_body_reader_prompts_are_dropped() -> None:
+    prompts = ("Got a story? Get in touch with our news team by email.",
+               "Follow Harbour News on Twitter and Facebook for the latest updates.",
+               "Stay up to date with notifications from Harbour News.")
+    body = '<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN + "".join(f"<p>{p}</p>" for p in prompts)
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert "The story text" in r["body"] and not any(p[:20] in r["body"] for p in prompts)
