@@ -65,7 +65,7 @@ _BAD_ATTR = re.compile(
     r"promo|ads?|advert\w*|adsense|banner|sidebar|widget|breadcrumbs?|tags?|tagcloud|menu|navbar|nav|footer|"
     r"cookies?|consent|popup|modal|outbrain|taboola|recommend\w*|mostread|most-read|trending|popular|"
     r"author-?bio|bio|byline|meta|print|rating|pagination|pager|toolbar|jump|skip|hidden|hide|sr-only|"
-    r"read-?more|also|more-?news|latest|caption|credit|copyright|disclaimer|signup|paywall|teaser-list|"
+    r"read-?more|also|more-?news|latest|prev|previous|next|prev-?next|caption|credit|copyright|disclaimer|signup|paywall|teaser-list|"
     r"video-?player|gallery|slider|carousel|login|sponsored|partner|newsletter\w*)(?:$|[\s_\-])",
     re.I,
 )
@@ -80,7 +80,9 @@ _BOILER_LINE = re.compile(
     r"^\W*(?:حم[ّ]?ل|نزّ?ل)\s+(?:الآن\s+)?تطبيق|"
     r"^\W*(?:read\s+(?:also|more)|see\s+also|related\s*:|share\s+(?:this|on)|sign\s+up|subscribe|"
     r"advertisement|lire\s+aussi|à\s+lire\s+aussi|voir\s+aussi|lesen\s+sie\s+auch|mehr\s+zum\s+thema|"
-    r"download\s+(?:the|our)\s+app)\b|"
+    r"download\s+(?:the|our)\s+app|(?:got|have|do\s+you\s+have)\s+a\s+story|for\s+more\s+stories\s+like\s+this|"
+    r"follow\s+\S+(?:\s+\S+)?\s+on\s+(?:twitter|facebook|instagram|x)|stay\s+up\s+to\s+date\s+with|"
+    r"hat\s+ihnen\s+dieser\s+artikel\s+gefallen)\b|"
     r"^\W*\d+\s*(?:تعليق|تعليقات|comments?)\W*$",
     re.I,
 )
@@ -93,13 +95,17 @@ _META_LINE = re.compile(
     r"\b(?:bild|foto|photo|image|credit|crédit|quelle|صورة|الصورة|تصوير)\s*[:：]\s*[^.!?؟]{2,60}$",
     re.I,
 )
-_DATETIME = re.compile(r"\b\d{1,2}:\d{2}\b|\b\d{1,2}[./\-]\d{1,2}[./\-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b")
+# Digit lookarounds rather than \b: live-blog entries glue the time to the words around it ("5 hours ago07:32
+# Jane Doe", "21:00Jane Doe").
+_DATETIME = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)|(?<!\d)\d{1,2}[./\-]\d{1,2}[./\-]\d{2,4}(?!\d)|(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)")
 # Short lines that are never story text: picture rights, paywall notices, "additional reporting" notes. (Embedded
 # tweets are left alone: some publishers count them as part of the story, others do not.)
 _NOT_STORY = re.compile(
     r"^\W*(?:©|\(c\)\s)|\b(?:bildrechte|rechte|fotos?\s*\[\w+\])\s*:|getty\s+images\W*$|"
     r"^\W*(?:article\s+)?réservée?\s+aux\s+abonnés|^\W*il\s+vous\s+reste\s+\d|^\W*nur\s+für\s+abonnenten|"
-    r"^\W*للمشتركين\s+فقط|^\W*(?:additional\s+reporting|with\s+reporting)\b",
+    r"^\W*empfohlener\s+redaktioneller\s+inhalt|ich\s+bin\s+damit\s+einverstanden,\s+dass\s+mir|"
+    r"an\s+dieser\s+stelle\s+findest\s+du\s+einen\s+externen|daten\s+(?:können\s+)?an\s+drittplattformen|"
+    r"^\W*للمشتركين\s+فقط|^\W*(?:additional\s+reporting|with\s+reporting)\b|会員登録|会員の方のみ",
     re.I,
 )
 
@@ -448,9 +454,14 @@ def _prune(root: etree._Element, remove: list[str]) -> None:
             _drop(el)
     total = len(body.text_content()) if body is not None else 0
     doomed = []
+    groups: dict[tuple[etree._Element, str], int] = {}
     for el in root.iter(etree.Element):
         tag = el.tag
         if tag in ("html", "body", "main", "article", "p") or not isinstance(tag, str) or el in keep:
+            continue
+        # Controls drawn with a div ("expand box", "show more"): their labels are interface text.
+        if el.get("role") in ("button", "menubar", "toolbar", "tablist") and len(el.text_content()) < 200:
+            doomed.append(el)
             continue
         # Drupal's "field--label-hidden" hides the field's label, not the field.
         a = _LABEL_HIDDEN.sub("", _attr_str(el))
@@ -461,7 +472,9 @@ def _prune(root: etree._Element, remove: list[str]) -> None:
                 doomed.append(el)
             continue
         if _BAD_ATTR.search(a):
-            if _GOOD_ATTR.search(a) and len(el.text_content()) > 0.3 * total:
+            if _GOOD_ATTR.search(a) and _class_group_len(el, groups) > 0.3 * total:
+                continue
+            if tag in ("h2", "h3", "h4") and _opens_prose(el):
                 continue
             if len(el.text_content()) > 0.5 * total:
                 continue
@@ -471,6 +484,31 @@ def _prune(root: etree._Element, remove: list[str]) -> None:
     for el in doomed:
         _drop(el)
     _drop_teaser_boxes(body if body is not None else root, keep)
+
+
+def _opens_prose(head: etree._Element) -> bool:
+    """A heading followed (past a picture or two) by a prose paragraph is a subheading of the text, whatever
+    its class says ("widget-title" in a CMS that builds stories from widgets)."""
+    for sib in list(head.itersiblings())[:3]:
+        if sib.tag == "p":
+            t = sib.text_content()
+            return len(t.strip()) >= 80 and sum(len(a.text_content()) for a in sib.iter("a")) < 0.3 * len(t)
+        if sib.tag in ("h1", "h2", "h3", "h4", "ul", "ol"):
+            return False
+    return False
+
+
+def _class_group_len(el: etree._Element, memo: dict[tuple[etree._Element, str], int]) -> int:
+    """Text length of the element and its siblings of the same class: a story split into many blocks
+    ("article-widget-text" between ads and pictures) is judged as a whole."""
+    cls = el.get("class")
+    parent = el.getparent()
+    if not cls or parent is None:
+        return len(el.text_content())
+    key = (parent, cls)
+    if key not in memo:
+        memo[key] = sum(len(s.text_content()) for s in parent if s.get("class") == cls)
+    return memo[key]
 
 
 _HEADING_LIKE = frozenset({"h2", "h3", "h4", "h5", "h6", "p", "div", "span", "strong", "header", "b", "a"})
@@ -621,9 +659,12 @@ def _score_candidates(root: etree._Element) -> etree._Element | None:
     return best
 
 
+# Ruby annotations (furigana over Japanese names) sit inside a sentence: treating them as blocks would cut the
+# paragraph in front of every annotated word.
 _INLINE = frozenset({
     "a", "span", "strong", "b", "em", "i", "u", "font", "small", "big", "sup", "sub", "mark", "abbr", "cite", "q",
-    "code", "time", "ins", "del", "s", "bdi", "bdo", "var", "kbd", "tt", "nobr", "wbr",
+    "code", "time", "ins", "del", "s", "bdi", "bdo", "var", "kbd", "tt", "nobr", "wbr", "ruby", "rb", "rt", "rp",
+    "rtc", "dfn", "data", "samp", "strike", "acronym",
 })
 
 
@@ -760,7 +801,7 @@ def _dom_body(root: etree._Element, title: str, remove: list[str], ref: str = ""
                 continue
             if title_k and k == title_k:
                 continue
-            if len(text) < 25 and tag not in ("h2", "h3", "h4", "li", "blockquote", "td") and not re.search(r"[.!?؟:»\"”]$", text):
+            if _short_crumb(text) and tag not in ("h2", "h3", "h4", "li", "blockquote", "td"):
                 continue
             seen.add(k)
             paras.append((text, tag))
@@ -768,11 +809,18 @@ def _dom_body(root: etree._Element, title: str, remove: list[str], ref: str = ""
     return _agree("\n\n".join(t for t, _ in paras), paras, ref)
 
 
+def _short_crumb(text: str) -> bool:
+    """A short line without closing punctuation (Latin, Arabic or CJK): an interface crumb ("Share", "Top
+    news")."""
+    return len(text) < 25 and not re.search(r"[.!?؟:»\"”。！？」』]$", text)
+
+
 # Headings that open what follows a story on its page: author and reviewer boxes, disclaimers, topic lists.
 _TAIL_START = re.compile(
     r"^\W*(?:about\s+the\s+(?:author|reviewer|writer)s?|(?:published|written|posted)\s+by\W*$|"
     r"disclaimers?(?:\s*(?:&|and)\s*disclosures?)?\W*$|related\s+topics|you\s+might\s+also\s+(?:be\s+interested|like)|"
-    r"عن\s+الكاتب|نبذة\s+عن\s+الكاتب|über\s+(?:den|die)\s+autor(?:in)?|à\s+propos\s+de\s+l['’]auteur)",
+    r"عن\s+الكاتب|نبذة\s+عن\s+الكاتب|über\s+(?:den|die)\s+autor(?:in)?|à\s+propos\s+de\s+l['’]auteur|"
+    r"dieses\s+thema\s+im\s+programm|schlagwörter|ähnliche(?:\s+artikel)?\W*$)",
     re.I,
 )
 
@@ -826,6 +874,57 @@ def _agree(body: str, paras: list[tuple[str, str]], ref: str) -> str:
             # The standfirst: prose above the story that many CMSs leave out of articleBody.
             kept.append(text)
     return "\n\n".join(kept)
+
+
+# A subtitle ("dek", "subhead") under the headline belongs to the headline, not to the story text.
+_DEK_ATTR = re.compile(r"dek|sub-?(?:title|head|line)", re.I)
+
+
+def _standfirst(root: etree._Element, descs: list[str]) -> str:
+    """The standfirst shown above the story: the visible block whose text is the page's description.
+
+    Many templates print the lead (the meta description) in its own block above the story container, where the
+    container scoring does not reach it. Found by text, before pruning: lead blocks are often classed "teaser" or
+    "intro". Read only text nodes (no text_content() over the page).
+    """
+    body = root.find("body")
+    if body is None:
+        return ""
+    nodes = [n for n in body.xpath(".//text()") if len(n) >= 40]
+    for desc in descs:
+        d = " ".join(desc.split())
+        if len(d) < 60:
+            continue
+        probe = d[:40]
+        word = max(probe.split()[:-1] or [probe], key=len)  # a cheap test before normalising the node's spaces
+        for node in nodes:
+            if word not in node or probe not in " ".join(node.split()):
+                continue
+            block = node.getparent()
+            while block is not None and block.tag in _INLINE:
+                if block.tag == "a":
+                    block = None
+                    break
+                block = block.getparent()
+            if block is None or block.tag in ("script", "style", "title", "textarea", "template", "noscript"):
+                continue
+            if _DEK_ATTR.search(_attr_str(block)):
+                return ""
+            bt = " ".join(block.text_content().split())
+            # The whole block is the description (a CMS may cut the meta copy short, with or without "...").
+            if len(bt) > 1.2 * len(d) + 20:
+                continue
+            bt_w, d_w = _tokens(bt), _tokens(d.rstrip(".… "))
+            if sum((bt_w & d_w).values()) >= 0.85 * max(sum(bt_w.values()), 1) and \
+                    sum((bt_w & d_w).values()) >= 0.85 * sum(d_w.values()):
+                return bt
+    return ""
+
+
+def _is_lead_prose(lead: str) -> bool:
+    """Two sentences or more: a standfirst the story opens with. A single line is a subtitle (measured: fundus
+    counts multi-sentence leads as story text, scrapinghub-aeb leaves one-line decks out)."""
+    return len(re.findall(r"[.!?…؟](?:\s|$)|[。！？]", lead)) >= 2
 
 
 def _trafilatura_body(text: str, url: str) -> str:
@@ -1366,6 +1465,10 @@ def _extract(
         if _safe(selector_body, remove, default=False):
             return
         ld_body = ld.get("articleBody") if isinstance(ld.get("articleBody"), str) else ""
+        descs = [*meta.get("og:description", []), *meta.get("description", []), *meta.get("twitter:description", [])]
+        if isinstance(ld.get("description"), str):
+            descs.append(ld["description"])
+        lead = _safe(_standfirst, root, list(dict.fromkeys(descs)), default="") or ""
         dom = _dom_body(root, out["title"], remove, re.sub(r"<[^>]+>", " ", ld_body))
         state["para_len"] = len(dom)
         if ld_body and len(ld_body) > 1.5 * len(dom) and len(ld_body) > 200 and not _covers(dom, ld_body):
@@ -1378,6 +1481,8 @@ def _extract(
         ):
             # Good enough, or not an article at all: the generic fallback would only cost time.
             if dom:
+                if lead and _is_lead_prose(lead) and _key(lead)[:80] not in _key(dom):
+                    dom = lead + "\n\n" + dom
                 out["body"] = _clean_ml(dom)
                 method["body"] = "dom"
             return

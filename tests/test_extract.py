@@ -527,3 +527,108 @@ def test_comment_named_article_wrapper_keeps_its_date() -> None:
     html = _page("", body, _FILLER_EN).replace("<article>", '<article class="post has-comments">')
     r = extract_article(html, "https://b.example/harbour", now=NOW)
     assert r["published_at"].startswith("2025-09-29")
+
+
+# ---- body: rules measured on real pages, tested on our own small fixtures
+
+
+def test_body_ruby_annotation_stays_inside_its_sentence() -> None:
+    body = ('<h1>Harbour works resume in Agadir</h1><p>Mayor <ruby><rb>山田</rb><rp>(</rp><rt>Yamada</rt><rp>)</rp>'
+            '</ruby> opened the new quay on Monday.</p>')
+    r = extract_article(_page("", body, _FILLER_EN), "https://b.example/harbour", now=NOW)
+    assert "Mayor 山田(Yamada) opened the new quay on Monday." in r["body"]
+
+
+def test_body_live_blog_time_glued_to_the_author_is_dropped() -> None:
+    body = ('<h1>Harbour works resume in Agadir</h1><div class="entry"><div class="entry-info">'
+            '<time><span>5 hours ago</span>07:32</time> <mark>Jane Doe</mark></div>' + _FILLER_EN + '</div>'
+            '<div class="entry"><div class="entry-info"><time>08:10</time><mark>Jane Doe</mark></div>'
+            + _FILLER_EN.replace("figures", "new figures") + '</div>')
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert "The story text" in r["body"] and "Jane Doe" not in r["body"]
+
+
+def test_body_div_drawn_as_a_button_is_interface() -> None:
+    body = ('<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN +
+            '<div class="box"><div class="box__header" role="button" tabindex="0">Open the box and close the box'
+            '</div></div>')
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert "The story text" in r["body"] and "Open the box" not in r["body"]
+
+
+_LEAD = "The port authority reopened the north quay on Monday. Fishing boats can land their catch there again."
+
+
+def _lead_page(lead_html: str) -> str:
+    return (f'<html><head><meta name="description" content="{_LEAD}"></head><body>'
+            f'<header class="top"><h1>Harbour works resume in Agadir</h1>{lead_html}'
+            '<span class="by">By Jane Doe</span></header>'
+            f'<div class="c1"><div class="c2">{_FILLER_EN}{_FILLER_EN.replace("figures", "numbers")}</div></div>'
+            '</body></html>')
+
+
+def test_body_standfirst_above_the_story_is_kept() -> None:
+    r = extract_article(_lead_page(f'<p class="intro">{_LEAD}</p>'), "https://b.example/harbour", now=NOW)
+    assert r["body"].startswith(_LEAD + "\n\nThe story text")
+
+
+def test_body_one_line_deck_is_not_a_standfirst() -> None:
+    deck = "The port authority reopened the north quay on Monday after two years of works"
+    page = _lead_page(f'<p class="intro">{deck}</p>').replace(_LEAD, deck)
+    assert extract_article(page, "https://b.example/harbour", now=NOW)["body"].startswith("The story text")
+    page = _lead_page(f'<p class="article-dek">{_LEAD}</p>')
+    assert extract_article(page, "https://b.example/harbour", now=NOW)["body"].startswith("The story text")
+
+
+def test_body_story_split_into_widget_blocks_is_kept_whole() -> None:
+    parts = [_FILLER_EN.replace("figures", w) for w in ("figures", "numbers", "data", "tables")]
+    blocks = "".join(f'<div class="article-widget article-widget-text"><div class="text">{p}</div></div>'
+                     f'<div class="article-widget article-widget-image"><img src="/x.jpg"></div>' for p in parts)
+    side = '<div class="rail">' + "".join(f'<p><a href="/n/{i}">Other story number {i} of the day</a></p>'
+                                          for i in range(20)) + "</div>"
+    page = f"<html><body><h1>Harbour works resume in Agadir</h1><div class='main'>{blocks}</div>{side}</body></html>"
+    r = extract_article(page, "https://b.example/harbour", now=NOW)
+    assert all(w in r["body"] for w in ("numbers", "data", "tables"))
+
+
+def test_body_short_cjk_sentence_kept_and_member_prompt_dropped() -> None:
+    body = ('<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN + '<p>各地の震度は次のとおり。</p>' + _FILLER_EN.replace(
+        "figures", "numbers") + '<p>記事にリアクションができます。ご利用には会員登録が必要です。</p>')
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert "各地の震度は次のとおり。" in r["body"] and "会員登録" not in r["body"]
+
+
+def test_body_previous_next_article_links_inside_the_story_are_dropped() -> None:
+    body = ('<h1>أمطار الخريف تنعش آمال الفلاحين</h1><div itemprop="articleBody">' + _FILLER_AR +
+            '<div class="article_prev_next"><div class="prev_text"><span>المقال السابق: مهرجان الفيلم يفتتح دورته'
+            '</span></div></div></div>')
+    r = extract_article(_page("", body, ""), "https://a.example/n/12", now=NOW)
+    assert "نص الخبر" in r["body"] and "المقال السابق" not in r["body"]
+
+
+def test_body_embed_consent_placeholder_and_broadcast_tail_are_dropped() -> None:
+    body = ('<h1>Hafenarbeiten in Agadir gehen weiter</h1>' + _FILLER_EN +
+            '<div class="embed"><div>Empfohlener redaktioneller Inhalt</div><p>Ich bin damit einverstanden, dass mir '
+            'externe Inhalte angezeigt werden. Personenbezogene Daten können an Drittplattformen übermittelt werden.'
+            '</p></div>' + _FILLER_EN.replace("figures", "numbers") +
+            '<h2>Dieses Thema im Programm:</h2><p>Radio Nord | Nachrichten | 28.04.2025 | 13:00 Uhr</p>')
+    r = extract_article(_page("", body, ""), "https://b.example/hafen", now=NOW)
+    assert "numbers" in r["body"]
+    assert not any(w in r["body"] for w in ("Empfohlener", "einverstanden", "Thema im Programm", "Radio Nord"))
+
+
+def test_body_subheading_with_a_widget_class_is_kept() -> None:
+    body = ('<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN +
+            '<div class="item"><h2 class="widget-title">ROAD REOPENED</h2><p>The ministry said the coastal road and '
+            'the tunnel were open to traffic again on both sides after the works.</p></div>')
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert "ROAD REOPENED" in r["body"]
+
+
+def test_body_reader_prompts_are_dropped() -> None:
+    prompts = ("Got a story? Get in touch with our news team by email.",
+               "Follow Harbour News on Twitter and Facebook for the latest updates.",
+               "Stay up to date with notifications from Harbour News.")
+    body = '<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN + "".join(f"<p>{p}</p>" for p in prompts)
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert "The story text" in r["body"] and not any(p[:20] in r["body"] for p in prompts)
