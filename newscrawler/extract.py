@@ -66,7 +66,7 @@ _BAD_ATTR = re.compile(
     r"cookies?|consent|popup|modal|outbrain|taboola|recommend\w*|mostread|most-read|trending|popular|"
     r"author-?bio|bio|byline|meta|print|rating|pagination|pager|toolbar|jump|skip|hidden|hide|sr-only|"
     r"read-?more|also|more-?news|latest|caption|credit|copyright|disclaimer|signup|paywall|teaser-list|"
-    r"video-?player|gallery|slider|carousel|login|sponsored|partner|newsletter\w*)(?:$|[\s_\-])",
+    r"video-?player|gallery|slider|carousel|login|sponsored|partner|newsletter\w*)(?=$|[\s_\-])",
     re.I,
 )
 _GOOD_ATTR = re.compile(
@@ -468,9 +468,53 @@ def _prune(root: etree._Element, remove: list[str]) -> None:
             doomed.append(el)
         elif el.get("hidden") is not None or "display:none" in (el.get("style") or "").replace(" ", ""):
             doomed.append(el)
-    for el in doomed:
+    for el in _rescue_story(body if body is not None else root, doomed):
         _drop(el)
     _drop_teaser_boxes(body if body is not None else root, keep)
+
+
+def _rescue_story(body: etree._Element, doomed: list[etree._Element]) -> list[etree._Element]:
+    """Spare the blocks doomed only by a name that the page gives to more prose than the pruning leaves.
+
+    Page builders name every text block "widget" (``elementor-widget-text-editor``), some CMSs name the story's
+    block "jump-link" or "meta": a name that covers most of the page's prose is layout, not interface.
+    Comments, consent dialogs and hidden copies (long prose too) are never spared.
+    """
+    prose = _prose_lengths(body)
+    marked = set(doomed)
+    by_word: dict[str, int] = {}
+    blocks: dict[str, int] = {}
+    words_of: dict[etree._Element, set[str]] = {}
+    for el in doomed:
+        a = _LABEL_HIDDEN.sub("", _attr_str(el))
+        words = {m.group().strip(" _-\t\n").lower() for m in _BAD_ATTR.finditer(a)}
+        if not words or _HIDDEN_OR_ASIDE.search(a):
+            continue
+        words_of[el] = words
+        if not any(x in marked for x in el.iterancestors()):
+            for w in words:
+                by_word[w] = by_word.get(w, 0) + prose.get(el, 0)
+                blocks[w] = blocks.get(w, 0) + 1
+    tops = [el for el in doomed if not any(x in marked for x in el.iterancestors())]
+    left = prose.get(body, 0) - sum(prose.get(el, 0) for el in tops)
+    # Story blocks hold paragraphs; a name shared by many one-line blurbs (forum or teaser lists) is not one.
+    layout = {w for w, n in by_word.items() if n >= 1000 and n >= 2 * max(left, 0) and n >= 200 * blocks[w]}
+    return [el for el in doomed if not (el in words_of and (words_of[el] <= layout or (
+        prose.get(el, 0) >= 2000 and _link_density(el) < 0.2)))]
+
+
+def _prose_lengths(body: etree._Element) -> dict[etree._Element, int]:
+    """Non-link text of the page's <p> elements, summed on each of their ancestors (the body included)."""
+    acc: dict[etree._Element, int] = {}
+    for p in body.iter("p"):
+        n = len(p.text_content().strip()) - sum(len(a.text_content()) for a in p.iter("a"))
+        if n < 25:
+            continue
+        for a in p.iterancestors():
+            acc[a] = acc.get(a, 0) + n
+            if a is body:
+                break
+    return acc
 
 
 _HEADING_LIKE = frozenset({"h2", "h3", "h4", "h5", "h6", "p", "div", "span", "strong", "header", "b", "a"})

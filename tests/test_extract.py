@@ -510,3 +510,24 @@ def test_latest_version_date_is_taken_after_the_original_publication() -> None:
             '<li><h6 class="history_date">3 Sept 2024 <span>| Originally published</span></h6></li></ul>')
     r = extract_article(_page("", body, _FILLER_EN), "https://b.example/harbour", now=NOW)
     assert r["published_at"].startswith("2024-09-03")
+
+
+def test_page_builder_widgets_holding_the_story_are_kept() -> None:
+    # Page builders name every text block "widget"; when such blocks hold the page's prose they are the story
+    # (a collapsed "read more" box inside one of them too), while the sidebar's widgets still go.
+    parts = [[f"{p} (الجزء {k}، الفقرة {i})" for i, p in enumerate(_STORY_AR)] for k in range(7)]
+    long_part = [f"{p} (الملحق، الفقرة {i})" for i in range(6) for p in _STORY_AR]
+    widgets = "".join(
+        f'<div class="pb-element pb-widget pb-widget-text-editor"><div class="pb-widget-container">{_ps(part)}'
+        + (f'<div class="readmore-wrapper">{_ps(long_part)}</div>' if k == 3 else "")
+        + "</div></div>"
+        for k, part in enumerate(parts)
+    )
+    side = '<div class="sidebar-widget"><p>اشترك في نشرتنا الأسبوعية لتصلك آخر الأخبار والمقالات.</p></div>'
+    html = (f'<html><body><nav><a href="/">الرئيسية</a></nav><div class="page"><h1>أشغال تهيئة كورنيش الصويرة</h1>'
+            f'{widgets}</div>{side}</body></html>')
+    r = extract_article(html, "https://mogador.example/2025/10/corniche", now=NOW)
+    assert r["method"]["body"] == "dom"
+    story = [p for part in parts[:4] for p in part] + long_part + [p for part in parts[4:] for p in part]
+    assert r["body"].split("\n\n") == story
+
