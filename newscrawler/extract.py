@@ -461,6 +461,9 @@ def _prune(root: etree._Element, remove: list[str]) -> None:
                 doomed.append(el)
             continue
         if _BAD_ATTR.search(a):
+            # A link inside a sentence ("auto-tag_..." on a name the CMS links to its topic page) is story text.
+            if tag in _INLINE and any(x.tag == "p" for x in el.iterancestors()):
+                continue
             if _GOOD_ATTR.search(a) and len(el.text_content()) > 0.3 * total:
                 continue
             if len(el.text_content()) > 0.5 * total:

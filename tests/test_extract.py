@@ -531,3 +531,12 @@ def test_page_builder_widgets_holding_the_story_are_kept() -> None:
     story = [p for part in parts[:4] for p in part] + long_part + [p for part in parts[4:] for p in part]
     assert r["body"].split("\n\n") == story
 
+
+def test_linked_names_inside_a_sentence_are_kept() -> None:
+    # CMSs link names to their topic pages with ids such as "auto-tag_..."; the words belong to the sentence.
+    link = '<a href="/t/essaouira" id="auto-tag_essaouira">الصويرة</a>'
+    first = _STORY_AR[0].replace("الصويرة", link)
+    html = (f'<html><body><article><h1>أشغال تهيئة كورنيش الصويرة</h1><div class="content"><p>{first}</p>'
+            f'{_ps(_STORY_AR[1:])}</div></article></body></html>')
+    r = extract_article(html, "https://mogador.example/2025/10/corniche", now=NOW)
+    assert r["body"].split("\n\n") == _STORY_AR
