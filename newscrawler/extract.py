@@ -674,19 +674,29 @@ _INLINE = frozenset({
 })
 
 
-def _paragraphs(container: etree._Element) -> list[tuple[str, float, str]]:
-    """Flatten a container into paragraphs: (text, link share, tag of the enclosing block)."""
-    out: list[tuple[str, float, str]] = []
+def _paragraphs(container: etree._Element) -> list[tuple[str, float, str, str]]:
+    """Flatten a container into paragraphs: (text, link share, tag of the enclosing block, the text before its
+    first link)."""
+    out: list[tuple[str, float, str, str]] = []
     buf: list[str] = []
     link_chars = [0]
+    lead: list[str | None] = [None]
     block_tag = ["p"]
 
     def flush() -> None:
         t = " ".join("".join(buf).split())
         if t:
-            out.append((t, link_chars[0] / max(len(t), 1), block_tag[0]))
+            out.append((t, link_chars[0] / max(len(t), 1), block_tag[0], " ".join((lead[0] or "").split())))
         buf.clear()
         link_chars[0] = 0
+        lead[0] = None
+
+    def add(s: str, link: bool) -> None:
+        if link and lead[0] is None and s.strip():
+            lead[0] = "".join(buf)
+        buf.append(s)
+        if link:
+            link_chars[0] += len(s.strip())
 
     def walk(el: etree._Element, in_link: bool) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
@@ -697,16 +707,12 @@ def _paragraphs(container: etree._Element) -> list[tuple[str, float, str]]:
                 block_tag[0] = tag
         link = in_link or tag == "a"
         if el.text and tag:
-            buf.append(el.text)
-            if link:
-                link_chars[0] += len(el.text.strip())
+            add(el.text, link)
         for c in el:
             if isinstance(c.tag, str):
                 walk(c, link)
             if c.tail:
-                buf.append(c.tail)
-                if link:
-                    link_chars[0] += len(c.tail.strip())
+                add(c.tail, link)
         if is_block:
             flush()
             block_tag[0] = "p"
@@ -796,8 +802,8 @@ def _dom_body(root: etree._Element, title: str, remove: list[str], ref: str = ""
     paras: list[tuple[str, str]] = []
     seen: set[str] = set()
     for c in containers:
-        for text, link_share, tag in _paragraphs(c):
-            if link_share > 0.5:
+        for text, link_share, tag, lead in _paragraphs(c):
+            if link_share > 0.5 and not _cited_link(text, link_share, lead):
                 continue
             if _BOILER_LINE.search(text) or _is_meta_line(text):
                 continue
@@ -807,12 +813,22 @@ def _dom_body(root: etree._Element, title: str, remove: list[str], ref: str = ""
                 continue
             if title_k and k == title_k:
                 continue
-            if len(text) < 25 and tag not in ("h2", "h3", "h4", "li", "blockquote", "td") and not re.search(r"[.!?؟:»\"”]$", text):
+            # A short line is an interface crumb, unless it is a list entry ("Author, <a>Title</a>").
+            if len(text) < 25 and tag not in ("h2", "h3", "h4", "li", "blockquote", "td") and not re.search(
+                r"[.!?؟:»\"”]$", text
+            ) and not (link_share > 0 and lead.endswith(",")):
                 continue
             seen.add(k)
             paras.append((text, tag))
     paras = _cut_tail(paras)
     return _agree("\n\n".join(t for t, _ in paras), paras, ref)
+
+
+def _cited_link(text: str, link_share: float, lead: str) -> bool:
+    """A line that names something and links it ("Author, <a>Book title</a>" in a reading list): the link goes
+    on the line's own words, unlike a teaser that is only a link or a label and a link ("Read also: <a>...</a>",
+    "Can you relate? <a>Join the programme</a>")."""
+    return link_share < 0.9 and len(lead) >= 8 and bool(re.search(r"[\w,;(\"“']$", lead))
 
 
 # Headings that open what follows a story on its page: author and reviewer boxes, disclaimers, topic lists.
@@ -1400,7 +1416,7 @@ def _extract(
                 paras: list[str] = []
                 for e in els:
                     etree.strip_elements(e, "script", "style", "noscript", with_tail=False)
-                    paras += [t for t, ls, _ in _paragraphs(e) if ls <= 0.5 and not _BOILER_LINE.search(t)]
+                    paras += [t for t, ls, _, _ in _paragraphs(e) if ls <= 0.5 and not _BOILER_LINE.search(t)]
                 b = _clean_ml("\n\n".join(paras))
                 if b:
                     out["body"] = b

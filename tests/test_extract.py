@@ -540,3 +540,19 @@ def test_linked_names_inside_a_sentence_are_kept() -> None:
             f'{_ps(_STORY_AR[1:])}</div></article></body></html>')
     r = extract_article(html, "https://mogador.example/2025/10/corniche", now=NOW)
     assert r["body"].split("\n\n") == _STORY_AR
+
+
+def test_reading_list_entries_with_linked_titles_are_kept() -> None:
+    # "Author, <a>Title</a>" lines are mostly link text but are the story's own list; a label followed by a
+    # link ("Also on the site: <a>...</a>") is a teaser.
+    books = [("Nadia Karimi", "The Lighthouse Keeper of Essaouira"), ("Omar Bennani", "Salt"),
+             ("Leila Haddad", "A Winter Harvest in the Atlas Mountains")]
+    lines = "<br>".join(f'{a}, <em><a href="https://shop.example/b/{i}">{t}</a></em>' for i, (a, t) in enumerate(books))
+    html = ('<html><body><article><h1>The books our critics picked this year</h1><div class="content">'
+            f'{_FILLER_EN}<p>{lines}</p>'
+            '<p>Also on the site: <a href="/n/2">Harbour works resume in Agadir after the storm season</a></p>'
+            '</div></article></body></html>')
+    r = extract_article(html, "https://b.example/2025/10/books", now=NOW)
+    paras = r["body"].split("\n\n")
+    assert paras[1:] == [f"{a}, {t}" for a, t in books]
+    assert "Harbour works" not in r["body"]
