@@ -674,29 +674,35 @@ _INLINE = frozenset({
 })
 
 
-def _paragraphs(container: etree._Element) -> list[tuple[str, float, str, str]]:
+def _paragraphs(container: etree._Element) -> list[tuple[str, float, str, str, str]]:
     """Flatten a container into paragraphs: (text, link share, tag of the enclosing block, the text before its
-    first link)."""
-    out: list[tuple[str, float, str, str]] = []
+    first link, the text after its last link)."""
+    out: list[tuple[str, float, str, str, str]] = []
     buf: list[str] = []
     link_chars = [0]
-    lead: list[str | None] = [None]
+    # Offsets in the paragraph's raw text where its first link starts and its last link ends.
+    pos, first, last = [0], [-1], [-1]
     block_tag = ["p"]
 
     def flush() -> None:
-        t = " ".join("".join(buf).split())
+        raw = "".join(buf)
+        t = " ".join(raw.split())
         if t:
-            out.append((t, link_chars[0] / max(len(t), 1), block_tag[0], " ".join((lead[0] or "").split())))
+            lead = " ".join(raw[:first[0]].split()) if first[0] >= 0 else ""
+            tail = " ".join(raw[last[0]:].split()) if last[0] >= 0 else ""
+            out.append((t, link_chars[0] / max(len(t), 1), block_tag[0], lead, tail))
         buf.clear()
-        link_chars[0] = 0
-        lead[0] = None
+        link_chars[0] = pos[0] = 0
+        first[0] = last[0] = -1
 
     def add(s: str, link: bool) -> None:
-        if link and lead[0] is None and s.strip():
-            lead[0] = "".join(buf)
         buf.append(s)
-        if link:
+        if link and s.strip():
             link_chars[0] += len(s.strip())
+            if first[0] < 0:
+                first[0] = pos[0]
+            last[0] = pos[0] + len(s)
+        pos[0] += len(s)
 
     def walk(el: etree._Element, in_link: bool) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
@@ -802,8 +808,8 @@ def _dom_body(root: etree._Element, title: str, remove: list[str], ref: str = ""
     paras: list[tuple[str, str]] = []
     seen: set[str] = set()
     for c in containers:
-        for text, link_share, tag, lead in _paragraphs(c):
-            if link_share > 0.5 and not _cited_link(text, link_share, lead):
+        for text, link_share, tag, lead, tail in _paragraphs(c):
+            if link_share > 0.5 and not _cited_link(link_share, lead, tail):
                 continue
             if _BOILER_LINE.search(text) or _is_meta_line(text):
                 continue
@@ -824,11 +830,16 @@ def _dom_body(root: etree._Element, title: str, remove: list[str], ref: str = ""
     return _agree("\n\n".join(t for t, _ in paras), paras, ref)
 
 
-def _cited_link(text: str, link_share: float, lead: str) -> bool:
-    """A line that names something and links it ("Author, <a>Book title</a>" in a reading list): the link goes
-    on the line's own words, unlike a teaser that is only a link or a label and a link ("Read also: <a>...</a>",
-    "Can you relate? <a>Join the programme</a>")."""
-    return link_share < 0.9 and len(lead) >= 8 and bool(re.search(r"[\w,;(\"“']$", lead))
+_CREDIT_WORD = re.compile(r"^(?:by|von|par|di|door|av|بقلم|ل)\s+\w", re.I)
+
+
+def _cited_link(link_share: float, lead: str, tail: str) -> bool:
+    """A line that names something and links it ("Author, <a>Book title</a>", "<a>Title</a> by Author" in a
+    reading list): the link goes with the line's own words, unlike a teaser that is only a link or a label and a
+    link ("Read also: <a>...</a>", "Can you relate? <a>Join the programme</a>")."""
+    if link_share >= 0.9:
+        return False
+    return (len(lead) >= 8 and bool(re.search(r"[\w,;(\"“']$", lead))) or bool(_CREDIT_WORD.search(tail))
 
 
 # Headings that open what follows a story on its page: author and reviewer boxes, disclaimers, topic lists.
@@ -1416,7 +1427,7 @@ def _extract(
                 paras: list[str] = []
                 for e in els:
                     etree.strip_elements(e, "script", "style", "noscript", with_tail=False)
-                    paras += [t for t, ls, _, _ in _paragraphs(e) if ls <= 0.5 and not _BOILER_LINE.search(t)]
+                    paras += [t for t, ls, *_ in _paragraphs(e) if ls <= 0.5 and not _BOILER_LINE.search(t)]
                 b = _clean_ml("\n\n".join(paras))
                 if b:
                     out["body"] = b

@@ -556,3 +556,13 @@ def test_reading_list_entries_with_linked_titles_are_kept() -> None:
     paras = r["body"].split("\n\n")
     assert paras[1:] == [f"{a}, {t}" for a, t in books]
     assert "Harbour works" not in r["body"]
+
+
+def test_linked_titles_credited_with_by_are_kept() -> None:
+    items = [("The Lighthouse Keeper of Essaouira", "Nadia Karimi"), ("A Winter Harvest in the Atlas", "Leila Haddad")]
+    lis = "".join(f'<li><em><a href="https://shop.example/b/{i}">{t}</a></em> by {a}</li>'
+                  for i, (t, a) in enumerate(items))
+    html = ('<html><body><article><h1>The books our critics picked this year</h1><div class="content">'
+            f'{_FILLER_EN}<ul>{lis}</ul></div></article></body></html>')
+    r = extract_article(html, "https://b.example/2025/10/books", now=NOW)
+    assert r["body"].split("\n\n")[1:] == [f"{t} by {a}" for t, a in items]
