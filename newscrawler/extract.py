@@ -1057,6 +1057,10 @@ def _other_page_type(
     path = url.split("?", 1)[0]
     if _FORUM_URL.search(path) and sig["posts"] >= 5 and og_type != "article":
         return "forum"
+    # A site's front page (dated teasers, a footer byline) is a landing page, not a story, unless the site
+    # itself says it is one.
+    if re.fullmatch(r"[a-z][a-z0-9+.\-]*://[^/?#]+/?", path, re.I) and not _has_article_meta(meta, ld):
+        return "listing"
     if dated or has_authors or _has_article_meta(meta, ld) or _ARTICLE_URL.search(path):
         return None
     if sig["price"] or sig["money"] >= 3:

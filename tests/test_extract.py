@@ -566,3 +566,15 @@ def test_linked_titles_credited_with_by_are_kept() -> None:
             f'{_FILLER_EN}<ul>{lis}</ul></div></article></body></html>')
     r = extract_article(html, "https://b.example/2025/10/books", now=NOW)
     assert r["body"].split("\n\n")[1:] == [f"{t} by {a}" for t, a in items]
+
+
+def test_front_page_is_not_an_article_unless_typed_as_one() -> None:
+    text = "Our team has served the region for twenty years with care, skill and attention to detail. " * 6
+    html = ('<html><body><h1>Solar water heaters for the whole family</h1><div class="main">'
+            f'<p class="byline">By Nadia K.</p><time datetime="2025-10-06">6 Oct 2025</time><p>{text}</p>'
+            '</div></body></html>')
+    r = extract_article(html, "https://shop.example/", now=NOW)
+    assert r["is_article"] is False and r["page_type"] == "listing"
+    typed = html.replace("<body>", '<head><meta property="og:type" content="article"></head><body>')
+    assert extract_article(typed, "https://shop.example/", now=NOW)["is_article"] is True
+    assert extract_article(html, "https://shop.example/2025/10/solar", now=NOW)["is_article"] is True
