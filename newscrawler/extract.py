@@ -766,6 +766,27 @@ def _content_lengths(body: etree._Element) -> dict[etree._Element, int]:
     return acc
 
 
+def _same_class_run(best: etree._Element, cont: dict[etree._Element, int]) -> list[etree._Element]:
+    """The story's block and the siblings before it of the same tag and class that hold paragraph text, in page
+    order: page builders cut one story into a row of identical blocks ("sqs-block html-block"), the intro in
+    one, the rest in another, too small a share of the whole for the climb above. Looks up to three levels above
+    the chosen block; empty when there is no such run."""
+    anc = best
+    for _ in range(4):
+        parent = anc.getparent()
+        cls = anc.get("class")
+        if parent is None or anc.tag in ("body", "html"):
+            break
+        if cls:
+            # Only the blocks before it: after a story come promos and teasers in the same boxes.
+            run = [s for s in anc.itersiblings(preceding=True) if (
+                s.tag == anc.tag and s.get("class") == cls and cont.get(s, 0) >= 100 and _link_density(s) < 0.3)]
+            if run:
+                return [*reversed(run), anc]
+        anc = parent
+    return []
+
+
 def _link_density(el: etree._Element) -> float:
     total = len(el.text_content()) or 1
     return sum(len(a.text_content()) for a in el.iter("a")) / total
@@ -789,9 +810,9 @@ def _dom_body(root: etree._Element, title: str, remove: list[str], ref: str = ""
         if cont.get(anc, 0) >= 1.2 * max(cont.get(cur, 0), 1) and _link_density(anc) < 0.3:
             cur = anc
     best = cur
-    containers = [best]
+    containers = _same_class_run(best, cont) or [best]
     parent = best.getparent()
-    if parent is not None and best.tag not in ("article", "main", "body"):
+    if len(containers) == 1 and parent is not None and best.tag not in ("article", "main", "body"):
         containers = []
         for sib in parent:
             if not isinstance(sib.tag, str):

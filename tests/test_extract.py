@@ -578,3 +578,16 @@ def test_front_page_is_not_an_article_unless_typed_as_one() -> None:
     typed = html.replace("<body>", '<head><meta property="og:type" content="article"></head><body>')
     assert extract_article(typed, "https://shop.example/", now=NOW)["is_article"] is True
     assert extract_article(html, "https://shop.example/2025/10/solar", now=NOW)["is_article"] is True
+
+
+def test_story_intro_in_an_earlier_block_of_the_same_class_is_kept() -> None:
+    # Page builders cut a story into a row of identical blocks; the short intro block must not be lost.
+    intro = ["If you commute through Agadir, this might sound familiar.",
+             "The harbour road closes at seven, and the detour adds half an hour to every trip."]
+    main = [f"Part {i}: the port authority published new figures on the works, with dates and costs, "
+            f"and explained how the new quay will change traffic around the harbour." for i in range(12)]
+    block = '<div class="pb-block html-block"><div class="pb-content">{}</div></div>'
+    html = ('<html><body><article><h1>What the harbour works mean for your commute</h1><div class="pb-row">'
+            f'{block.format(_ps(intro))}{block.format(_ps(main))}</div></article></body></html>')
+    r = extract_article(html, "https://b.example/2025/10/harbour", now=NOW)
+    assert r["body"].split("\n\n") == intro + main
