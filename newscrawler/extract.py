@@ -66,7 +66,7 @@ _BAD_ATTR = re.compile(
     r"cookies?|consent|popup|modal|outbrain|taboola|recommend\w*|mostread|most-read|trending|popular|"
     r"author-?bio|bio|byline|meta|print|rating|pagination|pager|toolbar|jump|skip|hidden|hide|sr-only|"
     r"read-?more|also|more-?news|latest|prev|previous|next|prev-?next|caption|credit|copyright|disclaimer|signup|paywall|teaser-list|"
-    r"video-?player|gallery|slider|carousel|login|sponsored|partner|newsletter\w*)(?:$|[\s_\-])",
+    r"video-?player|gallery|slider|carousel|login|sponsored|partner|newsletter\w*)(?=$|[\s_\-])",
     re.I,
 )
 _GOOD_ATTR = re.compile(
@@ -472,6 +472,9 @@ def _prune(root: etree._Element, remove: list[str]) -> None:
                 doomed.append(el)
             continue
         if _BAD_ATTR.search(a):
+            # A link inside a sentence ("auto-tag_..." on a name the CMS links to its topic page) is story text.
+            if tag in _INLINE and any(x.tag == "p" for x in el.iterancestors()):
+                continue
             if _GOOD_ATTR.search(a) and _class_group_len(el, groups) > 0.3 * total:
                 continue
             if tag in ("h2", "h3", "h4") and _opens_prose(el):
@@ -481,7 +484,7 @@ def _prune(root: etree._Element, remove: list[str]) -> None:
             doomed.append(el)
         elif el.get("hidden") is not None or "display:none" in (el.get("style") or "").replace(" ", ""):
             doomed.append(el)
-    for el in doomed:
+    for el in _rescue_story(body if body is not None else root, doomed):
         _drop(el)
     _drop_teaser_boxes(body if body is not None else root, keep)
 
@@ -509,6 +512,50 @@ def _class_group_len(el: etree._Element, memo: dict[tuple[etree._Element, str], 
     if key not in memo:
         memo[key] = sum(len(s.text_content()) for s in parent if s.get("class") == cls)
     return memo[key]
+
+
+def _rescue_story(body: etree._Element, doomed: list[etree._Element]) -> list[etree._Element]:
+    """Spare the blocks doomed only by a name that the page gives to more prose than the pruning leaves.
+
+    Page builders name every text block "widget" (``elementor-widget-text-editor``), some CMSs name the story's
+    block "jump-link" or "meta": a name that covers most of the page's prose is layout, not interface.
+    Comments, consent dialogs and hidden copies (long prose too) are never spared.
+    """
+    prose = _prose_lengths(body)
+    marked = set(doomed)
+    by_word: dict[str, int] = {}
+    blocks: dict[str, int] = {}
+    words_of: dict[etree._Element, set[str]] = {}
+    for el in doomed:
+        a = _LABEL_HIDDEN.sub("", _attr_str(el))
+        words = {m.group().strip(" _-\t\n").lower() for m in _BAD_ATTR.finditer(a)}
+        if not words or _HIDDEN_OR_ASIDE.search(a):
+            continue
+        words_of[el] = words
+        if not any(x in marked for x in el.iterancestors()):
+            for w in words:
+                by_word[w] = by_word.get(w, 0) + prose.get(el, 0)
+                blocks[w] = blocks.get(w, 0) + 1
+    tops = [el for el in doomed if not any(x in marked for x in el.iterancestors())]
+    left = prose.get(body, 0) - sum(prose.get(el, 0) for el in tops)
+    # Story blocks hold paragraphs; a name shared by many one-line blurbs (forum or teaser lists) is not one.
+    layout = {w for w, n in by_word.items() if n >= 1000 and n >= 2 * max(left, 0) and n >= 200 * blocks[w]}
+    return [el for el in doomed if not (el in words_of and (words_of[el] <= layout or (
+        prose.get(el, 0) >= 2000 and _link_density(el) < 0.2)))]
+
+
+def _prose_lengths(body: etree._Element) -> dict[etree._Element, int]:
+    """Non-link text of the page's <p> elements, summed on each of their ancestors (the body included)."""
+    acc: dict[etree._Element, int] = {}
+    for p in body.iter("p"):
+        n = len(p.text_content().strip()) - sum(len(a.text_content()) for a in p.iter("a"))
+        if n < 25:
+            continue
+        for a in p.iterancestors():
+            acc[a] = acc.get(a, 0) + n
+            if a is body:
+                break
+    return acc
 
 
 _HEADING_LIKE = frozenset({"h2", "h3", "h4", "h5", "h6", "p", "div", "span", "strong", "header", "b", "a"})
@@ -668,19 +715,35 @@ _INLINE = frozenset({
 })
 
 
-def _paragraphs(container: etree._Element) -> list[tuple[str, float, str]]:
-    """Flatten a container into paragraphs: (text, link share, tag of the enclosing block)."""
-    out: list[tuple[str, float, str]] = []
+def _paragraphs(container: etree._Element) -> list[tuple[str, float, str, str, str]]:
+    """Flatten a container into paragraphs: (text, link share, tag of the enclosing block, the text before its
+    first link, the text after its last link)."""
+    out: list[tuple[str, float, str, str, str]] = []
     buf: list[str] = []
     link_chars = [0]
+    # Offsets in the paragraph's raw text where its first link starts and its last link ends.
+    pos, first, last = [0], [-1], [-1]
     block_tag = ["p"]
 
     def flush() -> None:
-        t = " ".join("".join(buf).split())
+        raw = "".join(buf)
+        t = " ".join(raw.split())
         if t:
-            out.append((t, link_chars[0] / max(len(t), 1), block_tag[0]))
+            lead = " ".join(raw[:first[0]].split()) if first[0] >= 0 else ""
+            tail = " ".join(raw[last[0]:].split()) if last[0] >= 0 else ""
+            out.append((t, link_chars[0] / max(len(t), 1), block_tag[0], lead, tail))
         buf.clear()
-        link_chars[0] = 0
+        link_chars[0] = pos[0] = 0
+        first[0] = last[0] = -1
+
+    def add(s: str, link: bool) -> None:
+        buf.append(s)
+        if link and s.strip():
+            link_chars[0] += len(s.strip())
+            if first[0] < 0:
+                first[0] = pos[0]
+            last[0] = pos[0] + len(s)
+        pos[0] += len(s)
 
     def walk(el: etree._Element, in_link: bool) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
@@ -691,16 +754,12 @@ def _paragraphs(container: etree._Element) -> list[tuple[str, float, str]]:
                 block_tag[0] = tag
         link = in_link or tag == "a"
         if el.text and tag:
-            buf.append(el.text)
-            if link:
-                link_chars[0] += len(el.text.strip())
+            add(el.text, link)
         for c in el:
             if isinstance(c.tag, str):
                 walk(c, link)
             if c.tail:
-                buf.append(c.tail)
-                if link:
-                    link_chars[0] += len(c.tail.strip())
+                add(c.tail, link)
         if is_block:
             flush()
             block_tag[0] = "p"
@@ -748,6 +807,27 @@ def _content_lengths(body: etree._Element) -> dict[etree._Element, int]:
     return acc
 
 
+def _same_class_run(best: etree._Element, cont: dict[etree._Element, int]) -> list[etree._Element]:
+    """The story's block and the siblings before it of the same tag and class that hold paragraph text, in page
+    order: page builders cut one story into a row of identical blocks ("sqs-block html-block"), the intro in
+    one, the rest in another, too small a share of the whole for the climb above. Looks up to three levels above
+    the chosen block; empty when there is no such run."""
+    anc = best
+    for _ in range(4):
+        parent = anc.getparent()
+        cls = anc.get("class")
+        if parent is None or anc.tag in ("body", "html"):
+            break
+        if cls:
+            # Only the blocks before it: after a story come promos and teasers in the same boxes.
+            run = [s for s in anc.itersiblings(preceding=True) if (
+                s.tag == anc.tag and s.get("class") == cls and cont.get(s, 0) >= 100 and _link_density(s) < 0.3)]
+            if run:
+                return [*reversed(run), anc]
+        anc = parent
+    return []
+
+
 def _link_density(el: etree._Element) -> float:
     total = len(el.text_content()) or 1
     return sum(len(a.text_content()) for a in el.iter("a")) / total
@@ -771,9 +851,9 @@ def _dom_body(root: etree._Element, title: str, remove: list[str], ref: str = ""
         if cont.get(anc, 0) >= 1.2 * max(cont.get(cur, 0), 1) and _link_density(anc) < 0.3:
             cur = anc
     best = cur
-    containers = [best]
+    containers = _same_class_run(best, cont) or [best]
     parent = best.getparent()
-    if parent is not None and best.tag not in ("article", "main", "body"):
+    if len(containers) == 1 and parent is not None and best.tag not in ("article", "main", "body"):
         containers = []
         for sib in parent:
             if not isinstance(sib.tag, str):
@@ -790,8 +870,8 @@ def _dom_body(root: etree._Element, title: str, remove: list[str], ref: str = ""
     paras: list[tuple[str, str]] = []
     seen: set[str] = set()
     for c in containers:
-        for text, link_share, tag in _paragraphs(c):
-            if link_share > 0.5:
+        for text, link_share, tag, lead, tail in _paragraphs(c):
+            if link_share > 0.5 and not _cited_link(link_share, lead, tail):
                 continue
             if _BOILER_LINE.search(text) or _is_meta_line(text):
                 continue
@@ -801,7 +881,10 @@ def _dom_body(root: etree._Element, title: str, remove: list[str], ref: str = ""
                 continue
             if title_k and k == title_k:
                 continue
-            if _short_crumb(text) and tag not in ("h2", "h3", "h4", "li", "blockquote", "td"):
+            # A short line is an interface crumb, unless it is a list entry ("Author, <a>Title</a>").
+            if _short_crumb(text) and tag not in ("h2", "h3", "h4", "li", "blockquote", "td") and not (
+                link_share > 0 and lead.endswith(",")
+            ):
                 continue
             seen.add(k)
             paras.append((text, tag))
@@ -813,6 +896,18 @@ def _short_crumb(text: str) -> bool:
     """A short line without closing punctuation (Latin, Arabic or CJK): an interface crumb ("Share", "Top
     news")."""
     return len(text) < 25 and not re.search(r"[.!?؟:»\"”。！？」』]$", text)
+
+
+_CREDIT_WORD = re.compile(r"^(?:by|von|par|di|door|av|بقلم|ل)\s+\w", re.I)
+
+
+def _cited_link(link_share: float, lead: str, tail: str) -> bool:
+    """A line that names something and links it ("Author, <a>Book title</a>", "<a>Title</a> by Author" in a
+    reading list): the link goes with the line's own words, unlike a teaser that is only a link or a label and a
+    link ("Read also: <a>...</a>", "Can you relate? <a>Join the programme</a>")."""
+    if link_share >= 0.9:
+        return False
+    return (len(lead) >= 8 and bool(re.search(r"[\w,;(\"“']$", lead))) or bool(_CREDIT_WORD.search(tail))
 
 
 # Headings that open what follows a story on its page: author and reviewer boxes, disclaimers, topic lists.
@@ -1082,6 +1177,10 @@ def _other_page_type(
     path = url.split("?", 1)[0]
     if _FORUM_URL.search(path) and sig["posts"] >= 5 and og_type != "article":
         return "forum"
+    # A site's front page (dated teasers, a footer byline) is a landing page, not a story, unless the site
+    # itself says it is one.
+    if re.fullmatch(r"[a-z][a-z0-9+.\-]*://[^/?#]+/?", path, re.I) and not _has_article_meta(meta, ld):
+        return "listing"
     if dated or has_authors or _has_article_meta(meta, ld) or _ARTICLE_URL.search(path):
         return None
     if sig["price"] or sig["money"] >= 3:
@@ -1452,7 +1551,7 @@ def _extract(
                 paras: list[str] = []
                 for e in els:
                     etree.strip_elements(e, "script", "style", "noscript", with_tail=False)
-                    paras += [t for t, ls, _ in _paragraphs(e) if ls <= 0.5 and not _BOILER_LINE.search(t)]
+                    paras += [t for t, ls, *_ in _paragraphs(e) if ls <= 0.5 and not _BOILER_LINE.search(t)]
                 b = _clean_ml("\n\n".join(paras))
                 if b:
                     out["body"] = b

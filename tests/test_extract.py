@@ -632,3 +632,84 @@ def test_body_reader_prompts_are_dropped() -> None:
     body = '<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN + "".join(f"<p>{p}</p>" for p in prompts)
     r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
     assert "The story text" in r["body"] and not any(p[:20] in r["body"] for p in prompts)
+
+
+def test_page_builder_widgets_holding_the_story_are_kept() -> None:
+    # Page builders name every text block "widget"; when such blocks hold the page's prose they are the story
+    # (a collapsed "read more" box inside one of them too), while the sidebar's widgets still go.
+    parts = [[f"{p} (الجزء {k}، الفقرة {i})" for i, p in enumerate(_STORY_AR)] for k in range(7)]
+    long_part = [f"{p} (الملحق، الفقرة {i})" for i in range(6) for p in _STORY_AR]
+    widgets = "".join(
+        f'<div class="pb-element pb-widget pb-widget-text-editor"><div class="pb-widget-container">{_ps(part)}'
+        + (f'<div class="readmore-wrapper">{_ps(long_part)}</div>' if k == 3 else "")
+        + "</div></div>"
+        for k, part in enumerate(parts)
+    )
+    side = '<div class="sidebar-widget"><p>اشترك في نشرتنا الأسبوعية لتصلك آخر الأخبار والمقالات.</p></div>'
+    html = (f'<html><body><nav><a href="/">الرئيسية</a></nav><div class="page"><h1>أشغال تهيئة كورنيش الصويرة</h1>'
+            f'{widgets}</div>{side}</body></html>')
+    r = extract_article(html, "https://mogador.example/2025/10/corniche", now=NOW)
+    assert r["method"]["body"] == "dom"
+    story = [p for part in parts[:4] for p in part] + long_part + [p for part in parts[4:] for p in part]
+    assert r["body"].split("\n\n") == story
+
+
+def test_linked_names_inside_a_sentence_are_kept() -> None:
+    # CMSs link names to their topic pages with ids such as "auto-tag_..."; the words belong to the sentence.
+    link = '<a href="/t/essaouira" id="auto-tag_essaouira">الصويرة</a>'
+    first = _STORY_AR[0].replace("الصويرة", link)
+    html = (f'<html><body><article><h1>أشغال تهيئة كورنيش الصويرة</h1><div class="content"><p>{first}</p>'
+            f'{_ps(_STORY_AR[1:])}</div></article></body></html>')
+    r = extract_article(html, "https://mogador.example/2025/10/corniche", now=NOW)
+    assert r["body"].split("\n\n") == _STORY_AR
+
+
+def test_reading_list_entries_with_linked_titles_are_kept() -> None:
+    # "Author, <a>Title</a>" lines are mostly link text but are the story's own list; a label followed by a
+    # link ("Also on the site: <a>...</a>") is a teaser.
+    books = [("Nadia Karimi", "The Lighthouse Keeper of Essaouira"), ("Omar Bennani", "Salt"),
+             ("Leila Haddad", "A Winter Harvest in the Atlas Mountains")]
+    lines = "<br>".join(f'{a}, <em><a href="https://shop.example/b/{i}">{t}</a></em>' for i, (a, t) in enumerate(books))
+    html = ('<html><body><article><h1>The books our critics picked this year</h1><div class="content">'
+            f'{_FILLER_EN}<p>{lines}</p>'
+            '<p>Also on the site: <a href="/n/2">Harbour works resume in Agadir after the storm season</a></p>'
+            '</div></article></body></html>')
+    r = extract_article(html, "https://b.example/2025/10/books", now=NOW)
+    paras = r["body"].split("\n\n")
+    assert paras[1:] == [f"{a}, {t}" for a, t in books]
+    assert "Harbour works" not in r["body"]
+
+
+def test_linked_titles_credited_with_by_are_kept() -> None:
+    items = [("The Lighthouse Keeper of Essaouira", "Nadia Karimi"), ("A Winter Harvest in the Atlas", "Leila Haddad")]
+    lis = "".join(f'<li><em><a href="https://shop.example/b/{i}">{t}</a></em> by {a}</li>'
+                  for i, (t, a) in enumerate(items))
+    html = ('<html><body><article><h1>The books our critics picked this year</h1><div class="content">'
+            f'{_FILLER_EN}<ul>{lis}</ul></div></article></body></html>')
+    r = extract_article(html, "https://b.example/2025/10/books", now=NOW)
+    assert r["body"].split("\n\n")[1:] == [f"{t} by {a}" for t, a in items]
+
+
+def test_front_page_is_not_an_article_unless_typed_as_one() -> None:
+    text = "Our team has served the region for twenty years with care, skill and attention to detail. " * 6
+    html = ('<html><body><h1>Solar water heaters for the whole family</h1><div class="main">'
+            f'<p class="byline">By Nadia K.</p><time datetime="2025-10-06">6 Oct 2025</time><p>{text}</p>'
+            '</div></body></html>')
+    r = extract_article(html, "https://shop.example/", now=NOW)
+    assert r["is_article"] is False and r["page_type"] == "listing"
+    typed = html.replace("<body>", '<head><meta property="og:type" content="article"></head><body>')
+    assert extract_article(typed, "https://shop.example/", now=NOW)["is_article"] is True
+    assert extract_article(html, "https://shop.example/2025/10/solar", now=NOW)["is_article"] is True
+
+
+def test_story_intro_in_an_earlier_block_of_the_same_class_is_kept() -> None:
+    # Page builders cut a story into a row of identical blocks; the short intro block must not be lost.
+    intro = ["If you commute through Agadir, this might sound familiar.",
+             "The harbour road closes at seven, and the detour adds half an hour to every trip."]
+    main = [f"Part {i}: the port authority published new figures on the works, with dates and costs, "
+            f"and explained how the new quay will change traffic around the harbour." for i in range(12)]
+    block = '<div class="pb-block html-block"><div class="pb-content">{}</div></div>'
+    html = ('<html><body><article><h1>What the harbour works mean for your commute</h1><div class="pb-row">'
+            f'{block.format(_ps(intro))}{block.format(_ps(main))}</div></article></body></html>')
+    r = extract_article(html, "https://b.example/2025/10/harbour", now=NOW)
+    assert r["body"].split("\n\n") == intro + main
