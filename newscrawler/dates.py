@@ -157,12 +157,21 @@ _RFC2822_RE = re.compile(
 )
 _TIME = r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?(?:\s*(?P<ampm>صباحا|صباح|ص|مساءا|مساء|م|ظهرا|بعد الظهر|ليلا|[ap]\.?m\.?))?"
 _TZ = r"(?:\s*(?P<tz>(?:gmt|utc)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?|[+-]\d{2}:?\d{2}|بتوقيت\s+[غج]رينتش))?"
-_NUMERIC_RE = re.compile(rf"^(?P<a>\d{{1,4}})[/.-](?P<b>\d{{1,2}})[/.-](?P<c>\d{{1,4}})(?:\s+{_TIME})?{_TZ}$", re.I)
+_NUMERIC_RE = re.compile(
+    rf"^(?P<a>\d{{1,4}})(?P<s1>[/.-])(?P<b>\d{{1,2}})(?P<s2>[/.-])(?P<c>\d{{1,4}})(?:\s+{_TIME})?{_TZ}$", re.I
+)
 _NAME_DMY_RE = re.compile(rf"^(?:{_TIME}\s+)?(?P<d>\d{{1,2}})\s+(?P<mon>[^\d\s][^\d]*?)\s+(?P<y>\d{{4}})(?:\s+{_TIME.replace('(?P<', '(?P<x')})?{_TZ}$", re.I)
 _NAME_MDY_RE = re.compile(rf"^(?P<mon>[a-zéû.]+)\s+(?P<d>\d{{1,2}})\s+(?P<y>\d{{4}})(?:\s+{_TIME})?{_TZ}$", re.I)
 # Inside a longer string (a byline): the first `d <known month> yyyy [hh:mm]`.
 _NAME_SEARCH_RE = re.compile(rf"(?<!\d)(?P<d>\d{{1,2}})\s+(?P<mon>[^\d\s]+(?:\s+[^\d\s]+)?)\s+(?P<y>\d{{4}})(?!\d)(?:\s+{_TIME})?")
-_NUMERIC_SEARCH_RE = re.compile(r"(?<![\w/.:-])(?:\d{1,2}[/.]\d{1,2}[/.]\d{4}|\d{4}[/.-]\d{1,2}[/.-]\d{1,2})(?![\d/.:-])")
+# A numeric date inside a longer string and the time that follows it (`Rachael H. - 12/03/2026`,
+# `Do 25.04.24 | 14:07 Uhr`). Two-digit years only between dots, the German and Central European form; with
+# slashes they are as often US as European.
+_NUMERIC_SEARCH_RE = re.compile(
+    r"(?<![\w/.:-])(?P<date>\d{1,2}[/.]\d{1,2}[/.]\d{4}|\d{2}\.\d{2}\.\d{2}|\d{4}[/.-]\d{1,2}[/.-]\d{1,2})"
+    r"(?![\d/.:-])(?:[\s,|·-]+(?:um\s+|à\s+|at\s+)?(?P<time>\d{1,2}:\d{2})(?![\d:]))?",
+    re.I,
+)
 _NAME_MDY_SEARCH_RE = re.compile(
     rf"(?<![\w.])(?P<mon>[a-zéû]+\.?)\s+(?P<d>\d{{1,2}})\s+(?P<y>\d{{4}})(?!\d)(?:\s+{_TIME})?", re.I
 )
@@ -228,6 +237,8 @@ def _fast_absolute(text: str, tz: str, month_first: bool = False) -> datetime | 
             d, mo, y = (b, a, c) if month_first else (a, b, c)
             if mo > 12 and d <= 12:
                 d, mo = mo, d
+        elif len(m["a"]) == len(m["b"]) == len(m["c"]) == 2 and m["s1"] == m["s2"] == ".":
+            d, mo, y = a, b, (2000 if c < 70 else 1900) + c  # `25.04.24`, the German byline form
         else:
             return None
         return _with_time(y, mo, d, m, "", tz)
@@ -257,7 +268,7 @@ def _search_absolute(text: str, tz: str, month_first: bool = False) -> datetime 
             return _with_time(int(m["y"]), mo, int(m["d"]), m, "", tz)
     # A numeric date after a name (`Rachael H. - 12/03/2026`): read like a whole numeric string.
     for m in _NUMERIC_SEARCH_RE.finditer(text):
-        dt = _fast_absolute(m.group(0), tz, month_first)
+        dt = _fast_absolute(m["date"] + (" " + m["time"] if m["time"] else ""), tz, month_first)
         if dt is not None:
             return dt
     return None

@@ -1095,7 +1095,10 @@ def _page_type(
     types = set().union(*(_ld_types(o) for o in ld_objs)) if ld_objs else set()
     if (og_type.startswith("video") or ("videoobject" in types and not ld)) and len(body) < 400:
         return "video", "not_article: video"
-    if _looks_listing(meta, ld, url, para_len, links):
+    # A dated story of some length at an article address is an article even under a wall of headline links
+    # (a broadcaster's mega-menu outweighs a short report).
+    story = dated and len(body) >= 2000 and bool(_ARTICLE_URL.search(url.split("?", 1)[0]))
+    if not story and _looks_listing(meta, ld, url, para_len, links):
         return "listing", "not_article: listing"
     if len(body) < 80 and not (_has_article_meta(meta, ld) and body):
         return "empty", "not_article: no article text"

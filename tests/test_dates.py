@@ -351,3 +351,13 @@ def test_ambiguous_numeric_date_follows_the_locale(locale: str | None, expected:
 def test_pick_published_passes_the_locale() -> None:
     res = pick_published([("text", "3/4/2025")], tz="Africa/Casablanca", now=NOW, locale="en-US")
     assert (res.value.month, res.value.day) == (3, 4) and res.rule == "text"
+
+
+def test_german_byline_with_weekday_two_digit_year_and_time() -> None:
+    # `Do 25.04.24 | 14:07 Uhr | Von ...`: weekday, dotted two-digit year, then the time after a separator.
+    assert parse_date("Do 25.09.25 | 14:07 Uhr | Von Nadia Amrani", tz="Africa/Casablanca", now=NOW) == d(
+        2025, 9, 25, 14, 7
+    )
+    assert parse_date("Mi., 24.09.2025, 09:30 Uhr", tz="Africa/Casablanca", now=NOW) == d(2025, 9, 24, 9, 30)
+    # Not a date: version numbers, and two-digit years between slashes stay with the slower, stricter reader.
+    assert parse_date("Version 1.2.24", tz="Africa/Casablanca", now=NOW) is None

@@ -713,3 +713,20 @@ def test_story_intro_in_an_earlier_block_of_the_same_class_is_kept() -> None:
             f'{block.format(_ps(intro))}{block.format(_ps(main))}</div></article></body></html>')
     r = extract_article(html, "https://b.example/2025/10/harbour", now=NOW)
     assert r["body"].split("\n\n") == intro + main
+
+
+def test_dated_story_under_a_large_link_menu_is_an_article() -> None:
+    # A broadcaster's mega-menu (120 links) outweighs a short report's paragraphs; the visible date under the
+    # headline and the article address keep it an article. The same page at a section address stays a listing.
+    menu = "".join(f'<li><a href="/region/{i}">Nachrichten aus der Region Nummer {i}</a></li>' for i in range(120))
+    story = "".join(f"<p>{p} Absatz {i}.</p>" for i in range(8) for p in (
+        "Die Hafenbehörde hat am Morgen die neuen Kräne in Betrieb genommen, nach zwei Jahren Bauzeit.",
+        "Nach Angaben der Stadt sollen dort künftig doppelt so viele Schiffe abgefertigt werden wie bisher.",
+        "Anwohner hatten sich über den Lärm beschwert; die Betreiber versprechen nun leisere Nachtschichten.",
+    ))
+    html = (f"<html><body><nav><ul>{menu}</ul></nav><main><h1>Neue Kräne im Hafen in Betrieb</h1>"
+            f"<p class='meta'>Do 25.09.25 | 14:07 Uhr</p>{story}</main></body></html>")
+    r = extract_article(html, "https://radio.example/kultur/beitrag/2025/09/neue-kraene.html", now=NOW)
+    assert r["page_type"] == "article" and r["published_at"].startswith("2025-09-25T14:07")
+    r = extract_article(html.replace("Do 25.09.25 | 14:07 Uhr", ""), "https://radio.example/kultur/", now=NOW)
+    assert r["page_type"] == "listing"
