@@ -403,6 +403,13 @@ def _strip_site(title: str, site_names: Iterable[str], host: str) -> str:
 
 
 
+def _metadata_agree(cands: list[tuple[str, str]], site_names: list[str], host: str) -> bool:
+    """True when the JSON-LD headline and ``og:title`` say the same, site names and punctuation aside."""
+    keys = {rule: _key(_clean(_strip_site(_clean(raw), site_names, host))) for rule, raw in cands
+            if rule in ("jsonld", "meta")}
+    return len(keys) == 2 and bool(keys["jsonld"]) and keys["jsonld"] == keys["meta"]
+
+
 _LABEL_END = re.compile(r"(?:\||-|–|—|::|»|«|·|•|/|,)$")
 _LABEL_START = re.compile(r"^(?:\||-|–|—|::|»|«|·|•|/|,)")
 
@@ -1342,6 +1349,11 @@ def _extract(
             out["title"], method["title"] = meta_t, meta_rule
             return
         if pick is None and h1c and mk and _is_label_h1(h1c[0], meta_t):
+            out["title"], method["title"] = meta_t, meta_rule
+            return
+        # JSON-LD and Open Graph naming the same headline are the publisher's chosen title; an h1 that shares
+        # neither (a longer web headline, a regional variant) is the page's display copy.
+        if pick is None and mk and _metadata_agree(cands, site_names, host):
             out["title"], method["title"] = meta_t, meta_rule
             return
         if pick is None and len(h1c) == 1:

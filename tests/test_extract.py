@@ -234,6 +234,18 @@ def test_title_label_h1_loses_to_metadata() -> None:
     assert r["title"] == "أمطار الخريف تنعش آمال الفلاحين في سوس"
 
 
+def test_title_json_ld_and_open_graph_agreeing_beat_a_different_h1() -> None:
+    ld = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Agadir port reopens"}</script>'
+    og = '<meta property="og:title" content="Agadir port reopens | Harbour News">'
+    body = "<h1>After three weeks of repairs, ships dock again in Agadir</h1>"
+    r = extract_article(_page(ld + og + '<meta property="og:site_name" content="Harbour News">', body, _FILLER_EN),
+                        "https://b.example/port", now=NOW)
+    assert r["title"] == "Agadir port reopens" and r["method"]["title"] == "jsonld"
+    # Only one of them present: the single visible h1 wins, as before.
+    r = extract_article(_page(og, body, _FILLER_EN), "https://b.example/port", now=NOW)
+    assert r["title"] == "After three weeks of repairs, ships dock again in Agadir"
+
+
 def test_date_from_microdata_on_a_visible_element() -> None:
     body = ('<h1>Harbour works resume in Agadir</h1>'
             '<span itemprop="datePublished" class="ml-2">October 7, 2025</span>'
