@@ -724,10 +724,13 @@ _INLINE = frozenset({
 
 def _paragraphs(container: etree._Element) -> list[tuple[str, float, str, str, str]]:
     """Flatten a container into paragraphs: (text, link share, tag of the enclosing block, the text before its
-    first link, the text after its last link)."""
+    first link, the text after its last link). A <p> wholly in bold or italics
+    (``<p><strong>Mail the invitations</strong>``) is a subheading the CMS did not mark up as one: its tag is
+    ``emph``."""
     out: list[tuple[str, float, str, str, str]] = []
     buf: list[str] = []
     link_chars = [0]
+    plain_chars = [0]  # characters outside <strong>, <b>, <em>, <i>
     # Offsets in the paragraph's raw text where its first link starts and its last link ends.
     pos, first, last = [0], [-1], [-1]
     block_tag = ["p"]
@@ -738,13 +741,18 @@ def _paragraphs(container: etree._Element) -> list[tuple[str, float, str, str, s
         if t:
             lead = " ".join(raw[:first[0]].split()) if first[0] >= 0 else ""
             tail = " ".join(raw[last[0]:].split()) if last[0] >= 0 else ""
-            out.append((t, link_chars[0] / max(len(t), 1), block_tag[0], lead, tail))
+            tag = block_tag[0]
+            if tag == "p" and not plain_chars[0]:
+                tag = "emph"
+            out.append((t, link_chars[0] / max(len(t), 1), tag, lead, tail))
         buf.clear()
-        link_chars[0] = pos[0] = 0
+        link_chars[0] = pos[0] = plain_chars[0] = 0
         first[0] = last[0] = -1
 
-    def add(s: str, link: bool) -> None:
+    def add(s: str, link: bool, emph: bool) -> None:
         buf.append(s)
+        if not emph:
+            plain_chars[0] += len(s.strip())
         if link and s.strip():
             link_chars[0] += len(s.strip())
             if first[0] < 0:
@@ -752,26 +760,31 @@ def _paragraphs(container: etree._Element) -> list[tuple[str, float, str, str, s
             last[0] = pos[0] + len(s)
         pos[0] += len(s)
 
-    def walk(el: etree._Element, in_link: bool) -> None:
+    def walk(el: etree._Element, in_link: bool, in_emph: bool) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
         is_block = tag in _BLOCK_TAGS or (tag not in _INLINE and tag != "")
+        outer = block_tag[0]
         if is_block:
             flush()
-            if tag in ("h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "p", "td", "dd", "dt"):
+            # A <p> inside a table cell is still a cell (short lines are kept there).
+            if tag in ("h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "dd", "dt") or (
+                tag == "p" and outer not in ("td", "dd")
+            ):
                 block_tag[0] = tag
         link = in_link or tag == "a"
+        emph = (in_emph and not is_block) or tag in ("strong", "b", "em", "i")
         if el.text and tag:
-            add(el.text, link)
+            add(el.text, link, emph)
         for c in el:
             if isinstance(c.tag, str):
-                walk(c, link)
+                walk(c, link, emph)
             if c.tail:
-                add(c.tail, link)
+                add(c.tail, link, emph)
         if is_block:
             flush()
-            block_tag[0] = "p"
+            block_tag[0] = outer
 
-    walk(container, False)
+    walk(container, False, False)
     flush()
     return out
 
@@ -889,7 +902,7 @@ def _dom_body(root: etree._Element, title: str, remove: list[str], ref: str = ""
             if title_k and k == title_k:
                 continue
             # A short line is an interface crumb, unless it is a list entry ("Author, <a>Title</a>").
-            if _short_crumb(text) and tag not in ("h2", "h3", "h4", "li", "blockquote", "td") and not (
+            if _short_crumb(text) and tag not in ("h2", "h3", "h4", "emph", "li", "blockquote", "td") and not (
                 link_share > 0 and lead.endswith(",")
             ):
                 continue

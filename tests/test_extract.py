@@ -742,3 +742,17 @@ def test_dated_story_under_a_large_link_menu_is_an_article() -> None:
     assert r["page_type"] == "article" and r["published_at"].startswith("2025-09-25T14:07")
     r = extract_article(html.replace("Do 25.09.25 | 14:07 Uhr", ""), "https://radio.example/kultur/", now=NOW)
     assert r["page_type"] == "listing"
+
+
+def test_bold_paragraph_subheadings_and_table_cell_lines_are_kept() -> None:
+    # Short lines are crumbs ("Share"), unless the CMS marks them as subheadings by setting a whole <p> in bold
+    # or italics, or they sit in a table cell (a pros-and-cons table written as <td><p>..<br>..</p></td>).
+    body = ('<h1>Planning a wedding in Marrakech</h1>' + _FILLER_EN +
+            '<p><strong>Book the riad</strong></p>' + _FILLER_EN.replace("story text", "venue text") +
+            '<p><em>Hire the band</em></p>' + _FILLER_EN.replace("story text", "music text") +
+            '<table><tr><td><b>Cons:</b><p>Long waiting list<br>Small courtyard</p></td></tr></table>'
+            '<p>Share</p>')
+    r = extract_article(_page("", body, ""), "https://b.example/wedding", now=NOW)
+    for line in ("Book the riad", "Hire the band", "Long waiting list", "Small courtyard"):
+        assert line in r["body"].split("\n\n")
+    assert "Share" not in r["body"]
