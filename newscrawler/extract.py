@@ -1356,6 +1356,13 @@ def _extract(
                     # h1 drops the kicker only because the page shows it in a separate element.
                     out["title"], method["title"] = meta_t, meta_rule
                     return
+                # The JSON-LD may set the kicker off with a dash where og:title writes the same words with a
+                # colon: the colon form says it is a kicker, not a section label.
+                for rule, raw in cands:
+                    alt = _clean(_strip_site(_clean(raw), site_names, host)) if rule == "meta" else ""
+                    if alt and alt != meta_t and _key(alt) == mk and _is_kicker_of(alt, h):
+                        out["title"], method["title"] = alt, rule
+                        return
                 pick = h
                 break
         if pick is None and mk and any(mk in _key(h) for h in h1c):

@@ -246,6 +246,15 @@ def test_title_json_ld_and_open_graph_agreeing_beat_a_different_h1() -> None:
     assert r["title"] == "After three weeks of repairs, ships dock again in Agadir"
 
 
+def test_title_kicker_written_with_a_colon_in_open_graph_and_a_dash_in_json_ld() -> None:
+    ld = ('<script type="application/ld+json">{"@type": "NewsArticle", '
+          '"headline": "Port works - Agadir cranes start work"}</script>')
+    og = '<meta property="og:title" content="Port works: Agadir cranes start work">'
+    r = extract_article(_page(ld + og, "<h1>Agadir cranes start work</h1>", _FILLER_EN), "https://b.example/c",
+                        now=NOW)
+    assert r["title"] == "Port works: Agadir cranes start work" and r["method"]["title"] == "meta"
+
+
 def test_date_from_microdata_on_a_visible_element() -> None:
     body = ('<h1>Harbour works resume in Agadir</h1>'
             '<span itemprop="datePublished" class="ml-2">October 7, 2025</span>'
