@@ -985,17 +985,21 @@ def _standfirst(root: etree._Element, descs: list[str]) -> str:
     body = root.find("body")
     if body is None:
         return ""
-    nodes = [n for n in body.xpath(".//text()") if len(n) >= 40]
+    nodes = [(n, " ".join(n.split())) for n in body.xpath(".//text()") if len(n) >= 40]
     for desc in descs:
-        d = " ".join(desc.split())
+        # Metadata is often escaped twice ("CD&amp;amp;V"): the page shows "CD&V".
+        d = " ".join(html_lib.unescape(desc).split())
         if len(d) < 60:
             continue
         probe = d[:40]
-        word = max(probe.split()[:-1] or [probe], key=len)  # a cheap test before normalising the node's spaces
-        for node in nodes:
-            if word not in node or probe not in " ".join(node.split()):
+        for node, nt in nodes:
+            # The lead may open with a link ("<a>Samsung</a> lost its appeal..."): then the text node after the
+            # link is a piece of the description.
+            if probe not in nt and (len(nt) < 40 or nt[:40] not in d):
                 continue
             block = node.getparent()
+            if node.is_tail and block is not None:
+                block = block.getparent()  # the text after an inline element belongs to that element's parent
             while block is not None and block.tag in _INLINE:
                 if block.tag == "a":
                     block = None

@@ -572,6 +572,16 @@ def test_body_standfirst_above_the_story_is_kept() -> None:
     assert r["body"].startswith(_LEAD + "\n\nThe story text")
 
 
+def test_body_standfirst_opening_with_a_link_or_escaped_twice_is_kept() -> None:
+    linked = _LEAD.replace("The port authority", '<a href="/topics/port">The port authority</a>')
+    r = extract_article(_lead_page(f'<p class="intro">{linked}</p>'), "https://b.example/harbour", now=NOW)
+    assert r["body"].startswith(_LEAD + "\n\nThe story text")
+    page = _lead_page('<p class="intro">' + _LEAD.replace("Fishing", "Fish &amp; chip") + '</p>')
+    page = page.replace('content="' + _LEAD, 'content="' + _LEAD.replace("Fishing", "Fish &amp;amp; chip"))
+    r = extract_article(page, "https://b.example/harbour", now=NOW)
+    assert r["body"].startswith(_LEAD.replace("Fishing", "Fish & chip") + "\n\nThe story text")
+
+
 def test_body_one_line_deck_is_not_a_standfirst() -> None:
     deck = "The port authority reopened the north quay on Monday after two years of works"
     page = _lead_page(f'<p class="intro">{deck}</p>').replace(_LEAD, deck)
