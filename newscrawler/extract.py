@@ -861,7 +861,9 @@ def _dom_body(root: etree._Element, title: str, remove: list[str], ref: str = ""
             if sib is best:
                 containers.append(sib)
                 continue
-            if sib.tag == "p":
+            # A loose paragraph before the story block is its intro; after it come notices (comment rules,
+            # donation appeals) that a template prints as plain paragraphs.
+            if sib.tag == "p" and not any(c is best for c in containers):
                 t = _text(sib)
                 links = sum(len(a.text_content()) for a in sib.iter("a"))
                 if len(t) > 80 and links < 0.25 * len(t):

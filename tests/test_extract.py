@@ -723,3 +723,13 @@ def test_story_intro_in_an_earlier_block_of_the_same_class_is_kept() -> None:
             f'{block.format(_ps(intro))}{block.format(_ps(main))}</div></article></body></html>')
     r = extract_article(html, "https://b.example/2025/10/harbour", now=NOW)
     assert r["body"].split("\n\n") == intro + main
+
+
+def test_body_loose_paragraph_before_the_story_block_is_read_not_after() -> None:
+    intro = "<p>" + "An intro paragraph printed outside the story block, just above it, by the template. " * 2 + "</p>"
+    note = "<p>" + "Please keep your comments on topic and polite; their authors alone answer for them. " * 2 + "</p>"
+    story = "".join(_FILLER_EN.replace("figures", w) for w in ("figures", "numbers", "data"))
+    page = (f'<html><body><div class="wrap"><h1>Harbour works resume in Agadir</h1>{intro}'
+            f'<div class="c1">{story}</div>{note}</div></body></html>')
+    r = extract_article(page, "https://b.example/harbour", now=NOW)
+    assert r["body"].startswith("An intro paragraph") and "comments" not in r["body"]
