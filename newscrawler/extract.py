@@ -66,7 +66,7 @@ _BAD_ATTR = re.compile(
     r"cookies?|consent|popup|modal|outbrain|taboola|recommend\w*|mostread|most-read|trending|popular|"
     r"author-?bio|bio|byline|meta|print|rating|pagination|pager|toolbar|jump|skip|hidden|hide|sr-only|"
     r"read-?more|also|more-?news|latest|prev|previous|next|prev-?next|caption|credit|copyright|disclaimer|signup|paywall|teaser-list|"
-    r"video-?player|gallery|slider|carousel|login|sponsored|partner|newsletter\w*)(?=$|[\s_\-])",
+    r"video-?player|gallery|slider|carousel|login|sponsored|partner|newsletter\w*|donate|donations?)(?=$|[\s_\-])",
     re.I,
 )
 _GOOD_ATTR = re.compile(

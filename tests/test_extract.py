@@ -733,3 +733,11 @@ def test_body_loose_paragraph_before_the_story_block_is_read_not_after() -> None
             f'<div class="c1">{story}</div>{note}</div></body></html>')
     r = extract_article(page, "https://b.example/harbour", now=NOW)
     assert r["body"].startswith("An intro paragraph") and "comments" not in r["body"]
+
+
+def test_body_donation_appeal_is_interface() -> None:
+    appeal = ('<div class="box donation"><p>Support our newsroom. Independent reporting costs money, and readers like '
+              'you keep it free for everyone, every single day of the year.</p></div>')
+    body = '<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN + appeal + _FILLER_EN.replace("figures", "numbers")
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert "numbers" in r["body"] and "Support our newsroom" not in r["body"]
