@@ -1586,7 +1586,8 @@ def _extract(
         ):
             # Good enough, or not an article at all: the generic fallback would only cost time.
             if dom:
-                if lead and _is_lead_prose(lead) and _key(lead)[:80] not in _key(dom):
+                # The whole lead, not its opening: a summary may start with the story's first sentence.
+                if lead and _is_lead_prose(lead) and _key(lead) not in _key(dom):
                     dom = lead + "\n\n" + dom
                 out["body"] = _clean_ml(dom)
                 method["body"] = "dom"

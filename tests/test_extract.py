@@ -741,3 +741,24 @@ def test_body_donation_appeal_is_interface() -> None:
     body = '<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN + appeal + _FILLER_EN.replace("figures", "numbers")
     r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
     assert "numbers" in r["body"] and "Support our newsroom" not in r["body"]
+
+
+_SUMMARY = ("The port authority reopened the north quay of the old harbour on Monday after two years of works. "
+            "Fishing boats can land their catch there again, and the fish market moves back next week. "
+            "The cost of the works rose by a third, the authority said, because of the storms of last winter. "
+            "Traders welcomed the news but asked for more parking space near the market. The town council will "
+            "discuss the parking plan at its next session, together with a new road to the industrial zone.")
+
+
+def _summary_page(desc: str, story_first: str) -> str:
+    return (f'<html><head><meta name="description" content="{desc}"></head><body>'
+            f'<header class="top"><h1>Harbour works resume in Agadir</h1><h2 class="summary">{_SUMMARY}</h2></header>'
+            f'<div class="c1"><div class="c2"><p>{story_first}</p>{_FILLER_EN}{_FILLER_EN.replace("figures", "data")}'
+            '</div></div></body></html>')
+
+
+def test_body_summary_lead_opening_like_the_story_is_kept() -> None:
+    first = _SUMMARY.split(". ")[0] + ". It was the first day of the season."
+    r = extract_article(_summary_page(_SUMMARY, first), "https://b.example/harbour", now=NOW)
+    assert r["body"].startswith(_SUMMARY + "\n\n" + first)
+
