@@ -1014,6 +1014,9 @@ def _standfirst(root: etree._Element, descs: list[str]) -> str:
             bt = " ".join(block.text_content().split())
             # The whole block is the description (a CMS may cut the meta copy short, with or without "...").
             if len(bt) > 1.2 * len(d) + 20:
+                # A long lead whose meta copy was cut at a fixed length: the block opens with it word for word.
+                if len(bt) <= 2 * len(d) and len(d) >= 300 and _key(bt).startswith(_key(d)):
+                    return bt
                 continue
             bt_w, d_w = _tokens(bt), _tokens(d.rstrip(".… "))
             if sum((bt_w & d_w).values()) >= 0.85 * max(sum(bt_w.values()), 1) and \

@@ -762,3 +762,8 @@ def test_body_summary_lead_opening_like_the_story_is_kept() -> None:
     r = extract_article(_summary_page(_SUMMARY, first), "https://b.example/harbour", now=NOW)
     assert r["body"].startswith(_SUMMARY + "\n\n" + first)
 
+
+def test_body_long_lead_with_a_cut_meta_copy_is_kept() -> None:
+    r = extract_article(_summary_page(_SUMMARY[:320], "It was the first day of the season for the boats."),
+                        "https://b.example/harbour", now=NOW)
+    assert r["body"].startswith(_SUMMARY + "\n\nIt was the first day")
