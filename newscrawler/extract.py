@@ -828,6 +828,19 @@ def _same_class_run(best: etree._Element, cont: dict[etree._Element, int]) -> li
     return []
 
 
+def _summary_list(el: etree._Element) -> bool:
+    """A list of two or more full sentences (a "key points" summary above the story), alone in its block."""
+    lst = el
+    if el.tag not in ("ul", "ol"):
+        kids = [c for c in el if isinstance(c.tag, str)]
+        if len(kids) != 1 or kids[0].tag not in ("ul", "ol") or (el.text or "").strip():
+            return False
+        lst = kids[0]
+    items = [" ".join(li.text_content().split()) for li in lst if isinstance(li.tag, str)]
+    return len(items) >= 2 and all(li.tag == "li" for li in lst if isinstance(li.tag, str)) and all(
+        len(t) >= 30 and re.search(r"[.!?。！？؟]$", t) for t in items)
+
+
 def _link_density(el: etree._Element) -> float:
     total = len(el.text_content()) or 1
     return sum(len(a.text_content()) for a in el.iter("a")) / total
@@ -863,7 +876,9 @@ def _dom_body(root: etree._Element, title: str, remove: list[str], ref: str = ""
                 continue
             # A loose paragraph before the story block is its intro; after it come notices (comment rules,
             # donation appeals) that a template prints as plain paragraphs.
-            if sib.tag == "p" and not any(c is best for c in containers):
+            if any(c is best for c in containers):
+                continue
+            if sib.tag == "p" or _summary_list(sib):
                 t = _text(sib)
                 links = sum(len(a.text_content()) for a in sib.iter("a"))
                 if len(t) > 80 and links < 0.25 * len(t):

@@ -767,3 +767,15 @@ def test_body_long_lead_with_a_cut_meta_copy_is_kept() -> None:
     r = extract_article(_summary_page(_SUMMARY[:320], "It was the first day of the season for the boats."),
                         "https://b.example/harbour", now=NOW)
     assert r["body"].startswith(_SUMMARY + "\n\nIt was the first day")
+
+
+def test_body_key_points_list_before_the_story_block_is_read() -> None:
+    points = ('<div class="points"><ul><li>The north quay reopens to fishing boats on Monday.</li>'
+              '<li>The fish market moves back next week, the port authority said.</li></ul></div>')
+    crumbs = '<ul><li><a href="/a">Home</a></li><li><a href="/b">Harbour news</a></li></ul>'
+    story = "".join(_FILLER_EN.replace("figures", w) for w in ("figures", "numbers", "data"))
+    page = (f'<html><body><div class="wrap"><h1>Harbour works resume in Agadir</h1>{crumbs}{points}'
+            f'<div class="c1">{story}</div></div></body></html>')
+    r = extract_article(page, "https://b.example/harbour", now=NOW)
+    assert r["body"].startswith("The north quay reopens to fishing boats on Monday.\n\nThe fish market moves")
+    assert "Home" not in r["body"]
