@@ -779,3 +779,15 @@ def test_body_key_points_list_before_the_story_block_is_read() -> None:
     r = extract_article(page, "https://b.example/harbour", now=NOW)
     assert r["body"].startswith("The north quay reopens to fishing boats on Monday.\n\nThe fish market moves")
     assert "Home" not in r["body"]
+
+
+def test_body_prompts_to_follow_the_publisher_elsewhere_are_dropped() -> None:
+    prompts = ["Get the harbour news delivered to your inbox every morning.",
+               "For more port stories, sign up for our free weekly newsletter.",
+               "Never miss a tide: join us on WhatsApp.",
+               "Please bookmark our homepage for the latest harbour news."]
+    body = ('<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN + "".join(f"<p>{p}</p>" for p in prompts)
+            + "<p>The newsletter of the fishermen's union was printed on paper until last year.</p>")
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert not any(p in r["body"] for p in prompts)
+    assert "The newsletter of the fishermen's union" in r["body"]
