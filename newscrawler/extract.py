@@ -110,7 +110,13 @@ _NOT_STORY = re.compile(
     r"\bsign(?:ing)?\s+up\s+(?:for|to)\b.{0,60}\bnewsletters?\b|\bsubscribe\s+to\s+(?:our|\S+['’]s)\s.{0,30}"
     r"newsletters?\b|\b(?:delivered|straight|right)\s+(?:in|to)\s+your\s+inbox\b|\bnews\s+meet\s+your\s+inbox\b|"
     r"\bjoin\s+us\s+on\s+whatsapp\b|\bwhatsapp[-\s]channel\b|\bauf\s+whatsapp\?|\bon\s+google\s+news\b|"
-    r"\bbookmark\s+(?:our\s+homepage|[a-z]+\.(?:com|ca|co\.uk|de)\b)",
+    r"\bbookmark\s+(?:our\s+homepage|[a-z]+\.(?:com|ca|co\.uk|de)\b)|"
+    # Credits under the story: who reported, edited, translated; where the copy came from.
+    r"^\W*reporting\s+by\b|\bediting\s+by\b|^\W*(?:this\s+(?:article|story)\s+was\s+)?edited\s+by\b|"
+    r"\bcontributed\s+(?:reporting|to\s+this\s+(?:report|story))|^\W*with\s+reports?\s+from\b|"
+    r"\bwriters?\s+.{0,80}\bcontributed\b|^\W*(?:redaktion|übersetzung|schlussredaktion)\s*:|"
+    r"^\W*mit\s+informationen\s+(?:der|von)\b|^\W*dieser\s+artikel\s+(?:ist\s+)?(?:zuerst|erstmals)\b|"
+    r"\bmaschinelle\s+übersetzung\b|^\W*(?:lest|lesen\s+sie)\s+den\s+original",
     re.I,
 )
 

@@ -791,3 +791,15 @@ def test_body_prompts_to_follow_the_publisher_elsewhere_are_dropped() -> None:
     r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
     assert not any(p in r["body"] for p in prompts)
     assert "The newsletter of the fishermen's union" in r["body"]
+
+
+def test_body_credit_lines_under_the_story_are_dropped() -> None:
+    credits = ["Reporting by Jane Doe in Agadir; editing by John Roe.",
+               "Sam Poe contributed to this report.",
+               "Redaktion: Erika Muster und Max Muster",
+               "Dieser Artikel ist zuerst bei der Hafenzeitung erschienen."]
+    body = ('<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN + "".join(f"<p>{c}</p>" for c in credits)
+            + "<p>The reporting by the port authority showed that the works were late by two months.</p>")
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert not any(c in r["body"] for c in credits)
+    assert "The reporting by the port authority" in r["body"]
