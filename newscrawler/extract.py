@@ -82,7 +82,7 @@ _BOILER_LINE = re.compile(
     r"advertisement|lire\s+aussi|à\s+lire\s+aussi|voir\s+aussi|lesen\s+sie\s+auch|mehr\s+zum\s+thema|"
     r"download\s+(?:the|our)\s+app|(?:got|have|do\s+you\s+have)\s+a\s+story|for\s+more\s+stories\s+like\s+this|"
     r"follow\s+\S+(?:\s+\S+)?\s+on\s+(?:twitter|facebook|instagram|x)|stay\s+up\s+to\s+date\s+with|"
-    r"hat\s+ihnen\s+dieser\s+artikel\s+gefallen)\b|"
+    r"hat\s+ihnen\s+dieser\s+artikel\s+gefallen)\b|ich\s+bin\s+damit\s+einverstanden,\s+dass\s+mir\s+(?:der\s+)?externe|"
     r"^\W*\d+\s*(?:تعليق|تعليقات|comments?)\W*$",
     re.I,
 )
@@ -116,7 +116,12 @@ _NOT_STORY = re.compile(
     r"\bcontributed\s+(?:reporting|to\s+this\s+(?:report|story))|^\W*with\s+reports?\s+from\b|"
     r"\bwriters?\s+.{0,80}\bcontributed\b|^\W*(?:redaktion|übersetzung|schlussredaktion)\s*:|"
     r"^\W*mit\s+informationen\s+(?:der|von)\b|^\W*dieser\s+artikel\s+(?:ist\s+)?(?:zuerst|erstmals)\b|"
-    r"\bmaschinelle\s+übersetzung\b|^\W*(?:lest|lesen\s+sie)\s+den\s+original",
+    r"\bmaschinelle\s+übersetzung\b|^\W*(?:lest|lesen\s+sie)\s+den\s+original|"
+    # Subscription, trial and app promos, paywall counters, blog and browser interface.
+    r"\bfor\s+only\s+\S+\s+(?:a|per)\s+month\b|\bkostenlos\s+testen\b|^\W*jetzt\s+abonnieren\b|"
+    r"\blesen\s+gerade\s+auf\s+die\s+zweitbeste\s+art|^\W*pozostało\s+jeszcze\s+\d|"
+    r"^\W*fehler\s+gefunden\s*\?|\bnotifications\s+can\s+be\s+managed\b|"
+    r"\bresponses\s+to\s+this\s+entry\b|\bantworten\s+zu\s+diesem\s+eintrag\b",
     re.I,
 )
 

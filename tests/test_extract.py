@@ -803,3 +803,14 @@ def test_body_credit_lines_under_the_story_are_dropped() -> None:
     r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
     assert not any(c in r["body"] for c in credits)
     assert "The reporting by the port authority" in r["body"]
+
+
+def test_body_subscription_promos_and_blog_interface_lines_are_dropped() -> None:
+    lines = ["Stay informed: quality harbour reporting for only $5 a month.",
+             "Jetzt abonnieren und alle Hafenartikel lesen.",
+             "Fehler gefunden? Jetzt melden.",
+             "You can follow any responses to this entry through the RSS 2.0 feed.",
+             "Ich bin damit einverstanden, dass mir der externe Inhalt angezeigt wird. " * 5]
+    body = '<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN + "".join(f"<p>{t}</p>" for t in lines)
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert not any(t.strip()[:30] in r["body"] for t in lines)
