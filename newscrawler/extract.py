@@ -1052,14 +1052,29 @@ def _standfirst(root: etree._Element, descs: list[str]) -> str:
             bt_w, d_w = _tokens(bt), _tokens(d.rstrip(".… "))
             if sum((bt_w & d_w).values()) >= 0.85 * max(sum(bt_w.values()), 1) and \
                     sum((bt_w & d_w).values()) >= 0.85 * sum(d_w.values()):
-                return bt
+                return "" if _is_header_deck(block, bt) else bt
     return ""
 
 
+_HEADER_ATTR = re.compile(r"(?:^|[\s_\-])(?:header|heading)(?:$|[\s_\-])", re.I)
+
+
+def _is_header_deck(block: etree._Element, text: str) -> bool:
+    """One sentence printed in the page header with the headline is a deck (a subtitle); the same sentence in the
+    story's column opens the story (measured: scrapinghub-aeb leaves header decks out, fundus keeps one-line
+    leads printed above the text)."""
+    if len(re.findall(r"[.!?…؟](?:\s|$)|[。！？]", text)) >= 2:
+        return False
+    for a in itertools.islice(itertools.chain([block], block.iterancestors()), 4):
+        if a.tag == "header" or _HEADER_ATTR.search(_attr_str(a)):
+            return True
+    return False
+
+
 def _is_lead_prose(lead: str) -> bool:
-    """Two sentences or more: a standfirst the story opens with. A single line is a subtitle (measured: fundus
-    counts multi-sentence leads as story text, scrapinghub-aeb leaves one-line decks out)."""
-    return len(re.findall(r"[.!?…؟](?:\s|$)|[。！？]", lead)) >= 2
+    """A full sentence: a standfirst the story opens with. A label without closing punctuation is a subtitle, and
+    so is a single sentence printed in the page header (``_is_header_deck``)."""
+    return len(re.findall(r"[.!?…؟](?:\s|$)|[。！？]", lead)) >= 1
 
 
 def _trafilatura_body(text: str, url: str) -> str:

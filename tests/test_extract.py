@@ -814,3 +814,14 @@ def test_body_subscription_promos_and_blog_interface_lines_are_dropped() -> None
     body = '<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN + "".join(f"<p>{t}</p>" for t in lines)
     r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
     assert not any(t.strip()[:30] in r["body"] for t in lines)
+
+
+def test_body_one_sentence_lead_in_the_story_column_is_kept() -> None:
+    lead = "The port authority reopened the north quay on Monday after two years of works."
+    page = (f'<html><head><meta name="description" content="{lead}"></head><body>'
+            '<header class="top"><h1>Harbour works resume in Agadir</h1></header>'
+            f'<div class="column"><h2 class="summary">{lead}</h2>'
+            f'<div class="c1"><div class="c2">{_FILLER_EN}{_FILLER_EN.replace("figures", "numbers")}</div></div>'
+            '</div></body></html>')
+    r = extract_article(page, "https://b.example/harbour", now=NOW)
+    assert r["body"].startswith(lead + "\n\nThe story text")
