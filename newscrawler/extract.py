@@ -1043,11 +1043,14 @@ def _standfirst(root: etree._Element, descs: list[str]) -> str:
             if _DEK_ATTR.search(_attr_str(block)):
                 return ""
             bt = " ".join(block.text_content().split())
-            # The whole block is the description (a CMS may cut the meta copy short, with or without "...").
+            # A meta copy cut short (with "...", or at a fixed length for a long lead): the block opens with it
+            # word for word, up to the word the cut split.
+            cut = d.endswith(("...", "…"))
+            opening = d.rstrip(".… ").rsplit(" ", 1)[0] if cut else d
+            if (cut or len(d) >= 300) and len(bt) <= 2 * len(d) and _key(bt).startswith(_key(opening)):
+                return "" if _is_header_deck(block, bt) else bt
+            # Otherwise the whole block is the description.
             if len(bt) > 1.2 * len(d) + 20:
-                # A long lead whose meta copy was cut at a fixed length: the block opens with it word for word.
-                if len(bt) <= 2 * len(d) and len(d) >= 300 and _key(bt).startswith(_key(d)):
-                    return bt
                 continue
             bt_w, d_w = _tokens(bt), _tokens(d.rstrip(".… "))
             if sum((bt_w & d_w).values()) >= 0.85 * max(sum(bt_w.values()), 1) and \

@@ -825,3 +825,15 @@ def test_body_one_sentence_lead_in_the_story_column_is_kept() -> None:
             '</div></body></html>')
     r = extract_article(page, "https://b.example/harbour", now=NOW)
     assert r["body"].startswith(lead + "\n\nThe story text")
+
+
+def test_body_lead_whose_meta_copy_ends_in_an_ellipsis_is_kept() -> None:
+    lead = ("The port authority reopened the north quay of the old harbour on Monday, after two years of works, "
+            "a new breakwater and a dredging of the basin.")
+    page = (f'<html><head><meta name="description" content="{lead[:95]}..."></head><body>'
+            '<header class="top"><h1>Harbour works resume in Agadir</h1></header>'
+            f'<div class="column"><div class="summary"><p>{lead}</p></div>'
+            f'<div class="c1"><div class="c2">{_FILLER_EN}{_FILLER_EN.replace("figures", "numbers")}</div></div>'
+            '</div></body></html>')
+    r = extract_article(page, "https://b.example/harbour", now=NOW)
+    assert r["body"].startswith(lead + "\n\nThe story text")
