@@ -502,7 +502,34 @@ def _prune(root: etree._Element, remove: list[str]) -> None:
             doomed.append(el)
     for el in _rescue_story(body if body is not None else root, doomed):
         _drop(el)
+    _drop_more_teasers(body if body is not None else root)
     _drop_teaser_boxes(body if body is not None else root, keep)
+
+
+# The link that closes a teaser: "mehr", "Read more »", "lire la suite".
+_MORE_LINK = re.compile(
+    r"^\W*(?:more|read\s+more|continue\s+reading|mehr|weiterlesen|lire\s+la\s+suite|leer\s+más|lees\s+meer|"
+    r"المزيد|اقرأ\s+المزيد)\W*$",
+    re.I,
+)
+
+
+def _drop_more_teasers(body: etree._Element) -> None:
+    """Drop the short paragraphs that end in a "more" link: teasers of other stories, not the story."""
+    for a in list(body.iter("a")):
+        if (a.tail or "").strip() or a.getnext() is not None or not _MORE_LINK.match(a.text_content()):
+            continue
+        block = a.getparent()
+        while block is not None and block.tag in _INLINE:
+            if (block.tail or "").strip() or block.getnext() is not None:
+                block = None
+                break
+            block = block.getparent()
+        if block is None or block.tag not in ("p", "div", "li") or block.getparent() is None:
+            continue
+        if len(block.text_content()) - len(a.text_content()) < 40 or len(block.text_content()) > 400:
+            continue
+        _drop(block)
 
 
 def _opens_prose(head: etree._Element) -> bool:

@@ -837,3 +837,12 @@ def test_body_lead_whose_meta_copy_ends_in_an_ellipsis_is_kept() -> None:
             '</div></body></html>')
     r = extract_article(page, "https://b.example/harbour", now=NOW)
     assert r["body"].startswith(lead + "\n\nThe story text")
+
+
+def test_body_paragraph_ending_in_a_more_link_is_a_teaser() -> None:
+    teaser = ('<p>The fishermen of the south coast expect a record sardine season this summer. '
+              '<a href="/n/sardines">more</a></p>')
+    body = ('<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN + teaser
+            + '<p>The works cost more than planned, the port authority said on <a href="/d">Monday</a>.</p>')
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert "sardine" not in r["body"] and "The works cost more than planned" in r["body"]
