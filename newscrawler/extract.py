@@ -478,6 +478,9 @@ def _prune(root: etree._Element, remove: list[str]) -> None:
         # Controls drawn with a div ("expand box", "show more"): their labels are interface text.
         if el.get("role") in ("button", "menubar", "toolbar", "tablist") and len(el.text_content()) < 200:
             doomed.append(el)
+            box = el.getparent()
+            if el.get("role") == "button" and _is_disclosure_box(box, el) and box not in keep:
+                doomed.append(box)
             continue
         # Drupal's "field--label-hidden" hides the field's label, not the field.
         a = _LABEL_HIDDEN.sub("", _attr_str(el))
@@ -530,6 +533,19 @@ def _drop_more_teasers(body: etree._Element) -> None:
         if len(block.text_content()) - len(a.text_content()) < 40 or len(block.text_content()) > 400:
             continue
         _drop(block)
+
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def _is_disclosure_box(box: etree._Element | None, head: etree._Element) -> bool:
+    """A box opened by clicking its header (a "person" or "background" box beside the text): the header is a
+    control and the box its panel, an aside to the story."""
+    # A heading drawn as a button opens an FAQ answer: the question and its answer are text.
+    if box is None or box.tag not in ("div", "section") or head is not box[0] or head.tag in _HEADINGS:
+        return False
+    kids = [c for c in box if isinstance(c.tag, str)]
+    return len(kids) == 2 and kids[1].tag in ("div", "section") and len(box.text_content()) < 3000
 
 
 def _opens_prose(head: etree._Element) -> bool:

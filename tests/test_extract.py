@@ -846,3 +846,15 @@ def test_body_paragraph_ending_in_a_more_link_is_a_teaser() -> None:
             + '<p>The works cost more than planned, the port authority said on <a href="/d">Monday</a>.</p>')
     r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
     assert "sardine" not in r["body"] and "The works cost more than planned" in r["body"]
+
+
+def test_body_box_opened_by_a_button_header_is_an_aside() -> None:
+    box = ('<div class="box"><div class="box__head" role="button" tabindex="0">Jane Doe, harbour engineer</div>'
+           '<div class="box__panel"><p>Jane Doe has designed breakwaters on three continents since the year 2001.'
+           '</p></div></div>')
+    faq = ('<div class="faq"><h4 role="button">When does the quay reopen?</h4>'
+           '<div class="faq__answer"><p>The quay reopens on Monday morning, for fishing boats first of all.</p>'
+           '</div></div>')
+    body = '<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN + box + _FILLER_EN.replace("figures", "data") + faq
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert "breakwaters" not in r["body"] and "The quay reopens on Monday" in r["body"]
