@@ -92,7 +92,9 @@ _META_LINE = re.compile(
     r"^\W*(?:[^\W\d]+\s*){0,3}[:：]?\s*\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}(?:\s*[,|–\-]?\s*\d{1,2}[:.h]\d{2}"
     r"(?:\s*(?:uhr|h|am|pm))?)?\W*$|"
     r"^\W*\d+\s*(?:min\.?|mins?|minutes?|minuten|دقائق|دقيقة|د)(?:\s+[^\W\d]+){0,2}\W*$|"
-    r"\b(?:bild|foto|photo|image|credit|crédit|quelle|صورة|الصورة|تصوير)\s*[:：]\s*[^.!?؟]{2,60}$",
+    r"\b(?:bild|foto|photo|image|credit|crédit|quelle|صورة|الصورة|تصوير)\s*[:：]\s*[^.!?؟]{2,60}$|"
+    # A Japanese caption closes with its photographer: "...＝13日、東京で（山田太郎撮影）".
+    r"[（(][^（）()]{0,20}撮影[）)]\W*$",
     re.I,
 )
 # Digit lookarounds rather than \b: live-blog entries glue the time to the words around it ("5 hours ago07:32

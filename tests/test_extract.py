@@ -858,3 +858,10 @@ def test_body_box_opened_by_a_button_header_is_an_aside() -> None:
     body = '<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN + box + _FILLER_EN.replace("figures", "data") + faq
     r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
     assert "breakwaters" not in r["body"] and "The quay reopens on Monday" in r["body"]
+
+
+def test_body_japanese_caption_with_photographer_credit_is_dropped() -> None:
+    caption = "<p>新しい岸壁を視察する港湾局の職員＝13日、港町で（山田太郎撮影）</p>"
+    body = '<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN + caption + "<p>港は来週から再開する。</p>"
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert "撮影" not in r["body"] and "港は来週から再開する。" in r["body"]
