@@ -107,7 +107,7 @@ _NOT_STORY = re.compile(
     r"^\W*(?:article\s+)?réservée?\s+aux\s+abonnés|^\W*il\s+vous\s+reste\s+\d|^\W*nur\s+für\s+abonnenten|"
     r"^\W*empfohlener\s+redaktioneller\s+inhalt|ich\s+bin\s+damit\s+einverstanden,\s+dass\s+mir|"
     r"an\s+dieser\s+stelle\s+findest\s+du\s+einen\s+externen|daten\s+(?:können\s+)?an\s+drittplattformen|"
-    r"^\W*للمشتركين\s+فقط|^\W*(?:additional\s+reporting|with\s+reporting)\b|会員登録|会員の方のみ|"
+    r"^\W*للمشتركين\s+فقط|^\W*(?:additional\s+reporting|with\s+reporting)\b|会員登録|会員の方のみ|会員限定|"
     # Prompts to follow the publisher elsewhere: newsletters, WhatsApp, Google News, a bookmark.
     r"\bsign(?:ing)?\s+up\s+(?:for|to)\b.{0,60}\bnewsletters?\b|\bsubscribe\s+to\s+(?:our|\S+['’]s)\s.{0,30}"
     r"newsletters?\b|\b(?:delivered|straight|right)\s+(?:in|to)\s+your\s+inbox\b|\bnews\s+meet\s+your\s+inbox\b|"

@@ -603,9 +603,10 @@ def test_body_story_split_into_widget_blocks_is_kept_whole() -> None:
 
 def test_body_short_cjk_sentence_kept_and_member_prompt_dropped() -> None:
     body = ('<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN + '<p>各地の震度は次のとおり。</p>' + _FILLER_EN.replace(
-        "figures", "numbers") + '<p>記事にリアクションができます。ご利用には会員登録が必要です。</p>')
+        "figures", "numbers") + '<p>記事にリアクションができます。ご利用には会員登録が必要です。</p>'
+        '<p>この記事は会員限定です。</p>')
     r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
-    assert "各地の震度は次のとおり。" in r["body"] and "会員登録" not in r["body"]
+    assert "各地の震度は次のとおり。" in r["body"] and "会員登録" not in r["body"] and "会員限定" not in r["body"]
 
 
 def test_body_previous_next_article_links_inside_the_story_are_dropped() -> None:
