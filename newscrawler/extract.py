@@ -967,6 +967,9 @@ def _dom_body(root: etree._Element, title: str, remove: list[str], ref: str = ""
             seen.add(k)
             paras.append((text, tag))
     paras = _cut_tail(paras)
+    # A lone heading that closes the text heads nothing left: the box it titled ("Latest news") was pruned.
+    if len(paras) >= 2 and paras[-1][1] in _HEADINGS and len(paras[-1][0]) < 80 and paras[-2][1] not in _HEADINGS:
+        paras.pop()
     return _agree("\n\n".join(t for t, _ in paras), paras, ref)
 
 

@@ -866,3 +866,10 @@ def test_body_japanese_caption_with_photographer_credit_is_dropped() -> None:
     body = '<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN + caption + "<p>港は来週から再開する。</p>"
     r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
     assert "撮影" not in r["body"] and "港は来週から再開する。" in r["body"]
+
+
+def test_body_lone_heading_closing_the_text_is_dropped() -> None:
+    body = ('<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN + '<h3>Sizes of the new quays</h3>'
+            + _FILLER_EN.replace("figures", "numbers") + '<h3>Latest from the coast</h3>')
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert "Sizes of the new quays" in r["body"] and not r["body"].endswith("Latest from the coast")
