@@ -123,7 +123,10 @@ _NOT_STORY = re.compile(
     r"\bfor\s+only\s+\S+\s+(?:a|per)\s+month\b|\bkostenlos\s+testen\b|^\W*jetzt\s+abonnieren\b|"
     r"\blesen\s+gerade\s+auf\s+die\s+zweitbeste\s+art|^\W*pozostało\s+jeszcze\s+\d|"
     r"^\W*fehler\s+gefunden\s*\?|\bnotifications\s+can\s+be\s+managed\b|"
-    r"\bresponses\s+to\s+this\s+entry\b|\bantworten\s+zu\s+diesem\s+eintrag\b",
+    r"\bresponses\s+to\s+this\s+entry\b|\bantworten\s+zu\s+diesem\s+eintrag\b|"
+    # Video teasers: a blurb closing with its date and running time ("18.04.2024 | 0:21 min"), a "WATCH |" label,
+    # and the consent placeholder of an embedded player.
+    r"\b\d{1,2}:\d{2}\s*min\.?\W*$|^\W*watch\s*\||\bein\s+klick\s+für\s+den\s+datenschutz\b",
     re.I,
 )
 

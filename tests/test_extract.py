@@ -873,3 +873,13 @@ def test_body_lone_heading_closing_the_text_is_dropped() -> None:
             + _FILLER_EN.replace("figures", "numbers") + '<h3>Latest from the coast</h3>')
     r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
     assert "Sizes of the new quays" in r["body"] and not r["body"].endswith("Latest from the coast")
+
+
+def test_body_video_teasers_are_dropped() -> None:
+    lines = ["The harbour master explains the new rules for the quay. 18.04.2025 | 1:45 min",
+             "WATCH | Fishing boats return to the north quay:",
+             "Ein Klick für den Datenschutz"]
+    body = ('<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN + "".join(f"<p>{t}</p>" for t in lines)
+            + "<p>The boats left at 5:30 in the morning, an hour before dawn.</p>")
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert not any(t in r["body"] for t in lines) and "The boats left at 5:30" in r["body"]
