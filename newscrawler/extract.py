@@ -66,7 +66,7 @@ _BAD_ATTR = re.compile(
     r"cookies?|consent|popup|modal|outbrain|taboola|recommend\w*|mostread|most-read|trending|popular|"
     r"author-?bio|bio|byline|meta|print|rating|pagination|pager|toolbar|jump|skip|hidden|hide|sr-only|"
     r"read-?more|also|more-?news|latest|prev|previous|next|prev-?next|caption|credit|copyright|disclaimer|signup|paywall|teaser-list|"
-    r"video-?player|gallery|slider|carousel|login|sponsored|partner|newsletter\w*)(?=$|[\s_\-])",
+    r"video-?player|gallery|slider|carousel|login|sponsored|partner|newsletter\w*|donate|donations?)(?=$|[\s_\-])",
     re.I,
 )
 _GOOD_ATTR = re.compile(
@@ -82,7 +82,7 @@ _BOILER_LINE = re.compile(
     r"advertisement|lire\s+aussi|à\s+lire\s+aussi|voir\s+aussi|lesen\s+sie\s+auch|mehr\s+zum\s+thema|"
     r"download\s+(?:the|our)\s+app|(?:got|have|do\s+you\s+have)\s+a\s+story|for\s+more\s+stories\s+like\s+this|"
     r"follow\s+\S+(?:\s+\S+)?\s+on\s+(?:twitter|facebook|instagram|x)|stay\s+up\s+to\s+date\s+with|"
-    r"hat\s+ihnen\s+dieser\s+artikel\s+gefallen)\b|"
+    r"hat\s+ihnen\s+dieser\s+artikel\s+gefallen)\b|ich\s+bin\s+damit\s+einverstanden,\s+dass\s+mir\s+(?:der\s+)?externe|"
     r"^\W*\d+\s*(?:تعليق|تعليقات|comments?)\W*$",
     re.I,
 )
@@ -92,7 +92,9 @@ _META_LINE = re.compile(
     r"^\W*(?:[^\W\d]+\s*){0,3}[:：]?\s*\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}(?:\s*[,|–\-]?\s*\d{1,2}[:.h]\d{2}"
     r"(?:\s*(?:uhr|h|am|pm))?)?\W*$|"
     r"^\W*\d+\s*(?:min\.?|mins?|minutes?|minuten|دقائق|دقيقة|د)(?:\s+[^\W\d]+){0,2}\W*$|"
-    r"\b(?:bild|foto|photo|image|credit|crédit|quelle|صورة|الصورة|تصوير)\s*[:：]\s*[^.!?؟]{2,60}$",
+    r"\b(?:bild|foto|photo|image|credit|crédit|quelle|صورة|الصورة|تصوير)\s*[:：]\s*[^.!?؟]{2,60}$|"
+    # A Japanese caption closes with its photographer: "...＝13日、東京で（山田太郎撮影）".
+    r"[（(][^（）()]{0,20}撮影[）)]\W*$",
     re.I,
 )
 # Digit lookarounds rather than \b: live-blog entries glue the time to the words around it ("5 hours ago07:32
@@ -105,7 +107,26 @@ _NOT_STORY = re.compile(
     r"^\W*(?:article\s+)?réservée?\s+aux\s+abonnés|^\W*il\s+vous\s+reste\s+\d|^\W*nur\s+für\s+abonnenten|"
     r"^\W*empfohlener\s+redaktioneller\s+inhalt|ich\s+bin\s+damit\s+einverstanden,\s+dass\s+mir|"
     r"an\s+dieser\s+stelle\s+findest\s+du\s+einen\s+externen|daten\s+(?:können\s+)?an\s+drittplattformen|"
-    r"^\W*للمشتركين\s+فقط|^\W*(?:additional\s+reporting|with\s+reporting)\b|会員登録|会員の方のみ",
+    r"^\W*للمشتركين\s+فقط|^\W*(?:additional\s+reporting|with\s+reporting)\b|会員登録|会員の方のみ|会員限定|"
+    # Prompts to follow the publisher elsewhere: newsletters, WhatsApp, Google News, a bookmark.
+    r"\bsign(?:ing)?\s+up\s+(?:for|to)\b.{0,60}\bnewsletters?\b|\bsubscribe\s+to\s+(?:our|\S+['’]s)\s.{0,30}"
+    r"newsletters?\b|\b(?:delivered|straight|right)\s+(?:in|to)\s+your\s+inbox\b|\bnews\s+meet\s+your\s+inbox\b|"
+    r"\bjoin\s+us\s+on\s+whatsapp\b|\bwhatsapp[-\s]channel\b|\bauf\s+whatsapp\?|\bon\s+google\s+news\b|"
+    r"\bbookmark\s+(?:our\s+homepage|[a-z]+\.(?:com|ca|co\.uk|de)\b)|"
+    # Credits under the story: who reported, edited, translated; where the copy came from.
+    r"^\W*reporting\s+by\b|\bediting\s+by\b|^\W*(?:this\s+(?:article|story)\s+was\s+)?edited\s+by\b|"
+    r"\bcontributed\s+(?:reporting|to\s+this\s+(?:report|story))|^\W*with\s+reports?\s+from\b|"
+    r"\bwriters?\s+.{0,80}\bcontributed\b|^\W*(?:redaktion|übersetzung|schlussredaktion)\s*:|"
+    r"^\W*mit\s+informationen\s+(?:der|von)\b|^\W*dieser\s+artikel\s+(?:ist\s+)?(?:zuerst|erstmals)\b|"
+    r"\bmaschinelle\s+übersetzung\b|^\W*(?:lest|lesen\s+sie)\s+den\s+original|"
+    # Subscription, trial and app promos, paywall counters, blog and browser interface.
+    r"\bfor\s+only\s+\S+\s+(?:a|per)\s+month\b|\bkostenlos\s+testen\b|^\W*jetzt\s+abonnieren\b|"
+    r"\blesen\s+gerade\s+auf\s+die\s+zweitbeste\s+art|^\W*pozostało\s+jeszcze\s+\d|"
+    r"^\W*fehler\s+gefunden\s*\?|\bnotifications\s+can\s+be\s+managed\b|"
+    r"\bresponses\s+to\s+this\s+entry\b|\bantworten\s+zu\s+diesem\s+eintrag\b|"
+    # Video teasers: a blurb closing with its date and running time ("18.04.2024 | 0:21 min"), a "WATCH |" label,
+    # and the consent placeholder of an embedded player.
+    r"\b\d{1,2}:\d{2}\s*min\.?\W*$|^\W*watch\s*\||\bein\s+klick\s+für\s+den\s+datenschutz\b",
     re.I,
 )
 
@@ -469,6 +490,9 @@ def _prune(root: etree._Element, remove: list[str]) -> None:
         # Controls drawn with a div ("expand box", "show more"): their labels are interface text.
         if el.get("role") in ("button", "menubar", "toolbar", "tablist") and len(el.text_content()) < 200:
             doomed.append(el)
+            box = el.getparent()
+            if el.get("role") == "button" and _is_disclosure_box(box, el) and box not in keep:
+                doomed.append(box)
             continue
         # Drupal's "field--label-hidden" hides the field's label, not the field.
         a = _LABEL_HIDDEN.sub("", _attr_str(el))
@@ -493,7 +517,47 @@ def _prune(root: etree._Element, remove: list[str]) -> None:
             doomed.append(el)
     for el in _rescue_story(body if body is not None else root, doomed):
         _drop(el)
+    _drop_more_teasers(body if body is not None else root)
     _drop_teaser_boxes(body if body is not None else root, keep)
+
+
+# The link that closes a teaser: "mehr", "Read more »", "lire la suite".
+_MORE_LINK = re.compile(
+    r"^\W*(?:more|read\s+more|continue\s+reading|mehr|weiterlesen|lire\s+la\s+suite|leer\s+más|lees\s+meer|"
+    r"المزيد|اقرأ\s+المزيد)\W*$",
+    re.I,
+)
+
+
+def _drop_more_teasers(body: etree._Element) -> None:
+    """Drop the short paragraphs that end in a "more" link: teasers of other stories, not the story."""
+    for a in list(body.iter("a")):
+        if (a.tail or "").strip() or a.getnext() is not None or not _MORE_LINK.match(a.text_content()):
+            continue
+        block = a.getparent()
+        while block is not None and block.tag in _INLINE:
+            if (block.tail or "").strip() or block.getnext() is not None:
+                block = None
+                break
+            block = block.getparent()
+        if block is None or block.tag not in ("p", "div", "li") or block.getparent() is None:
+            continue
+        if len(block.text_content()) - len(a.text_content()) < 40 or len(block.text_content()) > 400:
+            continue
+        _drop(block)
+
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def _is_disclosure_box(box: etree._Element | None, head: etree._Element) -> bool:
+    """A box opened by clicking its header (a "person" or "background" box beside the text): the header is a
+    control and the box its panel, an aside to the story."""
+    # A heading drawn as a button opens an FAQ answer: the question and its answer are text.
+    if box is None or box.tag not in ("div", "section") or head is not box[0] or head.tag in _HEADINGS:
+        return False
+    kids = [c for c in box if isinstance(c.tag, str)]
+    return len(kids) == 2 and kids[1].tag in ("div", "section") and len(box.text_content()) < 3000
 
 
 def _opens_prose(head: etree._Element) -> bool:
@@ -848,6 +912,19 @@ def _same_class_run(best: etree._Element, cont: dict[etree._Element, int]) -> li
     return []
 
 
+def _summary_list(el: etree._Element) -> bool:
+    """A list of two or more full sentences (a "key points" summary above the story), alone in its block."""
+    lst = el
+    if el.tag not in ("ul", "ol"):
+        kids = [c for c in el if isinstance(c.tag, str)]
+        if len(kids) != 1 or kids[0].tag not in ("ul", "ol") or (el.text or "").strip():
+            return False
+        lst = kids[0]
+    items = [" ".join(li.text_content().split()) for li in lst if isinstance(li.tag, str)]
+    return len(items) >= 2 and all(li.tag == "li" for li in lst if isinstance(li.tag, str)) and all(
+        len(t) >= 30 and re.search(r"[.!?。！？؟]$", t) for t in items)
+
+
 def _link_density(el: etree._Element) -> float:
     total = len(el.text_content()) or 1
     return sum(len(a.text_content()) for a in el.iter("a")) / total
@@ -881,7 +958,11 @@ def _dom_body(root: etree._Element, title: str, remove: list[str], ref: str = ""
             if sib is best:
                 containers.append(sib)
                 continue
-            if sib.tag == "p":
+            # A loose paragraph before the story block is its intro; after it come notices (comment rules,
+            # donation appeals) that a template prints as plain paragraphs.
+            if any(c is best for c in containers):
+                continue
+            if sib.tag == "p" or _summary_list(sib):
                 t = _text(sib)
                 links = sum(len(a.text_content()) for a in sib.iter("a"))
                 if len(t) > 80 and links < 0.25 * len(t):
@@ -909,6 +990,9 @@ def _dom_body(root: etree._Element, title: str, remove: list[str], ref: str = ""
             seen.add(k)
             paras.append((text, tag))
     paras = _cut_tail(paras)
+    # A lone heading that closes the text heads nothing left: the box it titled ("Latest news") was pruned.
+    if len(paras) >= 2 and paras[-1][1] in _HEADINGS and len(paras[-1][0]) < 80 and paras[-2][1] not in _HEADINGS:
+        paras.pop()
     return _agree("\n\n".join(t for t, _ in paras), paras, ref)
 
 
@@ -1005,17 +1089,21 @@ def _standfirst(root: etree._Element, descs: list[str]) -> str:
     body = root.find("body")
     if body is None:
         return ""
-    nodes = [n for n in body.xpath(".//text()") if len(n) >= 40]
+    nodes = [(n, " ".join(n.split())) for n in body.xpath(".//text()") if len(n) >= 40]
     for desc in descs:
-        d = " ".join(desc.split())
+        # Metadata is often escaped twice ("CD&amp;amp;V"): the page shows "CD&V".
+        d = " ".join(html_lib.unescape(desc).split())
         if len(d) < 60:
             continue
         probe = d[:40]
-        word = max(probe.split()[:-1] or [probe], key=len)  # a cheap test before normalising the node's spaces
-        for node in nodes:
-            if word not in node or probe not in " ".join(node.split()):
+        for node, nt in nodes:
+            # The lead may open with a link ("<a>Samsung</a> lost its appeal..."): then the text node after the
+            # link is a piece of the description.
+            if probe not in nt and (len(nt) < 40 or nt[:40] not in d):
                 continue
             block = node.getparent()
+            if node.is_tail and block is not None:
+                block = block.getparent()  # the text after an inline element belongs to that element's parent
             while block is not None and block.tag in _INLINE:
                 if block.tag == "a":
                     block = None
@@ -1026,20 +1114,41 @@ def _standfirst(root: etree._Element, descs: list[str]) -> str:
             if _DEK_ATTR.search(_attr_str(block)):
                 return ""
             bt = " ".join(block.text_content().split())
-            # The whole block is the description (a CMS may cut the meta copy short, with or without "...").
+            # A meta copy cut short (with "...", or at a fixed length for a long lead): the block opens with it
+            # word for word, up to the word the cut split.
+            cut = d.endswith(("...", "…"))
+            opening = d.rstrip(".… ").rsplit(" ", 1)[0] if cut else d
+            if (cut or len(d) >= 300) and len(bt) <= 2 * len(d) and _key(bt).startswith(_key(opening)):
+                return "" if _is_header_deck(block, bt) else bt
+            # Otherwise the whole block is the description.
             if len(bt) > 1.2 * len(d) + 20:
                 continue
             bt_w, d_w = _tokens(bt), _tokens(d.rstrip(".… "))
             if sum((bt_w & d_w).values()) >= 0.85 * max(sum(bt_w.values()), 1) and \
                     sum((bt_w & d_w).values()) >= 0.85 * sum(d_w.values()):
-                return bt
+                return "" if _is_header_deck(block, bt) else bt
     return ""
 
 
+_HEADER_ATTR = re.compile(r"(?:^|[\s_\-])(?:header|heading)(?:$|[\s_\-])", re.I)
+
+
+def _is_header_deck(block: etree._Element, text: str) -> bool:
+    """One sentence printed in the page header with the headline is a deck (a subtitle); the same sentence in the
+    story's column opens the story (measured: scrapinghub-aeb leaves header decks out, fundus keeps one-line
+    leads printed above the text)."""
+    if len(re.findall(r"[.!?…؟](?:\s|$)|[。！？]", text)) >= 2:
+        return False
+    for a in itertools.islice(itertools.chain([block], block.iterancestors()), 4):
+        if a.tag == "header" or _HEADER_ATTR.search(_attr_str(a)):
+            return True
+    return False
+
+
 def _is_lead_prose(lead: str) -> bool:
-    """Two sentences or more: a standfirst the story opens with. A single line is a subtitle (measured: fundus
-    counts multi-sentence leads as story text, scrapinghub-aeb leaves one-line decks out)."""
-    return len(re.findall(r"[.!?…؟](?:\s|$)|[。！？]", lead)) >= 2
+    """A full sentence: a standfirst the story opens with. A label without closing punctuation is a subtitle, and
+    so is a single sentence printed in the page header (``_is_header_deck``)."""
+    return len(re.findall(r"[.!?…؟](?:\s|$)|[。！？]", lead)) >= 1
 
 
 def _trafilatura_body(text: str, url: str) -> str:
@@ -1615,7 +1724,8 @@ def _extract(
         ):
             # Good enough, or not an article at all: the generic fallback would only cost time.
             if dom:
-                if lead and _is_lead_prose(lead) and _key(lead)[:80] not in _key(dom):
+                # The whole lead, not its opening: a summary may start with the story's first sentence.
+                if lead and _is_lead_prose(lead) and _key(lead) not in _key(dom):
                     dom = lead + "\n\n" + dom
                 out["body"] = _clean_ml(dom)
                 method["body"] = "dom"

@@ -593,6 +593,16 @@ def test_body_standfirst_above_the_story_is_kept() -> None:
     assert r["body"].startswith(_LEAD + "\n\nThe story text")
 
 
+def test_body_standfirst_opening_with_a_link_or_escaped_twice_is_kept() -> None:
+    linked = _LEAD.replace("The port authority", '<a href="/topics/port">The port authority</a>')
+    r = extract_article(_lead_page(f'<p class="intro">{linked}</p>'), "https://b.example/harbour", now=NOW)
+    assert r["body"].startswith(_LEAD + "\n\nThe story text")
+    page = _lead_page('<p class="intro">' + _LEAD.replace("Fishing", "Fish &amp; chip") + '</p>')
+    page = page.replace('content="' + _LEAD, 'content="' + _LEAD.replace("Fishing", "Fish &amp;amp; chip"))
+    r = extract_article(page, "https://b.example/harbour", now=NOW)
+    assert r["body"].startswith(_LEAD.replace("Fishing", "Fish & chip") + "\n\nThe story text")
+
+
 def test_body_one_line_deck_is_not_a_standfirst() -> None:
     deck = "The port authority reopened the north quay on Monday after two years of works"
     page = _lead_page(f'<p class="intro">{deck}</p>').replace(_LEAD, deck)
@@ -614,9 +624,10 @@ def test_body_story_split_into_widget_blocks_is_kept_whole() -> None:
 
 def test_body_short_cjk_sentence_kept_and_member_prompt_dropped() -> None:
     body = ('<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN + '<p>各地の震度は次のとおり。</p>' + _FILLER_EN.replace(
-        "figures", "numbers") + '<p>記事にリアクションができます。ご利用には会員登録が必要です。</p>')
+        "figures", "numbers") + '<p>記事にリアクションができます。ご利用には会員登録が必要です。</p>'
+        '<p>この記事は会員限定です。</p>')
     r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
-    assert "各地の震度は次のとおり。" in r["body"] and "会員登録" not in r["body"]
+    assert "各地の震度は次のとおり。" in r["body"] and "会員登録" not in r["body"] and "会員限定" not in r["body"]
 
 
 def test_body_previous_next_article_links_inside_the_story_are_dropped() -> None:
@@ -765,3 +776,162 @@ def test_bold_paragraph_subheadings_and_table_cell_lines_are_kept() -> None:
     for line in ("Book the riad", "Hire the band", "Long waiting list", "Small courtyard"):
         assert line in r["body"].split("\n\n")
     assert "Share" not in r["body"]
+
+
+def test_body_loose_paragraph_before_the_story_block_is_read_not_after() -> None:
+    intro = "<p>" + "An intro paragraph printed outside the story block, just above it, by the template. " * 2 + "</p>"
+    note = "<p>" + "Please keep your comments on topic and polite; their authors alone answer for them. " * 2 + "</p>"
+    story = "".join(_FILLER_EN.replace("figures", w) for w in ("figures", "numbers", "data"))
+    page = (f'<html><body><div class="wrap"><h1>Harbour works resume in Agadir</h1>{intro}'
+            f'<div class="c1">{story}</div>{note}</div></body></html>')
+    r = extract_article(page, "https://b.example/harbour", now=NOW)
+    assert r["body"].startswith("An intro paragraph") and "comments" not in r["body"]
+
+
+def test_body_donation_appeal_is_interface() -> None:
+    appeal = ('<div class="box donation"><p>Support our newsroom. Independent reporting costs money, and readers like '
+              'you keep it free for everyone, every single day of the year.</p></div>')
+    body = '<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN + appeal + _FILLER_EN.replace("figures", "numbers")
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert "numbers" in r["body"] and "Support our newsroom" not in r["body"]
+
+
+_SUMMARY = ("The port authority reopened the north quay of the old harbour on Monday after two years of works. "
+            "Fishing boats can land their catch there again, and the fish market moves back next week. "
+            "The cost of the works rose by a third, the authority said, because of the storms of last winter. "
+            "Traders welcomed the news but asked for more parking space near the market. The town council will "
+            "discuss the parking plan at its next session, together with a new road to the industrial zone.")
+
+
+def _summary_page(desc: str, story_first: str) -> str:
+    return (f'<html><head><meta name="description" content="{desc}"></head><body>'
+            f'<header class="top"><h1>Harbour works resume in Agadir</h1><h2 class="summary">{_SUMMARY}</h2></header>'
+            f'<div class="c1"><div class="c2"><p>{story_first}</p>{_FILLER_EN}{_FILLER_EN.replace("figures", "data")}'
+            '</div></div></body></html>')
+
+
+def test_body_summary_lead_opening_like_the_story_is_kept() -> None:
+    first = _SUMMARY.split(". ")[0] + ". It was the first day of the season."
+    r = extract_article(_summary_page(_SUMMARY, first), "https://b.example/harbour", now=NOW)
+    assert r["body"].startswith(_SUMMARY + "\n\n" + first)
+
+
+def test_body_long_lead_with_a_cut_meta_copy_is_kept() -> None:
+    r = extract_article(_summary_page(_SUMMARY[:320], "It was the first day of the season for the boats."),
+                        "https://b.example/harbour", now=NOW)
+    assert r["body"].startswith(_SUMMARY + "\n\nIt was the first day")
+
+
+def test_body_key_points_list_before_the_story_block_is_read() -> None:
+    points = ('<div class="points"><ul><li>The north quay reopens to fishing boats on Monday.</li>'
+              '<li>The fish market moves back next week, the port authority said.</li></ul></div>')
+    crumbs = '<ul><li><a href="/a">Home</a></li><li><a href="/b">Harbour news</a></li></ul>'
+    story = "".join(_FILLER_EN.replace("figures", w) for w in ("figures", "numbers", "data"))
+    page = (f'<html><body><div class="wrap"><h1>Harbour works resume in Agadir</h1>{crumbs}{points}'
+            f'<div class="c1">{story}</div></div></body></html>')
+    r = extract_article(page, "https://b.example/harbour", now=NOW)
+    assert r["body"].startswith("The north quay reopens to fishing boats on Monday.\n\nThe fish market moves")
+    assert "Home" not in r["body"]
+
+
+def test_body_prompts_to_follow_the_publisher_elsewhere_are_dropped() -> None:
+    prompts = ["Get the harbour news delivered to your inbox every morning.",
+               "For more port stories, sign up for our free weekly newsletter.",
+               "Never miss a tide: join us on WhatsApp.",
+               "Please bookmark our homepage for the latest harbour news."]
+    body = ('<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN + "".join(f"<p>{p}</p>" for p in prompts)
+            + "<p>The newsletter of the fishermen's union was printed on paper until last year.</p>")
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert not any(p in r["body"] for p in prompts)
+    assert "The newsletter of the fishermen's union" in r["body"]
+
+
+def test_body_credit_lines_under_the_story_are_dropped() -> None:
+    credits = ["Reporting by Jane Doe in Agadir; editing by John Roe.",
+               "Sam Poe contributed to this report.",
+               "Redaktion: Erika Muster und Max Muster",
+               "Dieser Artikel ist zuerst bei der Hafenzeitung erschienen."]
+    body = ('<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN + "".join(f"<p>{c}</p>" for c in credits)
+            + "<p>The reporting by the port authority showed that the works were late by two months.</p>")
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert not any(c in r["body"] for c in credits)
+    assert "The reporting by the port authority" in r["body"]
+
+
+def test_body_subscription_promos_and_blog_interface_lines_are_dropped() -> None:
+    lines = ["Stay informed: quality harbour reporting for only $5 a month.",
+             "Jetzt abonnieren und alle Hafenartikel lesen.",
+             "Fehler gefunden? Jetzt melden.",
+             "You can follow any responses to this entry through the RSS 2.0 feed.",
+             "Ich bin damit einverstanden, dass mir der externe Inhalt angezeigt wird. " * 5]
+    body = '<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN + "".join(f"<p>{t}</p>" for t in lines)
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert not any(t.strip()[:30] in r["body"] for t in lines)
+
+
+def test_body_one_sentence_lead_in_the_story_column_is_kept() -> None:
+    lead = "The port authority reopened the north quay on Monday after two years of works."
+    page = (f'<html><head><meta name="description" content="{lead}"></head><body>'
+            '<header class="top"><h1>Harbour works resume in Agadir</h1></header>'
+            f'<div class="column"><h2 class="summary">{lead}</h2>'
+            f'<div class="c1"><div class="c2">{_FILLER_EN}{_FILLER_EN.replace("figures", "numbers")}</div></div>'
+            '</div></body></html>')
+    r = extract_article(page, "https://b.example/harbour", now=NOW)
+    assert r["body"].startswith(lead + "\n\nThe story text")
+
+
+def test_body_lead_whose_meta_copy_ends_in_an_ellipsis_is_kept() -> None:
+    lead = ("The port authority reopened the north quay of the old harbour on Monday, after two years of works, "
+            "a new breakwater and a dredging of the basin.")
+    page = (f'<html><head><meta name="description" content="{lead[:95]}..."></head><body>'
+            '<header class="top"><h1>Harbour works resume in Agadir</h1></header>'
+            f'<div class="column"><div class="summary"><p>{lead}</p></div>'
+            f'<div class="c1"><div class="c2">{_FILLER_EN}{_FILLER_EN.replace("figures", "numbers")}</div></div>'
+            '</div></body></html>')
+    r = extract_article(page, "https://b.example/harbour", now=NOW)
+    assert r["body"].startswith(lead + "\n\nThe story text")
+
+
+def test_body_paragraph_ending_in_a_more_link_is_a_teaser() -> None:
+    teaser = ('<p>The fishermen of the south coast expect a record sardine season this summer. '
+              '<a href="/n/sardines">more</a></p>')
+    body = ('<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN + teaser
+            + '<p>The works cost more than planned, the port authority said on <a href="/d">Monday</a>.</p>')
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert "sardine" not in r["body"] and "The works cost more than planned" in r["body"]
+
+
+def test_body_box_opened_by_a_button_header_is_an_aside() -> None:
+    box = ('<div class="box"><div class="box__head" role="button" tabindex="0">Jane Doe, harbour engineer</div>'
+           '<div class="box__panel"><p>Jane Doe has designed breakwaters on three continents since the year 2001.'
+           '</p></div></div>')
+    faq = ('<div class="faq"><h4 role="button">When does the quay reopen?</h4>'
+           '<div class="faq__answer"><p>The quay reopens on Monday morning, for fishing boats first of all.</p>'
+           '</div></div>')
+    body = '<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN + box + _FILLER_EN.replace("figures", "data") + faq
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert "breakwaters" not in r["body"] and "The quay reopens on Monday" in r["body"]
+
+
+def test_body_japanese_caption_with_photographer_credit_is_dropped() -> None:
+    caption = "<p>新しい岸壁を視察する港湾局の職員＝13日、港町で（山田太郎撮影）</p>"
+    body = '<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN + caption + "<p>港は来週から再開する。</p>"
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert "撮影" not in r["body"] and "港は来週から再開する。" in r["body"]
+
+
+def test_body_lone_heading_closing_the_text_is_dropped() -> None:
+    body = ('<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN + '<h3>Sizes of the new quays</h3>'
+            + _FILLER_EN.replace("figures", "numbers") + '<h3>Latest from the coast</h3>')
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert "Sizes of the new quays" in r["body"] and not r["body"].endswith("Latest from the coast")
+
+
+def test_body_video_teasers_are_dropped() -> None:
+    lines = ["The harbour master explains the new rules for the quay. 18.04.2025 | 1:45 min",
+             "WATCH | Fishing boats return to the north quay:",
+             "Ein Klick für den Datenschutz"]
+    body = ('<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN + "".join(f"<p>{t}</p>" for t in lines)
+            + "<p>The boats left at 5:30 in the morning, an hour before dawn.</p>")
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert not any(t in r["body"] for t in lines) and "The boats left at 5:30" in r["body"]
