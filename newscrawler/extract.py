@@ -462,7 +462,14 @@ def _is_label_h1(h1: str, meta_title: str) -> bool:
 
 
 def _attr_str(el: etree._Element) -> str:
-    return f"{el.get('class') or ''} {el.get('id') or ''}"
+    i = el.get("id") or ""
+    return f"{el.get('class') or ''} {'' if _is_slug_id(i) else i}"
+
+
+def _is_slug_id(i: str) -> bool:
+    """An id made from a sentence (a slideshow slide's anchor, ``she-also-wore-a-white-shirtdress-in-2021``)
+    names the content, not a widget: its words ("also", "related") say nothing about the element."""
+    return i.count("-") >= 6 and sum(w.isalpha() for w in i.split("-")) >= 7
 
 
 def _prune(root: etree._Element, remove: list[str]) -> None:

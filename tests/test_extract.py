@@ -935,3 +935,21 @@ def test_body_video_teasers_are_dropped() -> None:
             + "<p>The boats left at 5:30 in the morning, an hour before dawn.</p>")
     r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
     assert not any(t in r["body"] for t in lines) and "The boats left at 5:30" in r["body"]
+
+
+def test_slideshow_slide_whose_anchor_id_holds_an_interface_word_is_kept() -> None:
+    # Slide anchors are made from the slide's caption: "also" in `she-also-...` is not a "read also" box.
+    slides = "".join(
+        f'<div class="slide" id="{slug}"><p>{text}</p></div>'
+        for slug, text in (
+            ("the-riad-opened-its-doors-to-guests-in-march", "The riad opened its doors to its first guests "
+             "in March, after two years of careful restoration work."),
+            ("she-also-restored-the-old-fountain-in-the-courtyard-2", "She also restored the old fountain in "
+             "the courtyard, using tiles made by hand in Fes."),
+            ("the-garden-now-holds-orange-and-lemon-trees-3", "The garden now holds orange and lemon trees, "
+             "watered by the same channels as a century ago."),
+        )
+    )
+    body = '<h1>A riad reborn in Marrakech</h1>' + _FILLER_EN + slides + '<div id="read-also"><p>Other riads</p></div>'
+    r = extract_article(_page("", body, ""), "https://b.example/riad", now=NOW)
+    assert "She also restored the old fountain" in r["body"] and "Other riads" not in r["body"]
