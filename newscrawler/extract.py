@@ -65,7 +65,7 @@ _BAD_ATTR = re.compile(
     r"promo|ads?|advert\w*|adsense|banner|sidebar|widget|breadcrumbs?|tags?|tagcloud|menu|navbar|nav|footer|"
     r"cookies?|consent|popup|modal|outbrain|taboola|recommend\w*|mostread|most-read|trending|popular|"
     r"author-?bio|bio|byline|meta|print|rating|pagination|pager|toolbar|jump|skip|hidden|hide|sr-only|"
-    r"read-?more|also|more-?news|latest|prev|previous|next|prev-?next|caption|credit|copyright|disclaimer|signup|paywall|teaser-list|"
+    r"read-?more|also|more-?news|latest|prev|previous|next|prev-?next|caption|credit|pictsrc|(?:image|img|photo|picture)-?(?:source|src)|copyright|disclaimer|signup|paywall|teaser-list|"
     r"video-?player|gallery|slider|carousel|login|sponsored|partner|newsletter\w*|donate|donations?)(?=$|[\s_\-])",
     re.I,
 )

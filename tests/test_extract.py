@@ -953,3 +953,11 @@ def test_slideshow_slide_whose_anchor_id_holds_an_interface_word_is_kept() -> No
     body = '<h1>A riad reborn in Marrakech</h1>' + _FILLER_EN + slides + '<div id="read-also"><p>Other riads</p></div>'
     r = extract_article(_page("", body, ""), "https://b.example/riad", now=NOW)
     assert "She also restored the old fountain" in r["body"] and "Other riads" not in r["body"]
+
+
+def test_picture_source_credits_are_not_story_text() -> None:
+    body = ('<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN +
+            '<ul><li>Cranes at dawn<div class="pictsrc">Studio Souss</div></li>'
+            '<li>The new quay<span class="image-source">Photo Desk</span></li></ul>')
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert "Cranes at dawn" in r["body"] and "Studio Souss" not in r["body"] and "Photo Desk" not in r["body"]
