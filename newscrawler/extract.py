@@ -126,7 +126,13 @@ _NOT_STORY = re.compile(
     r"\bresponses\s+to\s+this\s+entry\b|\bantworten\s+zu\s+diesem\s+eintrag\b|"
     # Video teasers: a blurb closing with its date and running time ("18.04.2024 | 0:21 min"), a "WATCH |" label,
     # and the consent placeholder of an embedded player.
-    r"\b\d{1,2}:\d{2}\s*min\.?\W*$|^\W*watch\s*\||\bein\s+klick\s+für\s+den\s+datenschutz\b",
+    r"\b\d{1,2}:\d{2}\s*min\.?\W*$|^\W*watch\s*\||\bein\s+klick\s+für\s+den\s+datenschutz\b|"
+    # Page furniture that lands inside a story container: skip-link and table-of-contents labels, a bare URL, an
+    # app interstitial's "no thanks", a broadcast-slot line, a newsroom credit with initials ("MDR (dst)").
+    r"^\W*(?:hauptinhalt|zum\s+inhalt(?:\s+springen)?|skip\s+to\s+(?:the\s+)?(?:main\s+)?content|auf\s+dieser\s+seite|"
+    r"on\s+this\s+page|inhaltsverzeichnis|table\s+of\s+contents)\W*$|^\s*https?://\S+\s*$|"
+    r"^\W*(?:no,?\s+thanks|nein,?\s+danke|non,?\s+merci)\b|^\W*dieses\s+thema\s+im\s+programm\s*:|"
+    r"^\W*(?-i:[A-ZÄÖÜ][A-Za-zÄÖÜ]{1,7}\s*\([a-zäöü]{2,4}\))\W*$",
     re.I,
 )
 

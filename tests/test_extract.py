@@ -961,3 +961,13 @@ def test_picture_source_credits_are_not_story_text() -> None:
             '<li>The new quay<span class="image-source">Photo Desk</span></li></ul>')
     r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
     assert "Cranes at dawn" in r["body"] and "Studio Souss" not in r["body"] and "Photo Desk" not in r["body"]
+
+
+def test_page_furniture_lines_inside_the_story_container_are_dropped() -> None:
+    furniture = ("Skip to main content", "On this page:", "https://b.example/harbour/video-cranes.html",
+                 "No thanks. Continue in this view.", "RTM (ab)")
+    body = ('<h1>Harbour works resume in Agadir</h1>' + "".join(f"<p>{t}</p>" for t in furniture[:2]) + _FILLER_EN
+            + "".join(f"<p>{t}</p>" for t in furniture[2:]) + "<p>RTM reported the figures first (see below).</p>")
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert not any(t in r["body"] for t in furniture)
+    assert "RTM reported the figures first (see below)." in r["body"]
