@@ -83,7 +83,8 @@ _BOILER_LINE = re.compile(
     r"download\s+(?:the|our)\s+app|(?:got|have|do\s+you\s+have)\s+a\s+story|for\s+more\s+stories\s+like\s+this|"
     r"follow\s+\S+(?:\s+\S+)?\s+on\s+(?:twitter|facebook|instagram|x)|stay\s+up\s+to\s+date\s+with|"
     r"hat\s+ihnen\s+dieser\s+artikel\s+gefallen)\b|ich\s+bin\s+damit\s+einverstanden,\s+dass\s+mir\s+(?:der\s+)?externe|"
-    r"^\W*\d+\s*(?:تعليق|تعليقات|comments?)\W*$",
+    r"^\W*\d+\s*(?:تعليق|تعليقات|comments?|kommentare?|commentaires?|comentarios?|reacties|kommentarer)\W*$|"
+    r"^\W*newsletter\s*:",
     re.I,
 )
 # Short lines that carry no story text: a dateline ("Stand: 17.06.2025 18:24 Uhr", "آخر تحديث: 2025/10/07"),
@@ -132,7 +133,16 @@ _NOT_STORY = re.compile(
     r"^\W*(?:hauptinhalt|zum\s+inhalt(?:\s+springen)?|skip\s+to\s+(?:the\s+)?(?:main\s+)?content|auf\s+dieser\s+seite|"
     r"on\s+this\s+page|inhaltsverzeichnis|table\s+of\s+contents)\W*$|^\s*https?://\S+\s*$|"
     r"^\W*(?:no,?\s+thanks|nein,?\s+danke|non,?\s+merci)\b|^\W*dieses\s+thema\s+im\s+programm\s*:|"
+    r"^\W*copyright\s*[:©]|\bsend(?:en\s+sie)?\s+uns\s+ihr\s+feedback\b|\bsend\s+us\s+your\s+feedback\b|"
+    r"^\W*übersetzung\s+und\s+\w+\s*:|"
     r"^\W*(?-i:[A-ZÄÖÜ][A-Za-zÄÖÜ]{1,7}\s*\([a-zäöü]{2,4}\))\W*$",
+    re.I,
+)
+
+
+_DATE_LABEL_LINE = re.compile(
+    r"^\W*(?:uppdaterad|publicerad|oppdatert|publisert|opdateret|udgivet|aktualisiert|veröffentlicht|updated|"
+    r"published|publié|mis\s+à\s+jour)\s*:?\s*(?:\d{1,2}[.:]\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})\b",
     re.I,
 )
 
@@ -143,7 +153,10 @@ def _is_meta_line(text: str) -> bool:
         return True
     # "Friday 22 November 2024 08:49 GMT", "20:24 Jane Doe", "Do 25.04.24 | 14:07 Uhr | Von ...": a date or a
     # time and a handful of words.
-    return len(text) < 90 and bool(_DATETIME.search(text)) and len(re.findall(r"[^\W\d_]{2,}", text)) <= 6
+    if len(text) < 90 and bool(_DATETIME.search(text)) and len(re.findall(r"[^\W\d_]{2,}", text)) <= 6:
+        return True
+    # "Uppdaterad 15.59 | Publicerad 14.14": a publication label and a time written with a dot.
+    return len(text) < 60 and bool(_DATE_LABEL_LINE.match(text))
 
 
 # A short heading that opens the page's "more stories" block: what follows it is not the story.

@@ -971,3 +971,14 @@ def test_page_furniture_lines_inside_the_story_container_are_dropped() -> None:
     r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
     assert not any(t in r["body"] for t in furniture)
     assert "RTM reported the figures first (see below)." in r["body"]
+
+
+def test_label_lines_around_the_story_are_dropped() -> None:
+    labels = ("Uppdaterad 15.59 | Publicerad 14.14", "12 Kommentare", "Newsletter: Harbour weekly",
+              "Copyright: Harbour Syndicate, 2025", "Ihre Meinung ist uns wichtig. Senden Sie uns Ihr Feedback.",
+              "Übersetzung und Adaptierung: Harbour Desk")
+    body = ('<h1>Harbour works resume in Agadir</h1>' + f"<p>{labels[0]}</p>" + _FILLER_EN
+            + "".join(f"<p>{t}</p>" for t in labels[1:]) + "<p>Updated figures will follow next week, the port said.</p>")
+    r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
+    assert not any(t in r["body"] for t in labels)
+    assert "Updated figures will follow next week, the port said." in r["body"]
