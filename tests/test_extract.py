@@ -255,6 +255,16 @@ def test_title_kicker_written_with_a_colon_in_open_graph_and_a_dash_in_json_ld()
     assert r["title"] == "Port works: Agadir cranes start work" and r["method"]["title"] == "meta"
 
 
+def test_title_json_ld_headline_beats_a_different_h1_but_og_title_alone_does_not() -> None:
+    ld = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Agadir port reopens"}</script>'
+    body = "<h1>After three weeks of repairs, ships dock again in Agadir</h1>"
+    r = extract_article(_page(ld, body, _FILLER_EN), "https://b.example/port", now=NOW)
+    assert r["title"] == "Agadir port reopens" and r["method"]["title"] == "jsonld"
+    og = '<meta property="og:title" content="Agadir port reopens">'
+    r = extract_article(_page(og, body, _FILLER_EN), "https://b.example/port", now=NOW)
+    assert r["title"] == "After three weeks of repairs, ships dock again in Agadir"
+
+
 def test_date_from_microdata_on_a_visible_element() -> None:
     body = ('<h1>Harbour works resume in Agadir</h1>'
             '<span itemprop="datePublished" class="ml-2">October 7, 2025</span>'

@@ -1,0 +1,151 @@
+"""Title ceiling: how often each headline candidate on the page matches the ground truth, and what fixed choices score.
+
+Usage (from the repository root):
+
+    python bench/title_candidates.py ../shared/realdata [--sets fundus,wcxb]
+
+For every article with a ground-truth title it reads the page's candidates -- JSON-LD ``headline``, ``og:title``,
+``twitter:title``, the first h1, ``<title>`` -- with the site name stripped the way ``extract_article`` strips it,
+and compares each with the ground truth under the benchmark's title key (``bench/extraction.py``). It prints, per
+set: how often each candidate matches, the "oracle" (some candidate matches: the ceiling of any rule that picks
+one of them), a few fixed preference orders and a majority vote, and ``extract_article`` itself. It answers the
+question whether a page-independent rule can reach a title target, not how fast anything runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import sys
+from collections import Counter
+from collections.abc import Callable
+
+import lxml.html
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from extraction import SETS, title_key  # noqa: E402
+
+from newscrawler.encoding import decode_html  # noqa: E402
+from newscrawler.extract import _strip_site, extract_article  # noqa: E402
+
+CANDIDATES = ("jsonld", "og", "twitter", "h1", "title_tag")
+
+
+def _meta(root: lxml.html.HtmlElement, name: str) -> str | None:
+    for el in root.xpath(f'//meta[@property="{name}" or @name="{name}"]'):
+        value = (el.get("content") or "").strip()
+        if value:
+            return value
+    return None
+
+
+def _jsonld_headline(root: lxml.html.HtmlElement) -> str | None:
+    def walk(obj: object) -> str | None:
+        if isinstance(obj, dict):
+            h = obj.get("headline")
+            if isinstance(h, str) and h.strip():
+                return h
+            return next((x for x in map(walk, obj.values()) if x), None)
+        if isinstance(obj, list):
+            return next((x for x in map(walk, obj) if x), None)
+        return None
+
+    for script in root.xpath('//script[@type="application/ld+json"]'):
+        try:
+            found = walk(json.loads(script.text or ""))
+        except ValueError:
+            continue
+        if found:
+            return found
+    return None
+
+
+def page_candidates(html: bytes, url: str) -> dict[str, str | None]:
+    """The page's headline candidates, site names stripped from the metadata ones."""
+    text, _ = decode_html(html)
+    root = lxml.html.fromstring(text)
+    host = url.split("/")[2] if "://" in url else ""
+    site = [n for n in (_meta(root, "og:site_name"), _meta(root, "application-name")) if n]
+    h1 = next((t for t in (" ".join(e.text_content().split()) for e in root.iter("h1")) if t), None)
+    title_el = root.find(".//title")
+    raw = {
+        "jsonld": _jsonld_headline(root), "og": _meta(root, "og:title"), "twitter": _meta(root, "twitter:title"),
+        "h1": h1, "title_tag": title_el.text_content() if title_el is not None else None,
+    }
+    return {k: (_strip_site(" ".join(v.split()), site, host) if v and k != "h1" else v) for k, v in raw.items()}
+
+
+def _first(order: tuple[str, ...]) -> Callable[[dict[str, str]], str | None]:
+    return lambda keys: next((keys[k] for k in order if keys.get(k)), None)
+
+
+def _vote(order: tuple[str, ...]) -> Callable[[dict[str, str]], str | None]:
+    def pick(keys: dict[str, str]) -> str | None:
+        counts = Counter(v for v in keys.values() if v)
+        if not counts:
+            return None
+        best = max(counts.values())
+        return next((keys[k] for k in order if keys.get(k) and counts[keys[k]] == best), None)
+
+    return pick
+
+
+POLICIES: dict[str, Callable[[dict[str, str]], str | None]] = {
+    "JSON-LD > og > h1 > <title>": _first(("jsonld", "og", "h1", "twitter", "title_tag")),
+    "og > JSON-LD > h1 > <title>": _first(("og", "jsonld", "h1", "twitter", "title_tag")),
+    "h1 > JSON-LD > og > <title>": _first(("h1", "jsonld", "og", "twitter", "title_tag")),
+    "majority vote, ties JSON-LD first": _vote(("jsonld", "og", "h1", "twitter", "title_tag")),
+    "majority vote, ties h1 first": _vote(("h1", "jsonld", "og", "twitter", "title_tag")),
+}
+
+
+def score(pages: list[dict]) -> dict[str, float]:
+    hits: Counter = Counter()
+    present: Counter = Counter()
+    n = 0
+    for page in pages:
+        if not page.get("article") or not page.get("title"):
+            continue
+        n += 1
+        html = gzip.open(page["path"]).read()
+        gold = title_key(page["title"])
+        keys = {k: title_key(v) for k, v in page_candidates(html, page["url"]).items() if v}
+        for k, v in keys.items():
+            present[k] += 1
+            hits[k] += v == gold
+        hits["oracle"] += gold in keys.values()
+        for name, policy in POLICIES.items():
+            hits[name] += policy(keys) == gold
+        hits["extract_article"] += title_key(extract_article(html, page["url"])["title"]) == gold
+    out = {"pages": n}
+    for k in CANDIDATES:
+        out[f"{k} matches (of {present[k]} present)"] = hits[k] / max(n, 1)
+    out["oracle: some candidate matches"] = hits["oracle"] / max(n, 1)
+    for name in (*POLICIES, "extract_article"):
+        out[name] = hits[name] / max(n, 1)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("data_dir")
+    ap.add_argument("--sets", default="fundus,wcxb")
+    args = ap.parse_args(argv)
+    for key in args.sets.split(","):
+        folder, loader = SETS[key]
+        if not os.path.isdir(os.path.join(args.data_dir, folder)):
+            print(f"### {folder}: missing, skipped")
+            continue
+        result = score(loader(args.data_dir))
+        print(f"### {folder} ({result.pop('pages')} articles with a title)")
+        for name, value in result.items():
+            print(f"  {value:.3f}  {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
