@@ -957,6 +957,9 @@ def _link_density(el: etree._Element) -> float:
 
 
 def _dom_body(root: etree._Element, title: str, remove: list[str], ref: str = "") -> str:
+    # The headline is not story text, whether it is the title we return or the h1 shown in its place.
+    h1 = next((t for t in (_text(e) for e in root.iter("h1")) if len(t) > 5), "")
+    title_keys = {k for k in (_key(title) if title else "", _key(h1)) if k}
     _prune(root, remove)
     body = root.find("body")
     if body is None:
@@ -993,7 +996,6 @@ def _dom_body(root: etree._Element, title: str, remove: list[str], ref: str = ""
                 links = sum(len(a.text_content()) for a in sib.iter("a"))
                 if len(t) > 80 and links < 0.25 * len(t):
                     containers.append(sib)
-    title_k = _key(title) if title else ""
     paras: list[tuple[str, str]] = []
     seen: set[str] = set()
     for c in containers:
@@ -1006,7 +1008,7 @@ def _dom_body(root: etree._Element, title: str, remove: list[str], ref: str = ""
             # Short lines repeat legitimately (table rows, list labels); a repeated sentence is interface text.
             if not k or (k in seen and (len(text) >= 40 or (len(text) >= 20 and text[-1] in ".!?。؟"))):
                 continue
-            if title_k and k == title_k:
+            if k in title_keys:
                 continue
             # A short line is an interface crumb, unless it is a list entry ("Author, <a>Title</a>").
             if _short_crumb(text) and tag not in ("h2", "h3", "h4", "emph", "li", "blockquote", "td") and not (

@@ -260,6 +260,7 @@ def test_title_json_ld_headline_beats_a_different_h1_but_og_title_alone_does_not
     body = "<h1>After three weeks of repairs, ships dock again in Agadir</h1>"
     r = extract_article(_page(ld, body, _FILLER_EN), "https://b.example/port", now=NOW)
     assert r["title"] == "Agadir port reopens" and r["method"]["title"] == "jsonld"
+    assert "ships dock again" not in r["body"]  # the h1 shown in its place is a headline, not story text
     og = '<meta property="og:title" content="Agadir port reopens">'
     r = extract_article(_page(og, body, _FILLER_EN), "https://b.example/port", now=NOW)
     assert r["title"] == "After three weeks of repairs, ships dock again in Agadir"
