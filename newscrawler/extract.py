@@ -1179,6 +1179,53 @@ def _is_lead_prose(lead: str) -> bool:
     return len(re.findall(r"[.!?…؟](?:\s|$)|[。！？]", lead)) >= 1
 
 
+_INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
+_JS_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+
+
+def _hydration_body(html: str, title: str) -> str:
+    """The story of a JavaScript app page, read from the data its scripts hydrate the page with.
+
+    Next.js, Nuxt and similar apps ship the article as an HTML string inside an inline script
+    (``self.__next_f.push([1, "...<p>...</p>..."])``, ``__NEXT_DATA__``) and render nothing in the markup. The
+    string literal (or, one level down, the JSON it holds) with the most paragraph text is parsed and read like
+    a page. Used only when the markup itself gave no body."""
+    best, best_len = "", 0
+    for m in _INLINE_SCRIPT.finditer(html):
+        script = m.group(1)
+        if script.count("\\u003cp") + script.count("<p") < 3:
+            continue
+        for frag in _html_strings(script, depth=2):
+            n = sum(len(p) for p in re.findall(r"<p[\s>].*?</p>", frag, re.S))
+            if n > best_len:
+                best, best_len = frag, n
+    if best_len < 250:
+        return ""
+    doc = lxml.html.document_fromstring(f"<html><body><article>{best}</article></body></html>")
+    # Text between the HTML elements is the payload's own syntax (`2:["$","div",...]`), not story.
+    for holder in doc.iter("article"):
+        holder.text = None
+        for child in holder:
+            child.tail = None
+    return _dom_body(doc, title, [])
+
+
+def _html_strings(script: str, depth: int) -> Iterator[str]:
+    """Decoded string literals of a script that hold HTML paragraphs, looking ``depth`` levels of escaping deep."""
+    for lit in _JS_STRING.finditer(script):
+        raw = lit.group()
+        if len(raw) < 400:
+            continue
+        try:
+            decoded = json.loads(raw)
+        except ValueError:
+            continue
+        if decoded.count("<p") >= 3:
+            yield decoded
+        elif depth > 1 and decoded.count('\\u003cp') + decoded.count("<p") + decoded.count('\\"') >= 3:
+            yield from _html_strings(decoded, depth - 1)
+
+
 def _trafilatura_body(text: str, url: str) -> str:
     import trafilatura
 
@@ -1759,6 +1806,12 @@ def _extract(
                     dom = lead + "\n\n" + dom
                 out["body"] = _clean_ml(dom)
                 method["body"] = "dom"
+            return
+        hb = _safe(_hydration_body, text, out["title"], default="") or ""
+        if len(hb) >= 250:
+            out["body"] = _clean_ml(hb)
+            method["body"] = "hydration"
+            state["para_len"] = len(hb)
             return
         tb = _safe(_trafilatura_body, text, url, default="") or ""
         if len(tb) > len(dom):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -993,3 +994,20 @@ def test_label_lines_around_the_story_are_dropped() -> None:
     r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
     assert not any(t in r["body"] for t in labels)
     assert "Updated figures will follow next week, the port said." in r["body"]
+
+
+def test_story_only_in_a_javascript_app_hydration_payload_is_read() -> None:
+    # A Next.js page renders an empty shell; the story travels as an HTML string in a script, JSON-escaped once
+    # (`self.__next_f.push`) or inside a JSON document (`__NEXT_DATA__`).
+    story = "".join(f'<p class="editor-p">{p}</p>' for p in _STORY_AR) + "<p>تابعونا على فيسبوك</p>"
+    payload = json.dumps("1:T42c," + story + '\n2:["$","div",null,{"className":"ad"}]')
+    shell = ('<html><head><title>أشغال كورنيش الصويرة</title></head><body><div id="app"><h1>أشغال كورنيش الصويرة</h1>'
+             '<main></main></div><script>self.__next_f.push([1,' + payload + '])</script></body></html>')
+    r = extract_article(shell, "https://c.example/news/article/123", now=NOW)
+    assert r["method"]["body"] == "hydration" and r["is_article"]
+    assert r["body"].split("\n\n") == _STORY_AR
+    nested = json.dumps({"props": {"pageProps": {"article": {"content": story}}}})
+    shell = shell.replace("<script>self.__next_f.push([1," + payload + "])</script>",
+                          f'<script id="__NEXT_DATA__" type="application/json">{nested}</script>')
+    r = extract_article(shell, "https://c.example/news/article/123", now=NOW)
+    assert r["body"].split("\n\n") == _STORY_AR
