@@ -11,7 +11,8 @@ Body: bag of tokens after NFKC, casefold and removal of combining marks; precisi
 page (an empty extraction scores 0). Title: exact match of the word sequence after HTML entities are decoded,
 invisible format characters (soft hyphens, zero-width and word joiners) removed and the same normalisation applied,
 so punctuation, quote, dash and spacing variants do not count but every word does (no containment). Date: same
-calendar day in the ground truth's offset; same minute where the ground truth has a time. Authors: F1 over names
+calendar day in the ground truth's offset; same minute where the ground truth has a time; future dates: dates
+returned (on any page) later than the fetch time (the recorded crawl time, else the run's start). Authors: F1 over names
 normalised like titles. The same normalisation is applied to both tools and to the ground truth.
 On wcxb-test the article metrics use the pages labelled ``article``; page type (article vs the rest) uses all,
 with a confusion matrix of the ground-truth type against ours. Article recall: the share of true articles that
@@ -33,7 +34,7 @@ import time
 import unicodedata
 import warnings
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html import unescape as html_unescape
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -244,8 +245,17 @@ def score_set(pages: list[dict], tool: str, repeat: int) -> dict:
         means.append(1000 * total / max(len(pages), 1))
     acc: dict[str, list] = {k: [] for k in ("p", "r", "f", "title", "day", "minute", "authors", "ptype", "keep")}
     confusion: Counter = Counter()
+    future = 0
+    run_start = datetime.now(UTC)
     for p, out in zip(pages, results, strict=True):
         out = out or {"title": None, "body": "", "date": None, "authors": [], "is_article": None}
+        # A date after the fetch (the recorded crawl time, or this run for sets without one) is always wrong.
+        returned = parse_iso(out["date"])
+        if returned is not None:
+            fetched = p.get("now") or run_start
+            if returned.tzinfo is None or fetched.tzinfo is None:
+                returned, fetched = returned.replace(tzinfo=None), fetched.replace(tzinfo=None)
+            future += returned > fetched + timedelta(minutes=5)
         if "ptype" in p and out["is_article"] is not None:
             acc["ptype"].append(out["is_article"] == p["article"])
             confusion[(p["ptype"], out.get("page_type") or "?")] += 1
@@ -274,6 +284,7 @@ def score_set(pages: list[dict], tool: str, repeat: int) -> dict:
     res["n_body"] = len(acc["f"])
     res["ms"] = statistics.median(means)
     res["errors"] = errors
+    res["future"] = future
     res["confusion"] = confusion
     return res
 
@@ -285,12 +296,12 @@ def fmt(v: float | None, digits: int = 3) -> str:
 def print_table(name: str, rows: dict[str, dict]) -> None:
     print(f"\n### {name}\n")
     print("| tool | pages | body P | body R | body F1 | title acc | date day | date minute | authors F1 | "
-          "page type acc | article recall | ms/page | errors |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "page type acc | article recall | future dates | ms/page | errors |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for tool, r in rows.items():
         print(f"| {tool} | {r['n']} | {fmt(r['p'])} | {fmt(r['r'])} | {fmt(r['f'])} | {fmt(r['title'])} | "
               f"{fmt(r['day'])} | {fmt(r['minute'])} | {fmt(r['authors'])} | {fmt(r['ptype'])} | "
-              f"{fmt(r['keep'])} | {fmt(r['ms'], 1)} | {r['errors']} |")
+              f"{fmt(r['keep'])} | {r['future']} | {fmt(r['ms'], 1)} | {r['errors']} |")
     for tool, r in rows.items():
         if r["confusion"]:
             print_confusion(tool, r["confusion"])
