@@ -846,12 +846,6 @@ def test_body_key_points_list_before_the_story_block_is_read() -> None:
     assert "Home" not in r["body"]
 
 
-
-
-
-
-
-
 def test_body_one_sentence_lead_in_the_story_column_is_kept() -> None:
     lead = "The port authority reopened the north quay on Monday after two years of works."
     page = (f'<html><head><meta name="description" content="{lead}"></head><body>'
@@ -910,8 +904,6 @@ def test_body_lone_heading_closing_the_text_is_dropped() -> None:
     assert "Sizes of the new quays" in r["body"] and not r["body"].endswith("Latest from the coast")
 
 
-
-
 def test_slideshow_slide_whose_anchor_id_holds_an_interface_word_is_kept() -> None:
     # Slide anchors are made from the slide's caption: "also" in `she-also-...` is not a "read also" box.
     slides = "".join(
@@ -936,10 +928,6 @@ def test_picture_source_credits_are_not_story_text() -> None:
             '<li>The new quay<span class="image-source">Photo Desk</span></li></ul>')
     r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
     assert "Cranes at dawn" in r["body"] and "Studio Souss" not in r["body"] and "Photo Desk" not in r["body"]
-
-
-
-
 
 
 def test_story_only_in_a_javascript_app_hydration_payload_is_read() -> None:
