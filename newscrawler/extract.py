@@ -443,13 +443,6 @@ def _strip_site(title: str, site_names: Iterable[str], host: str) -> str:
 
 
 
-def _metadata_agree(cands: list[tuple[str, str]], site_names: list[str], host: str) -> bool:
-    """True when the JSON-LD headline and ``og:title`` say the same, site names and punctuation aside."""
-    keys = {rule: _key(_clean(_strip_site(_clean(raw), site_names, host))) for rule, raw in cands
-            if rule in ("jsonld", "meta")}
-    return len(keys) == 2 and bool(keys["jsonld"]) and keys["jsonld"] == keys["meta"]
-
-
 _LABEL_END = re.compile(r"(?:\||-|–|—|::|»|«|·|•|/|,)$")
 _LABEL_START = re.compile(r"^(?:\||-|–|—|::|»|«|·|•|/|,)")
 
@@ -1494,37 +1487,19 @@ def _extract(
 
     # ---- title
     def title() -> None:
-        cands: list[tuple[str, str]] = []
-        h = ld.get("headline") or ld.get("name")
-        if isinstance(h, str) and h.strip():
-            cands.append(("jsonld", h))
-        og = _m(meta, "og:title", "twitter:title")
-        if og:
-            cands.append(("meta", og))
         st, _ = _sel_first_text(root, selectors.get("title"))
-        if st:
-            cands.insert(0, ("selector", st))
-        h1s = [t for t in (_text(e) for e in root.iter("h1")) if len(t) > 5]
+        if st and _clean(st):
+            out["title"], method["title"] = _clean(st), "selector"
+            return
+        h = ld.get("headline") or ld.get("name")
         tt = root.find(".//title")
-        ttext = _text(tt) if tt is not None else ""
-        if h1s:
-            cands.append(("h1", h1s[0]))
-        if ttext:
-            cands.append(("title_tag", ttext))
+        raw = {"jsonld": h if isinstance(h, str) else "", "meta": _m(meta, "og:title", "twitter:title") or "",
+               "title_tag": _text(tt) if tt is not None else ""}
+        # Metadata titles in trust order, site names stripped; the first non-empty one is compared with the h1.
+        cleaned = {rule: _clean(_strip_site(_clean(v), site_names, host)) if v.strip() else "" for rule, v in raw.items()}
+        meta_rule, meta_t = next(((r, t) for r, t in cleaned.items() if t), ("", ""))
         names_k = {_key(n) for n in site_names}
-        h1c = [h for h in h1s if 6 <= len(h) <= 300 and _key(h) not in names_k]
-        meta_t = ""
-        for rule, raw in cands:
-            if rule in ("selector",):
-                t = _clean(raw)
-                if t:
-                    out["title"], method["title"] = t, rule
-                    return
-            if rule in ("jsonld", "meta", "title_tag"):
-                meta_t = _clean(_strip_site(_clean(raw), site_names, host))
-                meta_rule = rule
-                if meta_t:
-                    break
+        h1c = [t for t in (_text(e) for e in root.iter("h1")) if 6 <= len(t) <= 300 and _key(t) not in names_k]
         # The visible headline and the metadata title often differ by a kicker or a site suffix: when one
         # contains the other, keep the shorter, cleaner one; otherwise trust a single h1 over SEO metadata.
         pick = None
@@ -1542,11 +1517,10 @@ def _extract(
                     return
                 # The JSON-LD may set the kicker off with a dash where og:title writes the same words with a
                 # colon: the colon form says it is a kicker, not a section label.
-                for rule, raw in cands:
-                    alt = _clean(_strip_site(_clean(raw), site_names, host)) if rule == "meta" else ""
-                    if alt and alt != meta_t and _key(alt) == mk and _is_kicker_of(alt, h):
-                        out["title"], method["title"] = alt, rule
-                        return
+                alt = cleaned.get("meta", "")
+                if alt and alt != meta_t and _key(alt) == mk and _is_kicker_of(alt, h):
+                    out["title"], method["title"] = alt, "meta"
+                    return
                 pick = h
                 break
         if pick is None and mk and any(mk in _key(h) for h in h1c):
@@ -1555,11 +1529,10 @@ def _extract(
         if pick is None and h1c and mk and _is_label_h1(h1c[0], meta_t):
             out["title"], method["title"] = meta_t, meta_rule
             return
-        # The JSON-LD headline is the article's declared headline (schema.org), and so is a title that JSON-LD
-        # and Open Graph agree on; an h1 that differs (a longer web headline, a regional variant) is display
-        # copy. Measured on fundus: +15 titles, -9 where the publisher's parser takes the h1 (docs/benchmarks.md).
-        # og:title alone is a social-share title and loses to a single h1.
-        if pick is None and mk and (meta_rule == "jsonld" or _metadata_agree(cands, site_names, host)):
+        # The JSON-LD headline is the article's declared headline (schema.org); an h1 that differs (a longer web
+        # headline, a regional variant) is display copy. Measured on fundus: +18 titles, -9 where the publisher's
+        # parser takes the h1 (docs/benchmarks.md). og:title alone is a social-share title and loses to an h1.
+        if pick is None and mk and meta_rule == "jsonld":
             out["title"], method["title"] = meta_t, meta_rule
             return
         if pick is None and len(h1c) == 1:
