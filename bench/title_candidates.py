@@ -30,7 +30,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from extraction import SETS, title_key  # noqa: E402
 
 from newscrawler.encoding import decode_html  # noqa: E402
-from newscrawler.extract import _strip_site, extract_article  # noqa: E402
+from newscrawler.extract import extract_article  # noqa: E402
+from newscrawler.extract.title import _strip_site  # noqa: E402
 
 CANDIDATES = ("jsonld", "og", "twitter", "h1", "title_tag")
 

@@ -1,0 +1,920 @@
+"""The article body: pruning, DOM scoring, paragraph flattening and the line filters, the standfirst,
+JSON-LD articleBody agreement, JavaScript hydration payloads and the trafilatura fallback."""
+
+from __future__ import annotations
+
+import html as html_lib
+import itertools
+import json
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+import lxml.html
+from lxml import etree
+
+from newscrawler.extract.common import _attr_str, _css, _key, _text
+
+# Containers that never hold article text.
+_DROP_TAGS = (
+    "script", "style", "noscript", "iframe", "svg", "button", "select", "textarea", "input", "figcaption",
+    "template", "video", "audio", "object", "embed", "canvas", "map",
+)
+
+
+# Structural containers that normally hold interface only, but that some templates wrap around the whole page
+# (ASP.NET puts everything in one <form>, some themes the page in a <nav>): dropped unless they hold the story.
+_SOFT_DROP_TAGS = ("nav", "footer", "aside", "form", "dialog", "label", "menu")
+
+
+# Names CMSs give the story container; it and its ancestors are never pruned.
+_BODY_HINT = re.compile(
+    r"(?:entry|post|article|story|news|blog|single)[\s_\-]*(?:content|body|text|entry)|articlebody|"
+    r"rich-?text|body-?copy|name-(?:field-)?body",
+    re.I,
+)
+
+
+_HIDDEN_OR_ASIDE = re.compile(
+    r"(?:^|[\s_\-])(?:hide|hidden|d-none|modal|popup|cookies?|consent|gdpr|dialog|related|comments?|newsletter)"
+    r"(?:$|[\s_\-])",
+    re.I,
+)
+
+
+_LABEL_HIDDEN = re.compile(r"label-(?:visually[_\-])?hidden", re.I)
+
+
+_BLOCK_TAGS = frozenset({
+    "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote",
+    "pre", "table", "tr", "td", "th", "dl", "dt", "dd", "figure", "header", "hr", "br", "center", "address",
+    "details", "summary", "tbody", "thead", "body", "html",
+})
+
+
+_BAD_ATTR = re.compile(
+    r"(?:^|[\s_\-])(?:share|sharing|sharer|social|socials|related|relateds|comments?|newsletter|subscribe|subscription|"
+    r"promo|ads?|advert\w*|adsense|banner|sidebar|widget|breadcrumbs?|tags?|tagcloud|menu|navbar|nav|footer|"
+    r"cookies?|consent|popup|modal|outbrain|taboola|recommend\w*|mostread|most-read|trending|popular|"
+    r"author-?bio|bio|byline|meta|print|rating|pagination|pager|toolbar|jump|skip|hidden|hide|sr-only|"
+    r"read-?more|also|more-?news|latest|prev|previous|next|prev-?next|caption|credit|pictsrc|(?:image|img|photo|picture)-?(?:source|src)|copyright|disclaimer|signup|paywall|teaser-list|"
+    r"video-?player|gallery|slider|carousel|login|sponsored|partner|newsletter\w*|donate|donations?)(?=$|[\s_\-])",
+    re.I,
+)
+
+
+_GOOD_ATTR = re.compile(
+    r"article|body|content|entry|story|post|text|main|news-?details?|detail|field-item|prose|رئيسي", re.I
+)
+
+
+# Lines of interface text, not article text (Arabic and the usual European phrasings).
+_BOILER_LINE = re.compile(
+    r"^\W*(?:اقرأ|إقرأ|اقرا|إقرا)\s+(?:أيضا|أيضاً|ايضا|المزيد)|انقر\s+هنا\s+لقراءة|لقراءة\s+الخبر\s+من\s+مصدره|"
+    r"شكرا\s+على\s+(?:الإبلاغ|التبليغ|تبليغك)|سيتم\s+إخفاء\s+هذه\s+الصورة|"
+    r"^\W*(?:شارك|مشاركة|تابعونا|تابعنا|[اإ]شترك|التعليقات|تعليقات|الوسوم|كلمات\s+مفتاحية|المصدر\s*:)|"
+    r"^\W*(?:حم[ّ]?ل|نزّ?ل)\s+(?:الآن\s+)?تطبيق|"
+    r"^\W*(?:read\s+(?:also|more)|see\s+also|related\s*:|share\s+(?:this|on)|sign\s+up|subscribe|"
+    r"advertisement|lire\s+aussi|à\s+lire\s+aussi|voir\s+aussi|lesen\s+sie\s+auch|mehr\s+zum\s+thema|"
+    r"download\s+(?:the|our)\s+app|(?:got|have|do\s+you\s+have)\s+a\s+story|for\s+more\s+stories\s+like\s+this|"
+    r"follow\s+\S+(?:\s+\S+)?\s+on\s+(?:twitter|facebook|instagram|x)|stay\s+up\s+to\s+date\s+with|"
+    r"hat\s+ihnen\s+dieser\s+artikel\s+gefallen)\b|ich\s+bin\s+damit\s+einverstanden,\s+dass\s+mir\s+(?:der\s+)?externe|"
+    r"^\W*\d+\s*(?:تعليق|تعليقات|comments?|kommentare?|commentaires?|comentarios?|reacties|kommentarer)\W*$|"
+    r"^\W*newsletter\s*:",
+    re.I,
+)
+
+
+# Short lines that carry no story text: a dateline ("Stand: 17.06.2025 18:24 Uhr", "آخر تحديث: 2025/10/07"),
+# a reading time ("3 min read", "5 دقائق"), a photo credit closing a caption ("... Photo: Jane Doe").
+_META_LINE = re.compile(
+    r"^\W*(?:[^\W\d]+\s*){0,3}[:：]?\s*\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}(?:\s*[,|–\-]?\s*\d{1,2}[:.h]\d{2}"
+    r"(?:\s*(?:uhr|h|am|pm))?)?\W*$|"
+    r"^\W*\d+\s*(?:min\.?|mins?|minutes?|minuten|دقائق|دقيقة|د)(?:\s+[^\W\d]+){0,2}\W*$|"
+    r"\b(?:bild|foto|photo|image|credit|crédit|quelle|صورة|الصورة|تصوير)\s*[:：]\s*[^.!?؟]{2,60}$|"
+    # A Japanese caption closes with its photographer: "...＝13日、東京で（山田太郎撮影）".
+    r"[（(][^（）()]{0,20}撮影[）)]\W*$",
+    re.I,
+)
+
+
+# Digit lookarounds rather than \b: live-blog entries glue the time to the words around it ("5 hours ago07:32
+# Jane Doe", "21:00Jane Doe").
+_DATETIME = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)|(?<!\d)\d{1,2}[./\-]\d{1,2}[./\-]\d{2,4}(?!\d)|(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)")
+
+
+# Short lines that are never story text: picture rights, paywall notices, "additional reporting" notes. (Embedded
+# tweets are left alone: some publishers count them as part of the story, others do not.)
+_NOT_STORY = re.compile(
+    r"^\W*(?:©|\(c\)\s)|\b(?:bildrechte|rechte|fotos?\s*\[\w+\])\s*:|getty\s+images\W*$|"
+    r"^\W*(?:article\s+)?réservée?\s+aux\s+abonnés|^\W*il\s+vous\s+reste\s+\d|^\W*nur\s+für\s+abonnenten|"
+    r"^\W*empfohlener\s+redaktioneller\s+inhalt|ich\s+bin\s+damit\s+einverstanden,\s+dass\s+mir|"
+    r"an\s+dieser\s+stelle\s+findest\s+du\s+einen\s+externen|daten\s+(?:können\s+)?an\s+drittplattformen|"
+    r"^\W*للمشتركين\s+فقط|^\W*(?:additional\s+reporting|with\s+reporting)\b|会員登録|会員の方のみ|会員限定|"
+    # Prompts to follow the publisher elsewhere: newsletters, WhatsApp, Google News, a bookmark.
+    r"\bsign(?:ing)?\s+up\s+(?:for|to)\b.{0,60}\bnewsletters?\b|\bsubscribe\s+to\s+(?:our|\S+['’]s)\s.{0,30}"
+    r"newsletters?\b|\b(?:delivered|straight|right)\s+(?:in|to)\s+your\s+inbox\b|\bnews\s+meet\s+your\s+inbox\b|"
+    r"\bjoin\s+us\s+on\s+whatsapp\b|\bwhatsapp[-\s]channel\b|\bauf\s+whatsapp\?|\bon\s+google\s+news\b|"
+    r"\bbookmark\s+(?:our\s+homepage|[a-z]+\.(?:com|ca|co\.uk|de)\b)|"
+    # Credits under the story: who reported, edited, translated; where the copy came from.
+    r"^\W*reporting\s+by\b|\bediting\s+by\b|^\W*(?:this\s+(?:article|story)\s+was\s+)?edited\s+by\b|"
+    r"\bcontributed\s+(?:reporting|to\s+this\s+(?:report|story))|^\W*with\s+reports?\s+from\b|"
+    r"\bwriters?\s+.{0,80}\bcontributed\b|^\W*(?:redaktion|übersetzung|schlussredaktion)\s*:|"
+    r"^\W*mit\s+informationen\s+(?:der|von)\b|^\W*dieser\s+artikel\s+(?:ist\s+)?(?:zuerst|erstmals)\b|"
+    r"\bmaschinelle\s+übersetzung\b|^\W*(?:lest|lesen\s+sie)\s+den\s+original|"
+    # Subscription, trial and app promos, paywall counters, blog and browser interface.
+    r"\bfor\s+only\s+\S+\s+(?:a|per)\s+month\b|\bkostenlos\s+testen\b|^\W*jetzt\s+abonnieren\b|"
+    r"\blesen\s+gerade\s+auf\s+die\s+zweitbeste\s+art|^\W*pozostało\s+jeszcze\s+\d|"
+    r"^\W*fehler\s+gefunden\s*\?|\bnotifications\s+can\s+be\s+managed\b|"
+    r"\bresponses\s+to\s+this\s+entry\b|\bantworten\s+zu\s+diesem\s+eintrag\b|"
+    # Video teasers: a blurb closing with its date and running time ("18.04.2024 | 0:21 min"), a "WATCH |" label,
+    # and the consent placeholder of an embedded player.
+    r"\b\d{1,2}:\d{2}\s*min\.?\W*$|^\W*watch\s*\||\bein\s+klick\s+für\s+den\s+datenschutz\b|"
+    # Page furniture that lands inside a story container: skip-link and table-of-contents labels, a bare URL, an
+    # app interstitial's "no thanks", a broadcast-slot line, a newsroom credit with initials ("MDR (dst)").
+    r"^\W*(?:hauptinhalt|zum\s+inhalt(?:\s+springen)?|skip\s+to\s+(?:the\s+)?(?:main\s+)?content|auf\s+dieser\s+seite|"
+    r"on\s+this\s+page|inhaltsverzeichnis|table\s+of\s+contents)\W*$|^\s*https?://\S+\s*$|"
+    r"^\W*(?:no,?\s+thanks|nein,?\s+danke|non,?\s+merci)\b|^\W*dieses\s+thema\s+im\s+programm\s*:|"
+    r"^\W*copyright\s*[:©]|\bsend(?:en\s+sie)?\s+uns\s+ihr\s+feedback\b|\bsend\s+us\s+your\s+feedback\b|"
+    r"^\W*übersetzung\s+und\s+\w+\s*:|"
+    r"^\W*(?-i:[A-ZÄÖÜ][A-Za-zÄÖÜ]{1,7}\s*\([a-zäöü]{2,4}\))\W*$",
+    re.I,
+)
+
+
+_DATE_LABEL_LINE = re.compile(
+    r"^\W*(?:uppdaterad|publicerad|oppdatert|publisert|opdateret|udgivet|aktualisiert|veröffentlicht|updated|"
+    r"published|publié|mis\s+à\s+jour)\s*:?\s*(?:\d{1,2}[.:]\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})\b",
+    re.I,
+)
+
+
+def _is_meta_line(text: str) -> bool:
+    """Datelines, reading times, credits: short lines around the story that are not part of it."""
+    if len(text) < 300 and (_META_LINE.search(text) or _NOT_STORY.search(text)):
+        return True
+    # "Friday 22 November 2024 08:49 GMT", "20:24 Jane Doe", "Do 25.04.24 | 14:07 Uhr | Von ...": a date or a
+    # time and a handful of words.
+    if len(text) < 90 and bool(_DATETIME.search(text)) and len(re.findall(r"[^\W\d_]{2,}", text)) <= 6:
+        return True
+    # "Uppdaterad 15.59 | Publicerad 14.14": a publication label and a time written with a dot.
+    return len(text) < 60 and bool(_DATE_LABEL_LINE.match(text))
+
+
+# A short heading that opens the page's "more stories" block: what follows it is not the story.
+_SECTION_END = re.compile(
+    r"^\W*(?:more\s+(?:from|on|in|stories|news|articles|[^\W\d]+\s*$)|related\s+(?:articles?|stories|posts|news|"
+    r"content|coverage|reading)|read\s+next|recommended(?:\s+for\s+you)?\W*$|you\s+(?:may|might)\s+also\s+"
+    r"(?:like|enjoy)|most\s+(?:read|popular|viewed)|latest\s+(?:news|stories)|top\s+stories|"
+    r"(?:مقالات|أخبار|اخبار|مواضيع|مواد)\s+(?:ذات\s+صلة|متعلقة|مشابهة)|ذات\s+صلة|الأكثر\s+(?:قراءة|مشاهدة)|"
+    r"اقرأ\s+المزيد|قد\s+يهمك|المزيد\s+من|آخر\s+الأخبار|sur\s+le\s+même\s+sujet|les\s+plus\s+lus|"
+    r"weitere\s+(?:artikel|nachrichten|themen)|das\s+könnte\s+sie\s+auch\s+interessieren)",
+    re.I,
+)
+
+
+def _prune(root: etree._Element, remove: list[str]) -> None:
+    for sel in remove:
+        for el in _css(root, sel):
+            _drop(el)
+    etree.strip_elements(root, *_DROP_TAGS, with_tail=False)
+    body = root.find("body")
+    total = len(body.text_content()) if body is not None else 0
+    keep = _story_ancestors(root)
+    h1s = [h for h in root.iter("h1") if len(h.text_content().strip()) > 10]
+    if len(h1s) == 1:
+        # A wrapper around the page's only headline is layout ("content-main-sidebar"), not a sidebar.
+        keep.update(h1s[0].iterancestors())
+    for el in list(root.iter(*_SOFT_DROP_TAGS)):
+        if el not in keep and len(el.text_content()) <= 0.5 * total:
+            _drop(el)
+    total = len(body.text_content()) if body is not None else 0
+    doomed = []
+    groups: dict[tuple[etree._Element, str], int] = {}
+    for el in root.iter(etree.Element):
+        tag = el.tag
+        if tag in ("html", "body", "main", "article", "p") or not isinstance(tag, str) or el in keep:
+            continue
+        # Controls drawn with a div ("expand box", "show more"): their labels are interface text.
+        if el.get("role") in ("button", "menubar", "toolbar", "tablist") and len(el.text_content()) < 200:
+            doomed.append(el)
+            box = el.getparent()
+            if el.get("role") == "button" and _is_disclosure_box(box, el) and box not in keep:
+                doomed.append(box)
+            continue
+        # Drupal's "field--label-hidden" hides the field's label, not the field.
+        a = _LABEL_HIDDEN.sub("", _attr_str(el))
+        if len(a) < 3:
+            if el.get("hidden") is not None or "display:none" in (el.get("style") or "").replace(" ", ""):
+                doomed.append(el)
+            elif el.get("role") in ("navigation", "complementary", "banner", "contentinfo", "dialog", "alert"):
+                doomed.append(el)
+            continue
+        if _BAD_ATTR.search(a):
+            # A link inside a sentence ("auto-tag_..." on a name the CMS links to its topic page) is story text.
+            if tag in _INLINE and any(x.tag == "p" for x in el.iterancestors()):
+                continue
+            if _GOOD_ATTR.search(a) and _class_group_len(el, groups) > 0.3 * total:
+                continue
+            if tag in ("h2", "h3", "h4") and _opens_prose(el):
+                continue
+            if len(el.text_content()) > 0.5 * total:
+                continue
+            doomed.append(el)
+        elif el.get("hidden") is not None or "display:none" in (el.get("style") or "").replace(" ", ""):
+            doomed.append(el)
+    for el in _rescue_story(body if body is not None else root, doomed):
+        _drop(el)
+    _drop_more_teasers(body if body is not None else root)
+    _drop_teaser_boxes(body if body is not None else root, keep)
+
+
+# The link that closes a teaser: "mehr", "Read more »", "lire la suite".
+_MORE_LINK = re.compile(
+    r"^\W*(?:more|read\s+more|continue\s+reading|mehr|weiterlesen|lire\s+la\s+suite|leer\s+más|lees\s+meer|"
+    r"المزيد|اقرأ\s+المزيد)\W*$",
+    re.I,
+)
+
+
+def _drop_more_teasers(body: etree._Element) -> None:
+    """Drop the short paragraphs that end in a "more" link: teasers of other stories, not the story."""
+    for a in list(body.iter("a")):
+        if (a.tail or "").strip() or a.getnext() is not None or not _MORE_LINK.match(a.text_content()):
+            continue
+        block = a.getparent()
+        while block is not None and block.tag in _INLINE:
+            if (block.tail or "").strip() or block.getnext() is not None:
+                block = None
+                break
+            block = block.getparent()
+        if block is None or block.tag not in ("p", "div", "li") or block.getparent() is None:
+            continue
+        if len(block.text_content()) - len(a.text_content()) < 40 or len(block.text_content()) > 400:
+            continue
+        _drop(block)
+
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def _is_disclosure_box(box: etree._Element | None, head: etree._Element) -> bool:
+    """A box opened by clicking its header (a "person" or "background" box beside the text): the header is a
+    control and the box its panel, an aside to the story."""
+    # A heading drawn as a button opens an FAQ answer: the question and its answer are text.
+    if box is None or box.tag not in ("div", "section") or head is not box[0] or head.tag in _HEADINGS:
+        return False
+    kids = [c for c in box if isinstance(c.tag, str)]
+    return len(kids) == 2 and kids[1].tag in ("div", "section") and len(box.text_content()) < 3000
+
+
+def _opens_prose(head: etree._Element) -> bool:
+    """A heading followed (past a picture or two) by a prose paragraph is a subheading of the text, whatever
+    its class says ("widget-title" in a CMS that builds stories from widgets)."""
+    for sib in list(head.itersiblings())[:3]:
+        if sib.tag == "p":
+            t = sib.text_content()
+            return len(t.strip()) >= 80 and sum(len(a.text_content()) for a in sib.iter("a")) < 0.3 * len(t)
+        if sib.tag in ("h1", "h2", "h3", "h4", "ul", "ol"):
+            return False
+    return False
+
+
+def _class_group_len(el: etree._Element, memo: dict[tuple[etree._Element, str], int]) -> int:
+    """Text length of the element and its siblings of the same class: a story split into many blocks
+    ("article-widget-text" between ads and pictures) is judged as a whole."""
+    cls = el.get("class")
+    parent = el.getparent()
+    if not cls or parent is None:
+        return len(el.text_content())
+    key = (parent, cls)
+    if key not in memo:
+        memo[key] = sum(len(s.text_content()) for s in parent if s.get("class") == cls)
+    return memo[key]
+
+
+def _rescue_story(body: etree._Element, doomed: list[etree._Element]) -> list[etree._Element]:
+    """Spare the blocks doomed only by a name that the page gives to more prose than the pruning leaves.
+
+    Page builders name every text block "widget" (``elementor-widget-text-editor``), some CMSs name the story's
+    block "jump-link" or "meta": a name that covers most of the page's prose is layout, not interface.
+    Comments, consent dialogs and hidden copies (long prose too) are never spared.
+    """
+    prose = _prose_lengths(body)
+    marked = set(doomed)
+    by_word: dict[str, int] = {}
+    blocks: dict[str, int] = {}
+    words_of: dict[etree._Element, set[str]] = {}
+    for el in doomed:
+        a = _LABEL_HIDDEN.sub("", _attr_str(el))
+        words = {m.group().strip(" _-\t\n").lower() for m in _BAD_ATTR.finditer(a)}
+        if not words or _HIDDEN_OR_ASIDE.search(a):
+            continue
+        words_of[el] = words
+        if not any(x in marked for x in el.iterancestors()):
+            for w in words:
+                by_word[w] = by_word.get(w, 0) + prose.get(el, 0)
+                blocks[w] = blocks.get(w, 0) + 1
+    tops = [el for el in doomed if not any(x in marked for x in el.iterancestors())]
+    left = prose.get(body, 0) - sum(prose.get(el, 0) for el in tops)
+    # Story blocks hold paragraphs; a name shared by many one-line blurbs (forum or teaser lists) is not one.
+    layout = {w for w, n in by_word.items() if n >= 1000 and n >= 2 * max(left, 0) and n >= 200 * blocks[w]}
+    return [el for el in doomed if not (el in words_of and (words_of[el] <= layout or (
+        prose.get(el, 0) >= 2000 and _link_density(el) < 0.2)))]
+
+
+def _prose_lengths(body: etree._Element) -> dict[etree._Element, int]:
+    """Non-link text of the page's <p> elements, summed on each of their ancestors (the body included)."""
+    acc: dict[etree._Element, int] = {}
+    for p in body.iter("p"):
+        n = len(p.text_content().strip()) - sum(len(a.text_content()) for a in p.iter("a"))
+        if n < 25:
+            continue
+        for a in p.iterancestors():
+            acc[a] = acc.get(a, 0) + n
+            if a is body:
+                break
+    return acc
+
+
+_HEADING_LIKE = frozenset({"h2", "h3", "h4", "h5", "h6", "p", "div", "span", "strong", "header", "b", "a"})
+
+
+def _drop_teaser_boxes(body: etree._Element, keep: set[etree._Element]) -> None:
+    """Drop the box that a "Related coverage" / "أخبار ذات صلة" / "More from ..." heading opens: the heading's
+    parent (its grandparent when the parent only wraps the heading), unless that box holds the story."""
+    total = len(body.text_content()) or 1
+    boxes = []
+    heads = []
+    # Only short text nodes can open such a box: test those, then take the widest heading-like element that
+    # holds nothing else (text_content on every element of the page would cost more than the rest of the step).
+    for node in body.xpath(".//text()"):
+        if not node.is_text or len(node) > 200:
+            continue
+        st = node.strip()
+        if not st or len(st) > 60 or not _SECTION_END.search(st):
+            continue
+        el, cand = None, node.getparent()
+        while cand is not None and cand.tag in _HEADING_LIKE and len(cand) <= 2:
+            if len(cand.text_content().strip()) > len(st) + 10:
+                break
+            el, cand = cand, cand.getparent()
+        if el is not None and not any(el is h for h in heads):
+            heads.append(el)
+    for el in heads:
+        t = el.text_content()
+        if not _SECTION_END.search(" ".join(t.split())):
+            continue
+        head = el
+        box = el.getparent()
+        if box is not None and len(box.text_content()) < len(t) + 10:
+            head, box = box, box.getparent()
+        if box is None:
+            continue
+        # Teaser boxes link to the stories they announce; a box without links is the page's own text.
+        if box not in keep and box.tag not in ("body", "html", "main", "article"):
+            if len(box.text_content()) < 0.4 * total and _link_density(box) >= 0.15:
+                boxes.append(box)
+                continue
+        # The heading sits in the story container itself: the teasers are the siblings after it.
+        after = list(head.itersiblings())
+        after_len = sum(len(x.text_content()) for x in after)
+        before_len = sum(len(x.text_content()) for x in head.itersiblings(preceding=True))
+        after_links = sum(len(a.text_content()) for x in after for a in x.iter("a"))
+        if after and before_len >= 500 and after_links >= 0.15 * max(after_len, 1):
+            boxes += [head, *after]
+    for box in boxes:
+        if box.getparent() is not None:
+            _drop(box)
+
+
+def _story_ancestors(root: etree._Element) -> set[etree._Element]:
+    """The largest visible element named like a story container (``entry-content``, ``itemprop=articleBody``...),
+    the blocks with the same class (stories split between ads), and all their ancestors: a "widget", "sidebar" or
+    <nav> wrapper around them must not take the story along."""
+    cands: list[tuple[int, etree._Element]] = []
+    for el in root.iter("div", "section", "article", "td"):
+        a = _attr_str(el)
+        if el.get("itemprop") != "articleBody" and (len(a) < 5 or not _BODY_HINT.search(a)):
+            continue
+        n = len(el.text_content())
+        if n < 100 or _link_density(el) > 0.3:
+            continue
+        # Hidden copies, modals and "related" cards reuse the same class names.
+        if any(_HIDDEN_OR_ASIDE.search(_attr_str(a)) or a.get("hidden") is not None
+               or "display:none" in (a.get("style") or "").replace(" ", "") for a in (el, *el.iterancestors())):
+            continue
+        cands.append((n, el))
+    if not cands:
+        return set()
+    n, best = max(cands, key=lambda c: c[0])
+    if n < 400:
+        return set()
+    keep: set[etree._Element] = set()
+    cls = best.get("class")
+    for _, el in cands:
+        if el is best or (cls and el.get("class") == cls):
+            keep.add(el)
+            keep.update(el.iterancestors())
+    return keep
+
+
+def _drop(el: etree._Element) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail and tail.strip():
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+_COMMA = re.compile(r"[,،؛;]")
+
+
+def _score_candidates(root: etree._Element) -> etree._Element | None:
+    scores: dict[etree._Element, float] = {}
+    for el in root.iter("p", "pre", "td", "div", "section", "blockquote", "li"):
+        if el.tag in ("div", "section", "td", "li"):
+            # Only the element's own inline text: <br>-separated bodies live directly in a div.
+            own = (el.text or "") + "".join(
+                (c.tail or "") + (c.text_content() if c.tag in _INLINE else "")
+                for c in el if isinstance(c.tag, str)
+            )
+            length = len(own.strip())
+            if length < 60:
+                continue
+            text = own
+        else:
+            text = el.text_content()
+            length = len(text.strip())
+            if length < 25:
+                continue
+        links = sum(len(a.text_content()) for a in el.iter("a"))
+        if links > 0.5 * max(length, 1):
+            continue
+        s = 1 + len(_COMMA.findall(text)) + min(length / 100, 3)
+        parent = el.getparent()
+        if el.tag in ("div", "section", "td", "li"):
+            scores[el] = scores.get(el, 0) + s
+        if parent is not None:
+            scores[parent] = scores.get(parent, 0) + s
+            gp = parent.getparent()
+            if gp is not None:
+                scores[gp] = scores.get(gp, 0) + s / 2
+    if not scores:
+        return None
+    best, best_s = None, 0.0
+    for el, s in scores.items():
+        a = _attr_str(el)
+        if _GOOD_ATTR.search(a):
+            s *= 1.25
+        if _BAD_ATTR.search(a):
+            s *= 0.6
+        if el.tag in ("article", "main"):
+            s *= 1.2
+        text_len = len(el.text_content()) or 1
+        link_len = sum(len(a.text_content() or "") for a in el.iter("a"))
+        s *= 1 - min(link_len / text_len, 0.9)
+        if s > best_s:
+            best, best_s = el, s
+    return best
+
+
+# Ruby annotations (furigana over Japanese names) sit inside a sentence: treating them as blocks would cut the
+# paragraph in front of every annotated word.
+_INLINE = frozenset({
+    "a", "span", "strong", "b", "em", "i", "u", "font", "small", "big", "sup", "sub", "mark", "abbr", "cite", "q",
+    "code", "time", "ins", "del", "s", "bdi", "bdo", "var", "kbd", "tt", "nobr", "wbr", "ruby", "rb", "rt", "rp",
+    "rtc", "dfn", "data", "samp", "strike", "acronym",
+})
+
+
+def _paragraphs(container: etree._Element) -> list[tuple[str, float, str, str, str]]:
+    """Flatten a container into paragraphs: (text, link share, tag of the enclosing block, the text before its
+    first link, the text after its last link). A <p> wholly in bold or italics
+    (``<p><strong>Mail the invitations</strong>``) is a subheading the CMS did not mark up as one: its tag is
+    ``emph``."""
+    out: list[tuple[str, float, str, str, str]] = []
+    buf: list[str] = []
+    link_chars = [0]
+    plain_chars = [0]  # characters outside <strong>, <b>, <em>, <i>
+    # Offsets in the paragraph's raw text where its first link starts and its last link ends.
+    pos, first, last = [0], [-1], [-1]
+    block_tag = ["p"]
+
+    def flush() -> None:
+        raw = "".join(buf)
+        t = " ".join(raw.split())
+        if t:
+            lead = " ".join(raw[:first[0]].split()) if first[0] >= 0 else ""
+            tail = " ".join(raw[last[0]:].split()) if last[0] >= 0 else ""
+            tag = block_tag[0]
+            if tag == "p" and not plain_chars[0]:
+                tag = "emph"
+            out.append((t, link_chars[0] / max(len(t), 1), tag, lead, tail))
+        buf.clear()
+        link_chars[0] = pos[0] = plain_chars[0] = 0
+        first[0] = last[0] = -1
+
+    def add(s: str, link: bool, emph: bool) -> None:
+        buf.append(s)
+        if not emph:
+            plain_chars[0] += len(s.strip())
+        if link and s.strip():
+            link_chars[0] += len(s.strip())
+            if first[0] < 0:
+                first[0] = pos[0]
+            last[0] = pos[0] + len(s)
+        pos[0] += len(s)
+
+    def walk(el: etree._Element, in_link: bool, in_emph: bool) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        is_block = tag in _BLOCK_TAGS or (tag not in _INLINE and tag != "")
+        outer = block_tag[0]
+        if is_block:
+            flush()
+            # A <p> inside a table cell is still a cell (short lines are kept there).
+            if tag in ("h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "dd", "dt") or (
+                tag == "p" and outer not in ("td", "dd")
+            ):
+                block_tag[0] = tag
+        link = in_link or tag == "a"
+        emph = (in_emph and not is_block) or tag in ("strong", "b", "em", "i")
+        if el.text and tag:
+            add(el.text, link, emph)
+        for c in el:
+            if isinstance(c.tag, str):
+                walk(c, link, emph)
+            if c.tail:
+                add(c.tail, link, emph)
+        if is_block:
+            flush()
+            block_tag[0] = outer
+
+    walk(container, False, False)
+    flush()
+    return out
+
+
+def _content_lengths(body: etree._Element) -> dict[etree._Element, int]:
+    """Length of the paragraph-like text under every element (counted once per paragraph, links excluded).
+
+    A paragraph whose enclosing block is mostly link text is a teaser card ("more stories"), not story text,
+    and does not count.
+    """
+    acc: dict[etree._Element, int] = {}
+    dens: dict[etree._Element, float] = {}
+    for el in body.iter("p", "pre", "blockquote", "h2", "h3", "li", "div", "td", "section"):
+        if el.tag in ("div", "td", "section", "li"):
+            own = (el.text or "") + "".join(
+                (c.tail or "") + (c.text_content() if c.tag in _INLINE and c.tag != "a" else "")
+                for c in el if isinstance(c.tag, str)
+            )
+            n = len(own.strip())
+            if n < 60:
+                continue
+        else:
+            if any(a.tag in ("p", "pre", "blockquote") for a in el.iterancestors()):
+                continue
+            t = el.text_content()
+            n = len(t.strip())
+            links = sum(len(a.text_content()) for a in el.iter("a"))
+            if n < 25 or links > 0.5 * n:
+                continue
+            n -= links
+        parent = el.getparent()
+        if parent is not None:
+            d = dens.get(parent)
+            if d is None:
+                d = dens[parent] = _link_density(parent)
+            if d > 0.25:
+                continue
+        for a in el.iterancestors():
+            acc[a] = acc.get(a, 0) + n
+    return acc
+
+
+def _same_class_run(best: etree._Element, cont: dict[etree._Element, int]) -> list[etree._Element]:
+    """The story's block and the siblings before it of the same tag and class that hold paragraph text, in page
+    order: page builders cut one story into a row of identical blocks ("sqs-block html-block"), the intro in
+    one, the rest in another, too small a share of the whole for the climb above. Looks up to three levels above
+    the chosen block; empty when there is no such run."""
+    anc = best
+    for _ in range(4):
+        parent = anc.getparent()
+        cls = anc.get("class")
+        if parent is None or anc.tag in ("body", "html"):
+            break
+        if cls:
+            # Only the blocks before it: after a story come promos and teasers in the same boxes.
+            run = [s for s in anc.itersiblings(preceding=True) if (
+                s.tag == anc.tag and s.get("class") == cls and cont.get(s, 0) >= 100 and _link_density(s) < 0.3)]
+            if run:
+                return [*reversed(run), anc]
+        anc = parent
+    return []
+
+
+def _summary_list(el: etree._Element) -> bool:
+    """A list of two or more full sentences (a "key points" summary above the story), alone in its block."""
+    lst = el
+    if el.tag not in ("ul", "ol"):
+        kids = [c for c in el if isinstance(c.tag, str)]
+        if len(kids) != 1 or kids[0].tag not in ("ul", "ol") or (el.text or "").strip():
+            return False
+        lst = kids[0]
+    items = [" ".join(li.text_content().split()) for li in lst if isinstance(li.tag, str)]
+    return len(items) >= 2 and all(li.tag == "li" for li in lst if isinstance(li.tag, str)) and all(
+        len(t) >= 30 and re.search(r"[.!?。！？؟]$", t) for t in items)
+
+
+def _link_density(el: etree._Element) -> float:
+    total = len(el.text_content()) or 1
+    return sum(len(a.text_content()) for a in el.iter("a")) / total
+
+
+def _dom_body(root: etree._Element, title: str, remove: list[str], ref: str = "") -> str:
+    # The headline is not story text, whether it is the title we return or the h1 shown in its place.
+    h1 = next((t for t in (_text(e) for e in root.iter("h1")) if len(t) > 5), "")
+    title_keys = {k for k in (_key(title) if title else "", _key(h1)) if k}
+    _prune(root, remove)
+    body = root.find("body")
+    if body is None:
+        body = root
+    best = _score_candidates(body)
+    if best is None:
+        return ""
+    # Stories split over several sibling blocks (one div per paragraph group, live blogs): climb while the
+    # parent holds clearly more paragraph text and is not a link farm.
+    cont = _content_lengths(body)
+    cur = best
+    for anc in best.iterancestors():
+        if anc.tag in ("html", "body"):
+            break
+        if cont.get(anc, 0) >= 1.2 * max(cont.get(cur, 0), 1) and _link_density(anc) < 0.3:
+            cur = anc
+    best = cur
+    containers = _same_class_run(best, cont) or [best]
+    parent = best.getparent()
+    if len(containers) == 1 and parent is not None and best.tag not in ("article", "main", "body"):
+        containers = []
+        for sib in parent:
+            if not isinstance(sib.tag, str):
+                continue
+            if sib is best:
+                containers.append(sib)
+                continue
+            # A loose paragraph before the story block is its intro; after it come notices (comment rules,
+            # donation appeals) that a template prints as plain paragraphs.
+            if any(c is best for c in containers):
+                continue
+            if sib.tag == "p" or _summary_list(sib):
+                t = _text(sib)
+                links = sum(len(a.text_content()) for a in sib.iter("a"))
+                if len(t) > 80 and links < 0.25 * len(t):
+                    containers.append(sib)
+    paras: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for c in containers:
+        for text, link_share, tag, lead, tail in _paragraphs(c):
+            if link_share > 0.5 and not _cited_link(link_share, lead, tail):
+                continue
+            if _BOILER_LINE.search(text) or _is_meta_line(text):
+                continue
+            k = _key(text)
+            # Short lines repeat legitimately (table rows, list labels); a repeated sentence is interface text.
+            if not k or (k in seen and (len(text) >= 40 or (len(text) >= 20 and text[-1] in ".!?。؟"))):
+                continue
+            if k in title_keys:
+                continue
+            # A short line is an interface crumb, unless it is a list entry ("Author, <a>Title</a>").
+            if _short_crumb(text) and tag not in ("h2", "h3", "h4", "emph", "li", "blockquote", "td") and not (
+                link_share > 0 and lead.endswith(",")
+            ):
+                continue
+            seen.add(k)
+            paras.append((text, tag))
+    paras = _cut_tail(paras)
+    # A lone heading that closes the text heads nothing left: the box it titled ("Latest news") was pruned.
+    if len(paras) >= 2 and paras[-1][1] in _HEADINGS and len(paras[-1][0]) < 80 and paras[-2][1] not in _HEADINGS:
+        paras.pop()
+    return _agree("\n\n".join(t for t, _ in paras), paras, ref)
+
+
+def _short_crumb(text: str) -> bool:
+    """A short line without closing punctuation (Latin, Arabic or CJK): an interface crumb ("Share", "Top
+    news")."""
+    return len(text) < 25 and not re.search(r"[.!?؟:»\"”。！？」』]$", text)
+
+
+_CREDIT_WORD = re.compile(r"^(?:by|von|par|di|door|av|بقلم|ل)\s+\w", re.I)
+
+
+def _cited_link(link_share: float, lead: str, tail: str) -> bool:
+    """A line that names something and links it ("Author, <a>Book title</a>", "<a>Title</a> by Author" in a
+    reading list): the link goes with the line's own words, unlike a teaser that is only a link or a label and a
+    link ("Read also: <a>...</a>", "Can you relate? <a>Join the programme</a>")."""
+    if link_share >= 0.9:
+        return False
+    return (len(lead) >= 8 and bool(re.search(r"[\w,;(\"“']$", lead))) or bool(_CREDIT_WORD.search(tail))
+
+
+# Headings that open what follows a story on its page: author and reviewer boxes, disclaimers, topic lists.
+_TAIL_START = re.compile(
+    r"^\W*(?:about\s+the\s+(?:author|reviewer|writer)s?|(?:published|written|posted)\s+by\W*$|"
+    r"disclaimers?(?:\s*(?:&|and)\s*disclosures?)?\W*$|related\s+topics|you\s+might\s+also\s+(?:be\s+interested|like)|"
+    r"عن\s+الكاتب|نبذة\s+عن\s+الكاتب|über\s+(?:den|die)\s+autor(?:in)?|à\s+propos\s+de\s+l['’]auteur|"
+    r"dieses\s+thema\s+im\s+programm|schlagwörter|ähnliche(?:\s+artikel)?\W*$)",
+    re.I,
+)
+
+
+def _cut_tail(paras: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Cut at such a heading when it comes after most of the text (early on it is more likely a real
+    subheading)."""
+    total = sum(len(t) for t, _ in paras)
+    seen = 0
+    for i, (text, _) in enumerate(paras):
+        if len(text) < 60 and seen >= 0.6 * total and _TAIL_START.search(text):
+            return paras[:i]
+        seen += len(text)
+    return paras
+
+
+def _tokens(s: str) -> Counter:
+    return Counter(re.findall(r"\w+", s.casefold()))
+
+
+def _covers(dom: str, ref: str) -> bool:
+    """The DOM text already holds nearly every distinct word of ``ref`` (an articleBody that only looks longer
+    because the CMS repeated the story in it)."""
+    ref_w = set(re.findall(r"\w+", ref.casefold()))
+    return bool(ref_w) and len(ref_w & set(re.findall(r"\w+", dom.casefold()))) >= 0.9 * len(ref_w)
+
+
+def _agree(body: str, paras: list[tuple[str, str]], ref: str) -> str:
+    """Keep the DOM paragraphs that JSON-LD ``articleBody`` vouches for, when that articleBody is the whole story.
+
+    The DOM keeps the page's paragraphs and subheadings, the articleBody is free of captions, teasers and
+    datelines: when the articleBody is about as long as the DOM text and the DOM holds nearly all of it, a DOM
+    paragraph mostly absent from it is interface text. A truncated or different articleBody changes nothing.
+    """
+    if len(ref) < 200 or not paras:
+        return body
+    ref_t = _tokens(ref)
+    body_t = _tokens(body)
+    n_ref, n_body = sum(ref_t.values()), sum(body_t.values())
+    if n_ref < 0.6 * n_body or sum((ref_t & body_t).values()) < 0.8 * n_ref:
+        return body
+    kept = []
+    agreed = False
+    for text, tag in paras:
+        t = _tokens(text)
+        n = sum(t.values())
+        if tag in ("h2", "h3", "h4") or not n or sum((t & ref_t).values()) >= 0.7 * n:
+            kept.append(text)
+            agreed = True
+        elif not agreed and len(text) >= 100 and re.search(r"[.!?؟…\"”»]$", text):
+            # The standfirst: prose above the story that many CMSs leave out of articleBody.
+            kept.append(text)
+    return "\n\n".join(kept)
+
+
+# A subtitle ("dek", "subhead") under the headline belongs to the headline, not to the story text.
+_DEK_ATTR = re.compile(r"dek|sub-?(?:title|head|line)", re.I)
+
+
+def _standfirst(root: etree._Element, descs: list[str]) -> str:
+    """The standfirst shown above the story: the visible block whose text is the page's description.
+
+    Many templates print the lead (the meta description) in its own block above the story container, where the
+    container scoring does not reach it. Found by text, before pruning: lead blocks are often classed "teaser" or
+    "intro". Read only text nodes (no text_content() over the page).
+    """
+    body = root.find("body")
+    if body is None:
+        return ""
+    nodes = [(n, " ".join(n.split())) for n in body.xpath(".//text()") if len(n) >= 40]
+    for desc in descs:
+        # Metadata is often escaped twice ("CD&amp;amp;V"): the page shows "CD&V".
+        d = " ".join(html_lib.unescape(desc).split())
+        if len(d) < 60:
+            continue
+        probe = d[:40]
+        for node, nt in nodes:
+            # The lead may open with a link ("<a>Samsung</a> lost its appeal..."): then the text node after the
+            # link is a piece of the description.
+            if probe not in nt and (len(nt) < 40 or nt[:40] not in d):
+                continue
+            block = node.getparent()
+            if node.is_tail and block is not None:
+                block = block.getparent()  # the text after an inline element belongs to that element's parent
+            while block is not None and block.tag in _INLINE:
+                if block.tag == "a":
+                    block = None
+                    break
+                block = block.getparent()
+            if block is None or block.tag in ("script", "style", "title", "textarea", "template", "noscript"):
+                continue
+            if _DEK_ATTR.search(_attr_str(block)):
+                return ""
+            bt = " ".join(block.text_content().split())
+            # A meta copy cut short (with "...", or at a fixed length for a long lead): the block opens with it
+            # word for word, up to the word the cut split.
+            cut = d.endswith(("...", "…"))
+            opening = d.rstrip(".… ").rsplit(" ", 1)[0] if cut else d
+            if (cut or len(d) >= 300) and len(bt) <= 2 * len(d) and _key(bt).startswith(_key(opening)):
+                return "" if _is_header_deck(block, bt) else bt
+            # Otherwise the whole block is the description.
+            if len(bt) > 1.2 * len(d) + 20:
+                continue
+            bt_w, d_w = _tokens(bt), _tokens(d.rstrip(".… "))
+            if sum((bt_w & d_w).values()) >= 0.85 * max(sum(bt_w.values()), 1) and \
+                    sum((bt_w & d_w).values()) >= 0.85 * sum(d_w.values()):
+                return "" if _is_header_deck(block, bt) else bt
+    return ""
+
+
+_HEADER_ATTR = re.compile(r"(?:^|[\s_\-])(?:header|heading)(?:$|[\s_\-])", re.I)
+
+
+def _is_header_deck(block: etree._Element, text: str) -> bool:
+    """One sentence printed in the page header with the headline is a deck (a subtitle); the same sentence in the
+    story's column opens the story (measured: scrapinghub-aeb leaves header decks out, fundus keeps one-line
+    leads printed above the text)."""
+    if len(re.findall(r"[.!?…؟](?:\s|$)|[。！？]", text)) >= 2:
+        return False
+    for a in itertools.islice(itertools.chain([block], block.iterancestors()), 4):
+        if a.tag == "header" or _HEADER_ATTR.search(_attr_str(a)):
+            return True
+    return False
+
+
+def _is_lead_prose(lead: str) -> bool:
+    """A full sentence: a standfirst the story opens with. A label without closing punctuation is a subtitle, and
+    so is a single sentence printed in the page header (``_is_header_deck``)."""
+    return len(re.findall(r"[.!?…؟](?:\s|$)|[。！？]", lead)) >= 1
+
+
+_INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
+
+
+_JS_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+
+
+def _hydration_body(html: str, title: str) -> str:
+    """The story of a JavaScript app page, read from the data its scripts hydrate the page with.
+
+    Next.js, Nuxt and similar apps ship the article as an HTML string inside an inline script
+    (``self.__next_f.push([1, "...<p>...</p>..."])``, ``__NEXT_DATA__``) and render nothing in the markup. The
+    string literal (or, one level down, the JSON it holds) with the most paragraph text is parsed and read like
+    a page. Used only when the markup itself gave no body."""
+    best, best_len = "", 0
+    for m in _INLINE_SCRIPT.finditer(html):
+        script = m.group(1)
+        if script.count("\\u003cp") + script.count("<p") < 3:
+            continue
+        for frag in _html_strings(script, depth=2):
+            n = sum(len(p) for p in re.findall(r"<p[\s>].*?</p>", frag, re.S))
+            if n > best_len:
+                best, best_len = frag, n
+    if best_len < 250:
+        return ""
+    doc = lxml.html.document_fromstring(f"<html><body><article>{best}</article></body></html>")
+    # Text between the HTML elements is the payload's own syntax (`2:["$","div",...]`), not story.
+    for holder in doc.iter("article"):
+        holder.text = None
+        for child in holder:
+            child.tail = None
+    return _dom_body(doc, title, [])
+
+
+def _html_strings(script: str, depth: int) -> Iterator[str]:
+    """Decoded string literals of a script that hold HTML paragraphs, looking ``depth`` levels of escaping deep."""
+    for lit in _JS_STRING.finditer(script):
+        raw = lit.group()
+        if len(raw) < 400:
+            continue
+        try:
+            decoded = json.loads(raw)
+        except ValueError:
+            continue
+        if decoded.count("<p") >= 3:
+            yield decoded
+        elif depth > 1 and decoded.count('\\u003cp') + decoded.count("<p") + decoded.count('\\"') >= 3:
+            yield from _html_strings(decoded, depth - 1)
+
+
+def _trafilatura_body(text: str, url: str) -> str:
+    import trafilatura
+
+    out = trafilatura.extract(text, url=url, include_comments=False, include_tables=False, favor_precision=False)
+    if not out:
+        return ""
+    lines = [ln.strip() for ln in out.split("\n") if ln.strip() and not _BOILER_LINE.search(ln)]
+    return "\n\n".join(lines)

@@ -1,0 +1,420 @@
+"""What the page shows around its headline: visible publication dates, authors, and the source an aggregated
+story names."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+
+from lxml import etree
+
+from newscrawler.extract.common import _attr_str, _clean, _key, _m, _text
+
+_SOURCE_LINK_TEXT = re.compile(
+    r"لقراءة\s+(?:الخبر|المقال|الموضوع)\s+من\s+(?:مصدره|المصدر)|من\s+مصدره|المصدر\s+الأصلي|"
+    r"read\s+(?:the\s+)?(?:full\s+)?(?:story|article|more)\s+(?:at|on)|original\s+source|lire\s+la\s+suite\s+sur",
+    re.I,
+)
+
+
+_SOURCE_NAME_LABEL = re.compile(r"^\s*(?:المصدر|مصدر\s+الخبر|source)\s*[:：\-]\s*(.{2,60}?)\s*$", re.I)
+
+
+_RELATIVE_DATE = re.compile(r"منذ|قبل|أمس|البارحة|اليوم|\bago\b|\byesterday\b|\bil y a\b|\bhier\b", re.I)
+
+
+_DATE_HINT = re.compile(r"date|time|publish|posted|تاريخ", re.I)
+
+
+_DATE_HINT_WEAK = re.compile(r"meta|byline|info", re.I)
+
+
+# Machine-readable publication dates, in trust order (standard first, then the common CMS and analytics
+# names). `date` alone is last: some sites use it for the page's crawl or build date.
+_PUBLISHED_META = (
+    "article:published_time", "og:article:published_time", "datepublished", "datecreated", "pubdate",
+    "publishdate", "publish-date", "publish_date", "published_on", "published_time", "parsely-pub-date",
+    "sailthru.date", "dc.date.issued", "dcterms.issued", "dc.date.created", "dcterms.created", "dc.date",
+    "dcterms.date", "citation_publication_date", "citation_date", "og:published_time", "article.published",
+    "cxenseparse:recs:publishtime", "date",
+)
+
+
+_UPDATED = re.compile(r"updated|modified|latest\s+version|last\s+reviewed|mis\s+à\s+jour|mise\s+à\s+jour|تحديث|تعديل|محدث", re.I)
+
+
+_PUBLISHED_WORD = re.compile(r"publi|posted|created|نشر", re.I)
+
+
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)|(?<!\d)\d{1,2}[/.]\d{1,2}[/.]\d{2}(?!\d)")
+
+
+_DATE_TAGS = frozenset({"span", "div", "p", "time", "small", "li", "h2", "h3", "h4", "h5", "h6", "strong", "b",
+                        "em", "i", "dd", "td", "address", "a", "header"})
+
+
+_DATE_LABEL = re.compile(r"\b(?:date\s+posted|posted\s+on|published(?:\s+on)?|publication\s+date)\b|تاريخ\s+النشر|نشر\s+في", re.I)
+
+
+_NO_DATE_SCOPE = re.compile(
+    r"comment|related|sidebar|footer|recommend|popular|trending|more-?stories|carousel|slider|swiper", re.I
+)
+
+
+def _english_locale(root: etree._Element, meta: dict[str, list[str]]) -> str | None:
+    """The page's locale when it is English (``en``, ``en-US``, ``en-GB``...), which decides how ``3/4/2025``
+    reads. Other languages give None: their numeric dates are day first, the parser's default."""
+    lang = (root.get("lang") or "").strip().replace("_", "-")
+    og = (_m(meta, "og:locale") or "").strip().replace("_", "-")
+    # `lang="en"` with `og:locale="en_GB"`: the one that names a region, when both are English.
+    loc = og if "-" in og and lang.lower() in ("", og.lower().split("-")[0]) else lang
+    return loc if loc.lower().split("-")[0] == "en" else None
+
+
+def _microdata_published(root: etree._Element) -> list[str]:
+    """``itemprop="datePublished"`` (or ``dateCreated``) on page elements, and RDFa ``dc:date``/``dc:created``:
+    the attribute value when present, else the element's text. ``<meta itemprop>`` is already read as meta."""
+    found: list[str] = []
+    for el in root.xpath("//*[@itemprop or @property][not(self::meta)]"):
+        names = f"{el.get('itemprop') or ''} {el.get('property') or ''}".lower().split()
+        if not {"datepublished", "datecreated", "dc:created", "dc:date", "dcterms:created"} & set(names):
+            continue
+        if any(_NO_DATE_SCOPE.search(_attr_str(a)) for a in el.iterancestors()):
+            continue  # a comment's or a teaser's own datePublished
+        v = el.get("content") or el.get("datetime") or _text(el)
+        if v and len(v) <= 80 and v not in found:
+            found.append(v)
+        if len(found) >= 2:
+            break
+    return found
+
+
+def _time_published(root: etree._Element, headline: etree._Element | None) -> tuple[list[str], list[str]]:
+    """``<time datetime>`` values, publication first (a time marked as the update or modification date goes
+    last; a ``<time>`` without ``datetime`` gives its text), split into the ones around the headline and the
+    rest. A ``<time>`` far from the headline is mostly a teaser card's or a comment's: the visible date next to
+    the headline is more trustworthy. Without a headline every ``<time>`` counts as near."""
+    near_els = set(_near_h1(root, headline, after=60, before=30)) if headline is not None else None
+    scope = _headline_scope(headline)
+    first: list[tuple[bool, str]] = []
+    last: list[tuple[bool, str]] = []
+    for t in root.iter("time"):
+        v = (t.get("datetime") or "").strip() or _text(t)
+        if not v or len(v) > 80:
+            continue
+        ancestors = list(t.iterancestors())
+        if _in_comment_box(t, headline):
+            continue  # a reader's comment, never the article's date
+        near = (near_els is None or t in near_els or any(a is scope for a in ancestors)) and not any(
+            _NO_DATE_SCOPE.search(_attr_str(a)) for a in ancestors)
+        marks = f"{_attr_str(t)} {t.get('itemprop') or ''}"
+        parent = t.getparent()
+        if parent is not None:
+            marks += f" {_attr_str(parent)} {parent.get('itemprop') or ''} {parent.text or ''}"
+        if t.get("pubdate") is not None or re.search(r"publish|created", marks, re.I):
+            first.insert(0, (near, v))
+        elif _UPDATED.search(marks):
+            last.append((near, v))
+        else:
+            first.append((near, v))
+        if len(first) + len(last) >= 4:
+            break
+    ordered = first + last
+    return [v for near, v in ordered if near], [v for near, v in ordered if not near]
+
+
+_COMMENT_BOX = re.compile(r"comment|disqus|(?:^|[\s_-])repl(?:y|ies)(?:$|[\s_-])", re.I)
+
+
+def _in_comment_box(el: etree._Element, headline: etree._Element | None) -> bool:
+    """Inside a readers' comment box: the nearest comment-named ancestor, unless it also holds the headline
+    (then it is the article's own wrapper, ``<article class="post has-comments">``)."""
+    for a in el.iterancestors():
+        if _COMMENT_BOX.search(_attr_str(a)):
+            return headline is None or not any(x is a for x in headline.iterancestors())
+    return False
+
+
+def _headline_scope(headline: etree._Element | None) -> etree._Element | None:
+    """The headline's grandparent: the article header, where the byline and the date usually sit."""
+    scope = headline.getparent() if headline is not None else None
+    if scope is not None and scope.getparent() is not None:
+        scope = scope.getparent()
+    return None if scope is None or scope.tag in ("body", "html") else scope
+
+
+def _short_date_text(el: etree._Element) -> str | None:
+    if el.tag not in _DATE_TAGS or len(el) > 8:
+        return None
+    n = 0
+    for piece in el.itertext():  # cheap bail-out on containers: never build their whole text
+        n += len(piece)
+        if n > 400:
+            return None
+    t = _text(el)
+    if not 6 <= len(t) <= 90:
+        return None
+    return t if _YEAR.search(t) or _RELATIVE_DATE.search(t) else None
+
+
+def _capped_text(el: etree._Element, cap: int) -> str | None:
+    """The element's text with a space between child elements (bylines put a label, a name and a role in
+    separate spans), or None when it exceeds ``cap`` characters (big containers are never joined)."""
+    n = 0
+    for piece in el.itertext():
+        n += len(piece)
+        if n > cap * 3:
+            return None
+    t = " ".join(" ".join(el.itertext()).split())
+    return t if len(t) <= cap else None
+
+
+def _visible_date_candidates(
+    root: etree._Element, headline: etree._Element | None, far_times: list[str]
+) -> Iterator[tuple[str, str]]:
+    """``(rule, text)`` date candidates from the visible page, best first: date-classed elements around the
+    headline, then any short dated text in document order right after it (the byline) or just above it, then
+    the ``<time>`` values far from the headline, then date-classed or date-labelled elements anywhere
+    (``Date Posted`` under a bare ``17/08/2025``). "Updated ..." texts go after the others: the publication
+    date is wanted. A generator: ``pick_published`` stops at the first text that parses, so the page is only
+    walked as far as needed."""
+    scope = _headline_scope(headline)
+    seen: set[str] = set()
+    updated: list[str] = []
+
+    def emit(t: str | None) -> Iterator[tuple[str, str]]:
+        if not t or t in seen:
+            return
+        seen.add(t)
+        pub = _PUBLISHED_WORD.search(t)
+        if pub and _UPDATED.search(t[: pub.start()]):
+            # "Last updated: X  Published: Y": the publication part on its own, first.
+            yield "text", t[pub.start():]
+        if _UPDATED.search(t) and not pub:
+            updated.append(t)
+        else:
+            yield "text", t
+
+    def hinted(scope_el: etree._Element, hint: re.Pattern[str]) -> Iterator[tuple[str, str]]:
+        for el in scope_el.iter("span", "div", "p", "time", "small", "li", "h3", "h4", "h5", "h6"):
+            if hint.search(_attr_str(el)):
+                t = _capped_text(el, 80)
+                if t and len(t) >= 6 and (re.search(r"\d", t) or _RELATIVE_DATE.search(t)) and not _in_comment_box(el, headline):
+                    yield from emit(t)
+
+    if scope is not None:
+        for hint in (_DATE_HINT, _DATE_HINT_WEAK):
+            yield from hinted(scope, hint)
+    for el in _near_h1(root, headline):
+        t = _short_date_text(el)
+        if t and not any(_NO_DATE_SCOPE.search(_attr_str(a)) for a in el.iterancestors()):
+            yield from emit(t)
+    for v in far_times:
+        yield "time", v
+    for hint in (_DATE_HINT, _DATE_HINT_WEAK):
+        yield from hinted(root, hint)
+    yield from _labelled_dates(root, headline, emit)
+    for t in updated:
+        yield "text", t
+
+
+def _labelled_dates(
+    root: etree._Element, headline: etree._Element | None, emit: Callable[[str], Iterator[tuple[str, str]]]
+) -> Iterator[tuple[str, str]]:
+    """A date with a publication label (``Date Posted``, ``(Re)Published:``, ``تاريخ النشر``) in the same
+    short element or, for a bare date, in a sibling element of its box, as page builders lay out "info
+    blurbs"."""
+    for el in root.iter(*_DATE_TAGS):
+        if len(el) > 3:
+            continue
+        t = _short_date_text(el)
+        if not t or len(t) > 50 or _in_comment_box(el, headline):
+            continue
+        if _DATE_LABEL.search(t):
+            yield from emit(t)
+            continue
+        if len(el) or len(t) > 30:
+            continue
+        box = el.getparent()
+        for _ in range(3):
+            if box is None:
+                break
+            label = _capped_text(box, 80)
+            if label is not None and _DATE_LABEL.search(label.replace(t, " ")):
+                yield from emit(t)
+                break
+            box = box.getparent()
+
+
+_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\+|&|\band\b|\bund\b|\bet\b|\bog\b|\by\b|\be\b|\sو\s)\s*", re.I)
+
+
+_BYLINE_PREFIX = re.compile(
+    r"^\W*(?:(?:written|authored|posted|published|reported|words|story|text|photos?|reviewed|researched)\s+by|by|von|"
+    r"par|por|door|av|af|bij|بقلم|كتب|كتبه|كتبته|كتبت|بواسطة|إعداد|اعداد|تحرير|authors?|auteur|autor)\b\s*[:：]?\s*",
+    re.I,
+)
+
+
+_ROLE_WORD = re.compile(
+    r"^(?:staff|senior|chief|contributing|associate|managing|executive|deputy|lead|editor|editors|writer|writers|"
+    r"reporter|correspondent|contributor|journalist|columnist|producer|manager|coordinator|specialist|director|"
+    r"founder|ceo|team|desk|newsroom|redaktion|rédaction|مراسل|مراسلة|محرر|محررة|صحفي|صحفية|الصحفي|الصحفية|"
+    r"فريق|هيئة|مدير|رئيس)$",
+    re.I,
+)
+
+
+_NOT_NAME = re.compile(
+    r"@|https?:|www\.|\d|\b(?:view|posts?|more|comments?|says|said|share|follow|read|subscribe|menu|home|login|"
+    r"sign|profile|about|bio|contact|admin|guest|anonymous|unknown|click|here|minutes?|min)\b",
+    re.I,
+)
+
+
+# "Name Edited by Other": the other credits are not the author.
+_CREDIT_TAIL = re.compile(r"\s+(?:edited|reviewed|fact[- ]?checked|updated|illustrated|photos?)\s+by\b.*$", re.I)
+
+
+_AUTHOR_ATTR = re.compile(r"author|byline|writer|contributor|\bfn\b|kateb|katib|كاتب", re.I)
+
+
+_NOT_AUTHOR_ATTR = re.compile(r"avatar|bio|box|image|img|photo|pic|social|desc|about|label|prefix|comment|date|time", re.I)
+
+
+_AUTHOR_HREF = re.compile(
+    r"/(?:author|authors|auteur|autor|autores|writer|writers|kottab|kuttab|staff|reviewer|contributors?|"
+    r"journalists?|columnists?|blogger|people|profiles?|u|user|users|team)/[^/?#]+", re.I
+)
+
+
+def _author_part(part: str) -> str:
+    """One name from a byline fragment: prefix, brackets and a trailing role removed ("Keith B. Senior Reporter")."""
+    part = _clean(re.sub(r"\([^)]*\)|\[[^]]*\]", " ", part))
+    part = _CREDIT_TAIL.sub("", part)
+    part = _BYLINE_PREFIX.sub("", part).strip(" -–—|:·•.")
+    words = part.split()
+    if words and _ROLE_WORD.match(words[0].strip(".,")):
+        return ""  # "Senior Autos Reporter", "Staff writer": a job title, not a name
+    # A role after a full name is cut ("Keith B. Senior Reporter"); after a single word ("MND Staff",
+    # "Guardian staff reporter", "Gear Team") the role is part of a desk byline and stays.
+    j = next((i for i, w in enumerate(words) if _ROLE_WORD.match(w.strip(".,"))), len(words))
+    if j >= 2:
+        words = words[:j]
+    return " ".join(words)
+
+
+def _plausible_name(name: str) -> bool:
+    words = name.split()
+    if not 1 <= len(words) <= 6 or not 2 <= len(name) <= 60 or _NOT_NAME.search(name):
+        return False
+    if re.search("[A-Za-zÀ-ÿ]", name) and not any(w[:1].isupper() for w in words):
+        return False  # Latin-script names are capitalised; "by admin", "staff" are not names
+    return True
+
+
+def _clean_authors(names: list[str], site_names: Iterable[str]) -> list[str]:
+    """Split "A, B and C" / "أ و ب", drop roles, e-mails, URLs and (when given) site names; keep the order."""
+    sites = {_key(s) for s in site_names if s}
+    cleaned: list[str] = []
+    seen: set[str] = set()
+    for n in names:
+        if not isinstance(n, str) or n.strip().lower().startswith(("http", "/", "@")) or "@" in n:
+            continue
+        n = _BYLINE_PREFIX.sub("", _clean(n))
+        for part in re.split(r"\s+[|–—-]\s+|\s*[|·•⋅]\s*", n)[:1]:  # "Name | Role | date": the name
+            for piece in _AUTHOR_SPLIT.split(part):
+                name = _author_part(piece)
+                k = _key(name)
+                if not k or k in seen or k in sites or not _plausible_name(name):
+                    continue
+                seen.add(k)
+                cleaned.append(name)
+    return cleaned
+
+
+def _headline_el(root: etree._Element, title: str | None) -> etree._Element | None:
+    """The element showing the headline: the h1/h2/h3 whose text is the extracted title, else the first h1,
+    else the first h2 (pages whose only h1 is a logo or a "0 Comments" widget, or that have no h1)."""
+    tk = _key(title) if title else ""
+    first: dict[str, etree._Element] = {}
+    for h in root.iter("h1", "h2", "h3"):
+        if tk and _key(_text(h)) == tk:
+            return h
+        first.setdefault(h.tag, h)
+    return first.get("h1") if "h1" in first else first.get("h2")
+
+
+def _near_h1(root: etree._Element, h1: etree._Element | None, after: int = 250,
+             before: int = 60) -> list[etree._Element]:
+    """Elements in document order right after the headline element, then the ones just above it, nearest
+    first: where bylines and dates sit."""
+    if h1 is None:
+        return []
+    els = [e for e in root.iter() if isinstance(e.tag, str)]
+    try:
+        i = els.index(h1)
+    except ValueError:
+        return []
+    return els[i + 1: i + after] + els[max(0, i - before): i][::-1]
+
+
+def _in_comments(el: etree._Element) -> bool:
+    return any(re.search(r"comment|respon|repl", _attr_str(a), re.I) for a in el.iterancestors())
+
+
+def _byline_authors(root: etree._Element, title: str | None = None) -> list[str]:
+    """Names from the visible byline: author-page links, author/byline-classed elements and "By ..." texts
+    next to the h1 first, then ``rel=author`` / ``itemprop=author`` / author-classed elements anywhere."""
+
+    def link_names(scope: etree._Element) -> list[str]:
+        return [_text(a) or (a.get("title") or "") for a in scope.iter("a")
+                if _AUTHOR_HREF.search(a.get("href") or "") and len(_text(a)) <= 60]
+
+    for el in _near_h1(root, _headline_el(root, title)):
+        if el.tag == "a" and _AUTHOR_HREF.search(el.get("href") or "") and _text(el):
+            if _in_comments(el):
+                continue
+            scope = el.getparent()
+            if scope is not None and scope.getparent() is not None and len(_text(scope.getparent())) <= 200:
+                scope = scope.getparent()
+            names = link_names(scope if scope is not None else el)
+            if _clean_authors(names, []):
+                return names
+        attr = _attr_str(el)
+        if _AUTHOR_ATTR.search(attr) and not _NOT_AUTHOR_ATTR.search(attr) and len(el) <= 8:
+            t = _capped_text(el, 100) or ""
+            if 2 <= len(t) and not _in_comments(el):
+                inner = [_text(x) for x in el.xpath(".//*[@itemprop='name']")] or link_names(el)
+                if _clean_authors(inner or [t], []):
+                    return inner or [t]
+        if len(el) <= 4:
+            t = _capped_text(el, 100) or ""
+            if 4 <= len(t) and _BYLINE_PREFIX.match(t) and _clean_authors([t], []):
+                return [t]
+    found: list[str] = []
+    for el in root.xpath("//*[@rel='author' or @itemprop='author']"):
+        if _in_comments(el):
+            continue
+        inner = [_text(x) for x in el.xpath(".//*[@itemprop='name']")]
+        found += inner or [el.get("content") or _text(el)]
+        if len(found) >= 3:
+            break
+    return found
+
+
+def _source_name_near(root: etree._Element, anchor: etree._Element | None) -> str | None:
+    scope = anchor.getparent() if anchor is not None else None
+    for s in (scope, scope.getparent() if scope is not None else None, root):
+        if s is None:
+            continue
+        for el in s.iter("span", "div", "p", "a", "strong", "b", "li"):
+            t = _text(el)
+            if len(t) > 80:
+                continue
+            m = _SOURCE_NAME_LABEL.match(t)
+            if m:
+                return m.group(1)
+        if s is root:
+            break
+    return None
