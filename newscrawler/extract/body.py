@@ -13,7 +13,17 @@ from collections.abc import Iterator
 import lxml.html
 from lxml import etree
 
-from newscrawler.extract.common import _attr_str, _css, _key, _text
+from newscrawler.extract.common import (
+    Page,
+    _attr_str,
+    _clean_ml,
+    _css,
+    _key,
+    _safe,
+    _sel_list,
+    _text,
+)
+from newscrawler.extract.page_type import _blocked, _looks_listing
 
 # Containers that never hold article text.
 _DROP_TAGS = (
@@ -918,3 +928,68 @@ def _trafilatura_body(text: str, url: str) -> str:
         return ""
     lines = [ln.strip() for ln in out.split("\n") if ln.strip() and not _BOILER_LINE.search(ln)]
     return "\n\n".join(lines)
+
+
+def _selector_body(p: Page, remove: list[str]) -> bool:
+    for sel in _sel_list(p.selectors.get("body")):
+        els = _css(p.root, sel)
+        if els:
+            for r in remove:
+                for e in els:
+                    for x in _css(e, r):
+                        _drop(x)
+            paras: list[str] = []
+            for e in els:
+                etree.strip_elements(e, "script", "style", "noscript", with_tail=False)
+                paras += [t for t, ls, *_ in _paragraphs(e) if ls <= 0.5 and not _BOILER_LINE.search(t)]
+            b = _clean_ml("\n\n".join(paras))
+            if b:
+                p.out["body"] = b
+                p.method["body"] = "selector"
+                return True
+    return False
+
+
+def read_body(p: Page) -> None:
+    """The body: the source's selector, else DOM scoring, JSON-LD articleBody, a hydration payload or trafilatura.
+
+    Mutates the tree, so it runs after every other step that reads it."""
+    remove = _sel_list(p.selectors.get("remove"))
+    if _safe(_selector_body, p, remove, default=False):
+        return
+    ld_body = p.ld.get("articleBody") if isinstance(p.ld.get("articleBody"), str) else ""
+    descs = [*p.meta.get("og:description", []), *p.meta.get("description", []), *p.meta.get("twitter:description", [])]
+    if isinstance(p.ld.get("description"), str):
+        descs.append(p.ld["description"])
+    lead = _safe(_standfirst, p.root, list(dict.fromkeys(descs)), default="") or ""
+    dom = _dom_body(p.root, p.out["title"], remove, re.sub(r"<[^>]+>", " ", ld_body))
+    p.para_len = len(dom)
+    if ld_body and len(ld_body) > 1.5 * len(dom) and len(ld_body) > 200 and not _covers(dom, ld_body):
+        ld_body = html_lib.unescape(re.sub(r"<[^>]+>", " ", ld_body))
+        p.out["body"] = _clean_ml("\n\n".join(p for p in re.split(r"\n\s*", ld_body) if p.strip()))
+        p.method["body"] = "jsonld"
+        return
+    if len(dom) >= 250 or _looks_listing(p.meta, p.ld, p.url, len(dom), p.links) or (
+        len(dom) < 500 and _blocked(p.raw_text_len, p.out["title"], p.raw_visible)
+    ):
+        # Good enough, or not an article at all: the generic fallback would only cost time.
+        if dom:
+            # The whole lead, not its opening: a summary may start with the story's first sentence.
+            if lead and _is_lead_prose(lead) and _key(lead) not in _key(dom):
+                dom = lead + "\n\n" + dom
+            p.out["body"] = _clean_ml(dom)
+            p.method["body"] = "dom"
+        return
+    hb = _safe(_hydration_body, p.text, p.out["title"], default="") or ""
+    if len(hb) >= 250:
+        p.out["body"] = _clean_ml(hb)
+        p.method["body"] = "hydration"
+        p.para_len = len(hb)
+        return
+    tb = _safe(_trafilatura_body, p.text, p.url, default="") or ""
+    if len(tb) > len(dom):
+        p.out["body"] = _clean_ml(tb)
+        p.method["body"] = "trafilatura"
+    elif dom:
+        p.out["body"] = _clean_ml(dom)
+        p.method["body"] = "dom"

@@ -3,12 +3,27 @@ story names."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 
 from lxml import etree
 
-from newscrawler.extract.common import _attr_str, _clean, _key, _m, _text
+from newscrawler.dates import parse_date, pick_published
+from newscrawler.extract.common import (
+    Page,
+    _attr_str,
+    _clean,
+    _css,
+    _iso,
+    _key,
+    _ld_name,
+    _m,
+    _sel_first_text,
+    _sel_list,
+    _text,
+)
+from newscrawler.urls import canonical_url, same_site
 
 _SOURCE_LINK_TEXT = re.compile(
     r"لقراءة\s+(?:الخبر|المقال|الموضوع)\s+من\s+(?:مصدره|المصدر)|من\s+مصدره|المصدر\s+الأصلي|"
@@ -418,3 +433,127 @@ def _source_name_near(root: etree._Element, anchor: etree._Element | None) -> st
         if s is root:
             break
     return None
+
+
+def read_authors(p: Page) -> None:
+    """Authors: JSON-LD, then meta tags, then the source's selector, then the byline next to the headline."""
+    ld_author = p.ld.get("author") or next((o.get("author") for o in p.ld_objs if o.get("author")), None)
+    vals = [v for k in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
+                        "dcterms.creator", "byl", "citation_author") for v in p.meta.get(k, [])]
+    for i in range(1, 4):  # Slack-style labels: twitter:label1 "Written by", twitter:data1 the name
+        label = _m(p.meta, f"twitter:label{i}") or ""
+        if re.search(r"written|author|by\b|بقلم|كاتب", label, re.I):
+            vals += p.meta.get(f"twitter:data{i}", [])
+    # A handle (no space) in twitter:creator is not a name; a real name there is.
+    vals += [v for v in p.meta.get("twitter:creator", []) if " " in v.strip()]
+
+    def selector_names() -> list[str]:
+        for sel in _sel_list(p.selectors.get("author")):
+            found = [_text(e) for e in _css(p.root, sel)]
+            if found:
+                return found
+        return []
+
+    # Each source is computed only when the ones before it gave nothing (the DOM walk costs time).
+    sources: list[tuple[str, Callable[[], list[str]], bool]] = [
+        ("jsonld", lambda: _ld_name(ld_author), True),
+        ("meta", lambda: list(dict.fromkeys(vals)), True),
+        ("selector", selector_names, False),
+        ("dom", lambda: _byline_authors(p.root, p.out["title"]), False),
+    ]
+    for rule, get_names, explicit in sources:
+        # An organisation named as the author in metadata is the byline the publisher chose ("AFP",
+        # "BBC News"); a site name found by the DOM rules is a logo or a footer, not a byline.
+        cleaned = _clean_authors(get_names(), [] if explicit else p.site_names)
+        if cleaned:
+            p.out["authors"] = cleaned[:10]
+            p.method["authors"] = rule
+            return
+
+
+def read_dates(p: Page) -> None:
+    """The publication date (trust order in docs/dates.md) and the modification date."""
+    cands: list[tuple[str, str]] = []
+    for k in ("datePublished", "dateCreated"):
+        v = p.ld.get(k)
+        if isinstance(v, str) and v.strip():
+            cands.append(("jsonld", v))
+            break
+    if not cands:
+        for k in ("datePublished", "dateCreated", "uploadDate"):
+            v = next((o.get(k) for o in p.ld_objs if isinstance(o.get(k), str) and o.get(k).strip()), None)
+            if v:
+                cands.append(("jsonld", v))
+                break
+    # Every meta value in key order, not only the first: one malformed or future value must not hide
+    # the next key.
+    for k in _PUBLISHED_META:
+        cands += [("meta", v) for v in p.meta.get(k, ()) if v][:2]
+    cands += [("meta", v) for v in _microdata_published(p.root)]
+    headline = _headline_el(p.root, p.out["title"])
+    near_times, far_times = _time_published(p.root, headline)
+    cands += [("time", v) for v in near_times]
+    st, _ = _sel_first_text(p.root, p.selectors.get("date"))
+    if st:
+        cands.append(("selector", st))
+    # Lazily: the visible-text search only runs when every machine-readable candidate failed.
+    texts = _visible_date_candidates(p.root, headline, far_times)
+    res = pick_published(itertools.chain(cands, texts, [("url", p.url)]), tz=p.tz, now=p.now,
+                         locale=_english_locale(p.root, p.meta))
+    if res is not None and getattr(res, "value", None) is not None:
+        p.out["published_at"] = _iso(res.value)
+        p.out["published_raw"] = res.raw
+        p.out["published_rule"] = res.rule
+        p.method["published_at"] = res.rule
+    mod = p.ld.get("dateModified") or _m(p.meta, "article:modified_time", "og:updated_time", "datemodified")
+    if isinstance(mod, str) and mod:
+        v = parse_date(mod, tz=p.tz, now=p.now)
+        if v is not None:
+            p.out["modified_at"] = _iso(v)
+
+
+def read_source(p: Page) -> None:
+    """The original source of an aggregated story (its link and name), else the page itself."""
+    link = None
+    rule = None
+    for sel in _sel_list(p.selectors.get("source_link")):
+        for e in _css(p.root, sel):
+            href = e.get("href") or (e.find(".//a").get("href") if e.find(".//a") is not None else None)
+            if href:
+                link, rule = href, "selector"
+                break
+        if link:
+            break
+    anchor = None
+    if not link:
+        for a in p.root.iter("a"):
+            href = a.get("href")
+            if href and _SOURCE_LINK_TEXT.search(_text(a) or a.get("title") or ""):
+                absu = canonical_url(href, p.url)
+                if absu.startswith("http") and not same_site(absu, p.url):
+                    link, rule, anchor = href, "link_text", a
+                    break
+    if link:
+        p.out["source_url"] = canonical_url(link, p.url)
+        p.method["source_url"] = rule or "link_text"
+        name, nrule = None, None
+        st, _ = _sel_first_text(p.root, p.selectors.get("source_name"))
+        if st:
+            name, nrule = st, "selector"
+        if not name:
+            name = _source_name_near(p.root, anchor)
+            nrule = "text" if name else None
+        if not name:
+            from urllib.parse import urlsplit
+
+            name, nrule = (urlsplit(p.out["source_url"]).hostname or "").removeprefix("www.") or None, "host"
+        if name:
+            p.out["source_name"] = _clean(name)
+            p.method["source_name"] = nrule or "text"
+    else:
+        p.out["source_url"] = p.out["canonical_url"]
+        p.method["source_url"] = "canonical"
+        name = p.source_name or (p.site_names[0] if p.site_names else None)
+        if name:
+            p.out["source_name"] = _clean(name)
+            p.method["source_name"] = "argument" if p.source_name else "meta"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -229,3 +230,30 @@ def _is_slug_id(i: str) -> bool:
     """An id made from a sentence (a slideshow slide's anchor, ``she-also-wore-a-white-shirtdress-in-2021``)
     names the content, not a widget: its words ("also", "related") say nothing about the element."""
     return i.count("-") >= 6 and sum(w.isalpha() for w in i.split("-")) >= 7
+
+
+@dataclass
+class Page:
+    """One parsed page, what was read from its head, and the article fields the extraction steps fill in.
+
+    Each step (``read_title``, ``read_dates``, ``read_body``...) reads the tree and the metadata and writes its
+    fields to ``out`` and the rule that produced them to ``method``."""
+
+    root: etree._Element
+    text: str
+    url: str
+    host: str
+    selectors: dict
+    tz: str
+    now: datetime
+    source_name: str | None
+    ld: dict
+    ld_objs: list[dict]
+    meta: dict[str, list[str]]
+    out: dict
+    method: dict[str, str] = field(default_factory=dict)
+    site_names: list[str] = field(default_factory=list)
+    raw_visible: str = ""
+    raw_text_len: int = 0
+    links: tuple[int, int] = (0, 0)
+    para_len: int = 0  # paragraph text the DOM scoring found (the page-type rules read it)
