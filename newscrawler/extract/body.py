@@ -829,7 +829,7 @@ def read_body(p: Page) -> None:
     p.para_len = len(dom)
     if ld_body and len(ld_body) > 1.5 * len(dom) and len(ld_body) > 200 and not _covers(dom, ld_body):
         ld_body = html_lib.unescape(re.sub(r"<[^>]+>", " ", ld_body))
-        p.out["body"] = _clean_ml("\n\n".join(p for p in re.split(r"\n\s*", ld_body) if p.strip()))
+        p.out["body"] = _clean_ml("\n\n".join(para for para in re.split(r"\n\s*", ld_body) if para.strip()))
         p.method["body"] = "jsonld"
         return
     if len(dom) >= 250 or _looks_listing(p.meta, p.ld, p.url, len(dom), p.links) or (
