@@ -39,11 +39,9 @@ _DROP_TAGS = (
     "template", "video", "audio", "object", "embed", "canvas", "map",
 )
 
-
 # Structural containers that normally hold interface only, but that some templates wrap around the whole page
 # (ASP.NET puts everything in one <form>, some themes the page in a <nav>): dropped unless they hold the story.
 _SOFT_DROP_TAGS = ("nav", "footer", "aside", "form", "dialog", "label", "menu")
-
 
 # Names CMSs give the story container; it and its ancestors are never pruned.
 _BODY_HINT = re.compile(
@@ -52,16 +50,13 @@ _BODY_HINT = re.compile(
     re.I,
 )
 
-
 _HIDDEN_OR_ASIDE = re.compile(
     r"(?:^|[\s_\-])(?:hide|hidden|d-none|modal|popup|cookies?|consent|gdpr|dialog|related|comments?|newsletter)"
     r"(?:$|[\s_\-])",
     re.I,
 )
 
-
 _LABEL_HIDDEN = re.compile(r"label-(?:visually[_\-])?hidden", re.I)
-
 
 _BLOCK_TAGS = frozenset({
     "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote",
@@ -79,7 +74,6 @@ _BAD_ATTR = re.compile(
     r"video-?player|gallery|slider|carousel|login|sponsored|partner|newsletter\w*|donate|donations?)(?=$|[\s_\-])",
     re.I,
 )
-
 
 _GOOD_ATTR = re.compile(
     r"article|body|content|entry|story|post|text|main|news-?details?|detail|field-item|prose|رئيسي", re.I
@@ -735,7 +729,6 @@ def _is_lead_prose(lead: str) -> bool:
 
 
 _INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
-
 
 _JS_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 

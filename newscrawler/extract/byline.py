@@ -31,18 +31,13 @@ _SOURCE_LINK_TEXT = re.compile(
     re.I,
 )
 
-
 _SOURCE_NAME_LABEL = re.compile(r"^\s*(?:المصدر|مصدر\s+الخبر|source)\s*[:：\-]\s*(.{2,60}?)\s*$", re.I)
-
 
 _RELATIVE_DATE = re.compile(r"منذ|قبل|أمس|البارحة|اليوم|\bago\b|\byesterday\b|\bil y a\b|\bhier\b", re.I)
 
-
 _DATE_HINT = re.compile(r"date|time|publish|posted|تاريخ", re.I)
 
-
 _DATE_HINT_WEAK = re.compile(r"meta|byline|info", re.I)
-
 
 # Machine-readable publication dates, in trust order (standard first, then the common CMS and analytics
 # names). `date` alone is last: some sites use it for the page's crawl or build date.
@@ -54,22 +49,17 @@ _PUBLISHED_META = (
     "cxenseparse:recs:publishtime", "date",
 )
 
-
 _UPDATED = re.compile(r"updated|modified|latest\s+version|last\s+reviewed|mis\s+à\s+jour|mise\s+à\s+jour|تحديث|تعديل|محدث", re.I)
-
 
 _PUBLISHED_WORD = re.compile(r"publi|posted|created|نشر", re.I)
 
-
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)|(?<!\d)\d{1,2}[/.]\d{1,2}[/.]\d{2}(?!\d)")
-
 
 _DATE_TAGS = frozenset({"span", "div", "p", "time", "small", "li", "h2", "h3", "h4", "h5", "h6", "strong", "b",
                         "em", "i", "dd", "td", "address", "a", "header"})
 
 
 _DATE_LABEL = re.compile(r"\b(?:date\s+posted|posted\s+on|published(?:\s+on)?|publication\s+date)\b|تاريخ\s+النشر|نشر\s+في", re.I)
-
 
 _NO_DATE_SCOPE = re.compile(
     r"comment|related|sidebar|footer|recommend|popular|trending|more-?stories|carousel|slider|swiper", re.I
@@ -263,13 +253,11 @@ def _labelled_dates(
 
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\+|&|\band\b|\bund\b|\bet\b|\bog\b|\by\b|\be\b|\sو\s)\s*", re.I)
 
-
 _BYLINE_PREFIX = re.compile(
     r"^\W*(?:(?:written|authored|posted|published|reported|words|story|text|photos?|reviewed|researched)\s+by|by|von|"
     r"par|por|door|av|af|bij|بقلم|كتب|كتبه|كتبته|كتبت|بواسطة|إعداد|اعداد|تحرير|authors?|auteur|autor)\b\s*[:：]?\s*",
     re.I,
 )
-
 
 _ROLE_WORD = re.compile(
     r"^(?:staff|senior|chief|contributing|associate|managing|executive|deputy|lead|editor|editors|writer|writers|"
@@ -279,23 +267,18 @@ _ROLE_WORD = re.compile(
     re.I,
 )
 
-
 _NOT_NAME = re.compile(
     r"@|https?:|www\.|\d|\b(?:view|posts?|more|comments?|says|said|share|follow|read|subscribe|menu|home|login|"
     r"sign|profile|about|bio|contact|admin|guest|anonymous|unknown|click|here|minutes?|min)\b",
     re.I,
 )
 
-
 # "Name Edited by Other": the other credits are not the author.
 _CREDIT_TAIL = re.compile(r"\s+(?:edited|reviewed|fact[- ]?checked|updated|illustrated|photos?)\s+by\b.*$", re.I)
 
-
 _AUTHOR_ATTR = re.compile(r"author|byline|writer|contributor|\bfn\b|kateb|katib|كاتب", re.I)
 
-
 _NOT_AUTHOR_ATTR = re.compile(r"avatar|bio|box|image|img|photo|pic|social|desc|about|label|prefix|comment|date|time", re.I)
-
 
 _AUTHOR_HREF = re.compile(
     r"/(?:author|authors|auteur|autor|autores|writer|writers|kottab|kuttab|staff|reviewer|contributors?|"

@@ -76,7 +76,6 @@ def _parse(text: str) -> etree._Element | None:
 
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, recover=True)
 
-
 _PARSER_BYTES = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, recover=True, encoding="utf-8")
 
 

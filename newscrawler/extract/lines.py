@@ -21,7 +21,6 @@ _BOILER_LINE = re.compile(
     re.I,
 )
 
-
 # Short lines that carry no story text: a dateline ("Stand: 17.06.2025 18:24 Uhr", "آخر تحديث: 2025/10/07"),
 # a reading time ("3 min read", "5 دقائق"), a photo credit closing a caption ("... Photo: Jane Doe").
 _META_LINE = re.compile(
@@ -34,11 +33,9 @@ _META_LINE = re.compile(
     re.I,
 )
 
-
 # Digit lookarounds rather than \b: live-blog entries glue the time to the words around it ("5 hours ago07:32
 # Jane Doe", "21:00Jane Doe").
 _DATETIME = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)|(?<!\d)\d{1,2}[./\-]\d{1,2}[./\-]\d{2,4}(?!\d)|(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)")
-
 
 # Short lines that are never story text: picture rights, paywall notices, "additional reporting" notes. (Embedded
 # tweets are left alone: some publishers count them as part of the story, others do not.)
@@ -77,7 +74,6 @@ _NOT_STORY = re.compile(
     r"^\W*(?-i:[A-ZÄÖÜ][A-Za-zÄÖÜ]{1,7}\s*\([a-zäöü]{2,4}\))\W*$",
     re.I,
 )
-
 
 _DATE_LABEL_LINE = re.compile(
     r"^\W*(?:uppdaterad|publicerad|oppdatert|publisert|opdateret|udgivet|aktualisiert|veröffentlicht|updated|"

@@ -18,13 +18,11 @@ _CHALLENGE = re.compile(
     re.I,
 )
 
-
 _CONSENT = re.compile(
     r"cookie|consent|gdpr|privacy settings|accept all|tout accepter|accepter et continuer|"
     r"ملفات\s+تعريف\s+الارتباط|الكوكيز|ملفات\s+الكوكيز|موافق(?:ة)?\s+على|قبول\s+الكل",
     re.I,
 )
-
 
 _LISTING_URL = re.compile(r"/(?:tag|tags|category|categories|categorie|section|search|topics?|archive|author|page)(?:\.php|\.html?|\.aspx?)?(?:/|$|\?)|[?&](?:s|q|search)=", re.I)
 
@@ -105,12 +103,9 @@ def _page_type(
 
 _FORUM_TYPES = {"discussionforumposting", "qapage", "question"}
 
-
 _PRODUCT_TYPES = {"product", "offer", "aggregateoffer", "productgroup", "individualproduct"}
 
-
 _NEWS_TYPES = ARTICLE_TYPES - {"discussionforumposting", "techarticle", "socialmediaposting", "posting"}
-
 
 # Fixed phrases counted with str.count on the lower-cased page: a regex alternation over 300 kB costs more than
 # the rest of page typing together.
@@ -119,24 +114,19 @@ _PRICE_MARKERS = (
     "أضف إلى السلة", "أضف الى السلة", "ajouter au panier", "in den warenkorb",
 )
 
-
 _CTA = (
     "get a quote", "get a free quote", "get your free quote", "free estimate", "request a quote", "request a demo",
     "book a demo", "book a call", "book an appointment", "contact us today", "call now", "call us today",
     "schedule a", "schedule your",
 )
 
-
 _MONEY = re.compile(r"[$£€]\s?\d")
 
-
 _FORUM_URL = re.compile(r"forum|thread|topic|communit|discussion|/t/|showthread|viewtopic|/board", re.I)
-
 
 _DOC_URL = re.compile(
     r"/(?:docs?|documentation|reference|api|manual|wiki|kb|knowledge-?base|support|help|tutorials?)(?:/|$|\.)", re.I
 )
-
 
 # Paths under which evergreen articles live even when they carry no date or byline.
 _ARTICLE_URL = re.compile(
@@ -144,7 +134,6 @@ _ARTICLE_URL = re.compile(
     r"\u0623\u062e\u0628\u0627\u0631)/|/20\d\d/|/\d{5,}",
     re.I,
 )
-
 
 _POST_CLASS = re.compile(r"(?:^|[\s_\-])(?:post|message|reply|replies|comment-body|topic)(?:$|[\s_\-])", re.I)
 

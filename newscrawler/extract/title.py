@@ -51,7 +51,6 @@ def _strip_site(title: str, site_names: Iterable[str], host: str) -> str:
 
 _LABEL_END = re.compile(r"(?:\||-|–|—|::|»|«|·|•|/|,)$")
 
-
 _LABEL_START = re.compile(r"^(?:\||-|–|—|::|»|«|·|•|/|,)")
 
 
