@@ -846,23 +846,19 @@ def test_body_key_points_list_before_the_story_block_is_read() -> None:
     assert "Home" not in r["body"]
 
 
-def test_body_one_sentence_lead_in_the_story_column_is_kept() -> None:
-    lead = "The port authority reopened the north quay on Monday after two years of works."
-    page = (f'<html><head><meta name="description" content="{lead}"></head><body>'
+@pytest.mark.parametrize(("lead", "description", "block"), [
+    # One sentence is enough for a lead in the story column (a deck would sit in the page header).
+    ("The port authority reopened the north quay on Monday after two years of works.", None,
+     '<h2 class="summary">{lead}</h2>'),
+    # The meta copy cut short with "..." still finds the whole lead on the page.
+    ("The port authority reopened the north quay of the old harbour on Monday, after two years of works, "
+     "a new breakwater and a dredging of the basin.", "{short}...", '<div class="summary"><p>{lead}</p></div>'),
+])
+def test_body_standfirst_in_the_story_column_is_kept(lead: str, description: str | None, block: str) -> None:
+    desc = (description or lead).format(short=lead[:95])
+    page = (f'<html><head><meta name="description" content="{desc}"></head><body>'
             '<header class="top"><h1>Harbour works resume in Agadir</h1></header>'
-            f'<div class="column"><h2 class="summary">{lead}</h2>'
-            f'<div class="c1"><div class="c2">{_FILLER_EN}{_FILLER_EN.replace("figures", "numbers")}</div></div>'
-            '</div></body></html>')
-    r = extract_article(page, "https://b.example/harbour", now=NOW)
-    assert r["body"].startswith(lead + "\n\nThe story text")
-
-
-def test_body_lead_whose_meta_copy_ends_in_an_ellipsis_is_kept() -> None:
-    lead = ("The port authority reopened the north quay of the old harbour on Monday, after two years of works, "
-            "a new breakwater and a dredging of the basin.")
-    page = (f'<html><head><meta name="description" content="{lead[:95]}..."></head><body>'
-            '<header class="top"><h1>Harbour works resume in Agadir</h1></header>'
-            f'<div class="column"><div class="summary"><p>{lead}</p></div>'
+            f'<div class="column">{block.format(lead=lead)}'
             f'<div class="c1"><div class="c2">{_FILLER_EN}{_FILLER_EN.replace("figures", "numbers")}</div></div>'
             '</div></body></html>')
     r = extract_article(page, "https://b.example/harbour", now=NOW)
