@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import json
 import os
 import sys
 from collections import Counter
 from collections.abc import Callable
-
-import lxml.html
+from urllib.parse import urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -31,51 +29,30 @@ from extraction import SETS, title_key  # noqa: E402
 
 from newscrawler.encoding import decode_html  # noqa: E402
 from newscrawler.extract import extract_article  # noqa: E402
+from newscrawler.extract.common import _jsonld, _ld_name, _m, _meta, _parse, _text  # noqa: E402
 from newscrawler.extract.title import _strip_site  # noqa: E402
 
 CANDIDATES = ("jsonld", "og", "twitter", "h1", "title_tag")
 
 
-def _meta(root: lxml.html.HtmlElement, name: str) -> str | None:
-    for el in root.xpath(f'//meta[@property="{name}" or @name="{name}"]'):
-        value = (el.get("content") or "").strip()
-        if value:
-            return value
-    return None
-
-
-def _jsonld_headline(root: lxml.html.HtmlElement) -> str | None:
-    def walk(obj: object) -> str | None:
-        if isinstance(obj, dict):
-            h = obj.get("headline")
-            if isinstance(h, str) and h.strip():
-                return h
-            return next((x for x in map(walk, obj.values()) if x), None)
-        if isinstance(obj, list):
-            return next((x for x in map(walk, obj) if x), None)
-        return None
-
-    for script in root.xpath('//script[@type="application/ld+json"]'):
-        try:
-            found = walk(json.loads(script.text or ""))
-        except ValueError:
-            continue
-        if found:
-            return found
-    return None
-
-
 def page_candidates(html: bytes, url: str) -> dict[str, str | None]:
-    """The page's headline candidates, site names stripped from the metadata ones."""
-    text, _ = decode_html(html)
-    root = lxml.html.fromstring(text)
-    host = url.split("/")[2] if "://" in url else ""
-    site = [n for n in (_meta(root, "og:site_name"), _meta(root, "application-name")) if n]
-    h1 = next((t for t in (" ".join(e.text_content().split()) for e in root.iter("h1")) if t), None)
+    """The page's headline candidates as ``extract_article`` reads them (the same JSON-LD object, meta tags and
+    site names), site names stripped from the metadata ones."""
+    root = _parse(decode_html(html)[0])
+    if root is None:
+        return {}
+    ld, _ = _jsonld(root)
+    ld = ld or {}
+    meta = _meta(root)
+    site = [n.lstrip("@") for n in (_m(meta, "og:site_name", "application-name", "twitter:site"),
+                                    *_ld_name(ld.get("publisher"))) if n]
+    host = (urlsplit(url).hostname or "").lower()
+    headline = ld.get("headline") or ld.get("name")
     title_el = root.find(".//title")
     raw = {
-        "jsonld": _jsonld_headline(root), "og": _meta(root, "og:title"), "twitter": _meta(root, "twitter:title"),
-        "h1": h1, "title_tag": title_el.text_content() if title_el is not None else None,
+        "jsonld": headline if isinstance(headline, str) else None, "og": _m(meta, "og:title"),
+        "twitter": _m(meta, "twitter:title"), "h1": next((t for t in map(_text, root.iter("h1")) if t), None),
+        "title_tag": _text(title_el) if title_el is not None else None,
     }
     return {k: (_strip_site(" ".join(v.split()), site, host) if v and k != "h1" else v) for k, v in raw.items()}
 

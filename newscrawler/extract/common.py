@@ -221,8 +221,11 @@ def _sel_first_text(root: etree._Element, sels: Any) -> tuple[str | None, etree.
 
 
 def _attr_str(el: etree._Element) -> str:
-    i = el.get("id") or ""
-    return f"{el.get('class') or ''} {'' if _is_slug_id(i) else i}"
+    """The class and id words that the pruning rules read (called for every element of a page)."""
+    i = el.get("id")
+    if i and _is_slug_id(i):
+        i = None
+    return f"{el.get('class') or ''} {i or ''}"
 
 
 def _is_slug_id(i: str) -> bool:
