@@ -353,6 +353,75 @@ def test_authors_ignore_comment_authors_and_site_name_in_dom() -> None:
     assert extract_article(_page(head, body2, _FILLER_EN), "https://b.example/h5", now=NOW)["authors"] == []
 
 
+def test_authors_site_name_in_metadata_gives_way_to_a_reporter_in_the_byline() -> None:
+    # The CMS put the site's name in the author field; the page shows who wrote the story.
+    head = '<meta property="og:site_name" content="Port News"><meta name="author" content="Port News">'
+    body = '<h1>Harbour works resume in Agadir</h1><p class="byline">By Nadia Karimi</p>'
+    r = extract_article(_page(head, body, _FILLER_EN), "https://b.example/o1", now=NOW)
+    assert r["authors"] == ["Nadia Karimi"] and r["method"]["authors"] == "dom"
+    # A JSON-LD author typed as an organisation, and the host's own name, count as the publisher too.
+    ld = ('<script type="application/ld+json">{"@type": "NewsArticle", "author": '
+          '{"@type": "NewsMediaOrganization", "name": "Akhbar Press"}}</script>')
+    body = '<h1>أمطار الخريف تنعش آمال الفلاحين</h1><div class="c"><span>بقلم: سعاد المرابط</span></div>'
+    r = extract_article(_page(ld, body), "https://a.example/n/o2", now=NOW)
+    assert r["authors"] == ["سعاد المرابط"]
+    head = '<meta name="author" content="BEXAMPLE Online">'
+    r = extract_article(_page(head, '<h1>Harbour works resume in Agadir</h1><p>By Omar Benali</p>', _FILLER_EN),
+                        "https://www.bexample.com/o3", now=NOW)
+    assert r["authors"] == ["Omar Benali"]
+
+
+def test_authors_publisher_in_metadata_kept_when_the_byline_shows_no_person() -> None:
+    # One word next to the headline ("Folgen" = "Follow", an agency code) is not enough to replace it.
+    head = '<meta property="og:site_name" content="Port News"><meta name="author" content="Port News">'
+    body = '<h1>Harbour works resume in Agadir</h1><p class="byline">Von Folgen</p>'
+    r = extract_article(_page(head, body, _FILLER_EN), "https://b.example/o4", now=NOW)
+    assert r["authors"] == ["Port News"] and r["method"]["authors"] == "meta"
+    # ... nor is a variant of the site's own name.
+    body = '<h1>Harbour works resume in Agadir</h1><p class="byline">By Port News Agencies</p>'
+    r = extract_article(_page(head, body, _FILLER_EN), "https://b.example/o5", now=NOW)
+    assert r["authors"] == ["Port News"]
+
+
+def test_authors_teaser_bylines_and_social_profiles_are_not_the_author() -> None:
+    # "By ..." inside a link to a related story names that story's author.
+    body = ('<h1>Harbour works resume in Agadir</h1><div class="more"><a href="/2025/10/other-story">'
+            '<span>Fishing fleet returns</span><span>By Omar Benali</span></a></div>')
+    r = extract_article(_page("", body, _FILLER_EN), "https://b.example/t1", now=NOW)
+    assert r["authors"] == []
+    # A "profile" link to another site is a share or follow button, not an author page.
+    body = ('<h1>Harbour works resume in Agadir</h1><ul class="menu"><li><a href="https://social.example/profile/'
+            'portnews">Bluesky Channel</a></li></ul>')
+    r = extract_article(_page("", body, _FILLER_EN), "https://b.example/t2", now=NOW)
+    assert r["authors"] == []
+    body = ('<h1>Harbour works resume in Agadir</h1><p><a href="https://b.example/profile/nadia-karimi">'
+            'Nadia Karimi</a></p>')
+    r = extract_article(_page("", body, _FILLER_EN), "https://b.example/t3", now=NOW)
+    assert r["authors"] == ["Nadia Karimi"]
+    body = '<h1>Harbour works resume in Agadir</h1><p><a href="/user/login">Log in</a></p>'
+    assert extract_article(_page("", body, _FILLER_EN), "https://b.example/t4", now=NOW)["authors"] == []
+
+
+def test_authors_read_inside_responsive_wrappers_and_author_box_names() -> None:
+    # "responsive" is not a comment section (an old test matched "respon" and lost these bylines)
+    body = ('<div class="responsive-wrap"><h1>Harbour works resume in Agadir</h1><p class="post-meta">'
+            '<span class="author"><a href="/blog/author/omar/">Omar Benali</a></span></p></div>')
+    r = extract_article(_page("", body, _FILLER_EN), "https://b.example/r1", now=NOW)
+    assert r["authors"] == ["Omar Benali"]
+    # The author box is skipped (bio, avatar), its name element is not.
+    body = ('<h1>Harbour works resume in Agadir</h1><div class="author-box"><h4 class="author-box__name">'
+            'Nadia Karimi (Content Manager)</h4></div>')
+    r = extract_article(_page("", body, _FILLER_EN), "https://b.example/r2", now=NOW)
+    assert r["authors"] == ["Nadia Karimi"]
+
+
+def test_authors_twitter_label_in_german() -> None:
+    head = '<meta name="twitter:label1" content="Verfasst von"><meta name="twitter:data1" content="Gregor Ammann">'
+    r = extract_article(_page(head, "<h1>Hafenarbeiten in Agadir gehen weiter</h1>", _FILLER_EN),
+                        "https://d.example/a", now=NOW)
+    assert r["authors"] == ["Gregor Ammann"] and r["method"]["authors"] == "meta"
+
+
 def test_authors_glued_spans_and_credit_tails() -> None:
     body = ('<h1>Harbour works resume in Agadir</h1><div class="author-name"><span>Author</span><span>Nadia Karimi'
             '</span></div>')

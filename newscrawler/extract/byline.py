@@ -6,12 +6,15 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+from urllib.parse import urljoin
 
 from lxml import etree
 
 from newscrawler.dates import parse_date, pick_published
 from newscrawler.extract.common import (
     Page,
+    _as_list,
     _attr_str,
     _clean,
     _css,
@@ -269,7 +272,7 @@ _ROLE_WORD = re.compile(
 
 _NOT_NAME = re.compile(
     r"@|https?:|www\.|\d|\b(?:view|posts?|more|comments?|says|said|share|follow|read|subscribe|menu|home|login|"
-    r"sign|profile|about|bio|contact|admin|guest|anonymous|unknown|click|here|minutes?|min)\b",
+    r"sign|log|profile|about|bio|contact|admin|guest|anonymous|unknown|click|here|minutes?|min)\b",
     re.I,
 )
 
@@ -279,6 +282,10 @@ _CREDIT_TAIL = re.compile(r"\s+(?:edited|reviewed|fact[- ]?checked|updated|illus
 _AUTHOR_ATTR = re.compile(r"author|byline|writer|contributor|\bfn\b|kateb|katib|كاتب", re.I)
 
 _NOT_AUTHOR_ATTR = re.compile(r"avatar|bio|box|image|img|photo|pic|social|desc|about|label|prefix|comment|date|time", re.I)
+
+# The name's own element inside an author box ("elementor-author-box__name"): the box is excluded above
+# (it holds the bio and the avatar), its name element is not.
+_AUTHOR_NAME_ATTR = re.compile(r"author[\w-]*name|byline[\w-]*name", re.I)
 
 _AUTHOR_HREF = re.compile(
     r"/(?:author|authors|auteur|autor|autores|writer|writers|kottab|kuttab|staff|reviewer|contributors?|"
@@ -357,21 +364,29 @@ def _near_h1(root: etree._Element, h1: etree._Element | None, after: int = 250,
     return els[i + 1: i + after] + els[max(0, i - before): i][::-1]
 
 
-def _in_comments(el: etree._Element) -> bool:
-    return any(re.search(r"comment|respon|repl", _attr_str(a), re.I) for a in el.iterancestors())
+def _in_teaser_link(el: etree._Element) -> bool:
+    """Inside a link to another page that is not an author page: the "By ..." line of a related-story teaser
+    ("Mehr zum Thema ... Von Ines Zöttl"), which names that story's author, not this one's."""
+    return any(a.tag == "a" and not _AUTHOR_HREF.search(a.get("href") or "") for a in el.iterancestors())
 
 
-def _byline_authors(root: etree._Element, title: str | None = None) -> list[str]:
+def _byline_authors(p: Page, *, anywhere: bool = True) -> list[str]:
     """Names from the visible byline: author-page links, author/byline-classed elements and "By ..." texts
-    next to the h1 first, then ``rel=author`` / ``itemprop=author`` / author-classed elements anywhere."""
+    next to the h1 first, then (``anywhere``) ``rel=author`` / ``itemprop=author`` elements anywhere."""
+    root = p.root
+
+    def author_link(a: etree._Element) -> bool:
+        # an author page of this site; a profile on a social network ("bsky.app/profile/...") is a share link
+        href = a.get("href") or ""
+        return bool(_AUTHOR_HREF.search(href)) and (not p.url.startswith("http") or same_site(urljoin(p.url, href), p.url))
 
     def link_names(scope: etree._Element) -> list[str]:
-        return [_text(a) or (a.get("title") or "") for a in scope.iter("a")
-                if _AUTHOR_HREF.search(a.get("href") or "") and len(_text(a)) <= 60]
+        return [_text(a) or (a.get("title") or "") for a in scope.iter("a") if author_link(a) and len(_text(a)) <= 60]
 
-    for el in _near_h1(root, _headline_el(root, title)):
-        if el.tag == "a" and _AUTHOR_HREF.search(el.get("href") or "") and _text(el):
-            if _in_comments(el):
+    headline = _headline_el(root, p.out["title"])
+    for el in _near_h1(root, headline):
+        if el.tag == "a" and author_link(el) and _text(el):
+            if _in_comment_box(el, headline):
                 continue
             scope = el.getparent()
             if scope is not None and scope.getparent() is not None and len(_text(scope.getparent())) <= 200:
@@ -380,19 +395,22 @@ def _byline_authors(root: etree._Element, title: str | None = None) -> list[str]
             if _clean_authors(names, []):
                 return names
         attr = _attr_str(el)
-        if _AUTHOR_ATTR.search(attr) and not _NOT_AUTHOR_ATTR.search(attr) and len(el) <= 8:
+        if _AUTHOR_ATTR.search(attr) and (_AUTHOR_NAME_ATTR.search(attr) or not _NOT_AUTHOR_ATTR.search(attr)) \
+                and len(el) <= 8:
             t = _capped_text(el, 100) or ""
-            if 2 <= len(t) and not _in_comments(el):
+            if 2 <= len(t) and not _in_comment_box(el, headline):
                 inner = [_text(x) for x in el.xpath(".//*[@itemprop='name']")] or link_names(el)
                 if _clean_authors(inner or [t], []):
                     return inner or [t]
         if len(el) <= 4:
             t = _capped_text(el, 100) or ""
-            if 4 <= len(t) and _BYLINE_PREFIX.match(t) and _clean_authors([t], []):
+            if 4 <= len(t) and _BYLINE_PREFIX.match(t) and _clean_authors([t], []) and not _in_teaser_link(el):
                 return [t]
     found: list[str] = []
+    if not anywhere:
+        return found
     for el in root.xpath("//*[@rel='author' or @itemprop='author']"):
-        if _in_comments(el):
+        if _in_comment_box(el, headline):
             continue
         inner = [_text(x) for x in el.xpath(".//*[@itemprop='name']")]
         found += inner or [el.get("content") or _text(el)]
@@ -425,7 +443,7 @@ def read_authors(p: Page) -> None:
                         "dcterms.creator", "byl", "citation_author") for v in p.meta.get(k, [])]
     for i in range(1, 4):  # Slack-style labels: twitter:label1 "Written by", twitter:data1 the name
         label = _m(p.meta, f"twitter:label{i}") or ""
-        if re.search(r"written|author|by\b|بقلم|كاتب", label, re.I):
+        if re.search(r"written|author|autor|auteur|verfasst|écrit|escrito|by\b|بقلم|كاتب", label, re.I):
             vals += p.meta.get(f"twitter:data{i}", [])
     # A handle (no space) in twitter:creator is not a name; a real name there is.
     vals += [v for v in p.meta.get("twitter:creator", []) if " " in v.strip()]
@@ -442,16 +460,63 @@ def read_authors(p: Page) -> None:
         ("jsonld", lambda: _ld_name(ld_author), True),
         ("meta", lambda: list(dict.fromkeys(vals)), True),
         ("selector", selector_names, False),
-        ("dom", lambda: _byline_authors(p.root, p.out["title"]), False),
+        ("dom", lambda: _byline_authors(p), False),
     ]
     for rule, get_names, explicit in sources:
-        # An organisation named as the author in metadata is the byline the publisher chose ("AFP",
-        # "BBC News"); a site name found by the DOM rules is a logo or a footer, not a byline.
-        cleaned = _clean_authors(get_names(), [] if explicit else p.site_names)
+        # A site name found by the DOM rules is a logo or a footer, not a byline. In metadata it is the byline
+        # the publisher chose ("AFP", "BBC News"), unless the visible byline names a person (_shown_byline).
+        cleaned = _clean_authors(get_names(), [] if explicit else [*p.site_names, _site_keys(p)[1]])
+        if cleaned and explicit:
+            shown = _shown_byline(cleaned, ld_author if rule == "jsonld" else None, p)
+            if shown:
+                cleaned, rule = shown, "dom"
         if cleaned:
             p.out["authors"] = cleaned[:10]
             p.method["authors"] = rule
             return
+
+
+def _shown_byline(names: list[str], ld_author: Any, p: Page) -> list[str]:
+    """The people of the visible byline when the metadata authors ``names`` are only the publisher itself, else [].
+
+    Many CMSs fill the author field with the site's name and show the reporter in the byline ("Deutsche Welle"
+    in meta, "Roman Goncharenko" shown)."""
+    if not _only_organisations(names, ld_author, p):
+        return []
+    return [n for n in _clean_authors(_byline_authors(p, anywhere=False), p.site_names) if _person_name(n, p)]
+
+
+def _site_keys(p: Page) -> tuple[set[str], str]:
+    """The site's names as keys, and the first label of its host ("wral" for www.wral.com)."""
+    host = p.host.removeprefix("www.").split(".")[0] if p.host else ""
+    return {_key(n) for n in p.site_names if n}, host if len(host) >= 2 else ""
+
+
+def _person_name(name: str, p: Page) -> bool:
+    """A stricter test for a name found in the page furniture that is to replace a metadata byline: a first and a
+    last name (2 to 4 words; a single word there is more often a button, a weekday or an agency code), not a
+    variant of the site's name ("Euronews with Agencies", "WRAL multiplatform")."""
+    sites, host = _site_keys(p)
+    k = _key(name)
+    return (2 <= len(name.split()) <= 4 and not any(s in k for s in sites)
+            and not (host and host in k.replace(" ", "")))
+
+
+_ORGANISATION_TYPE = re.compile(r"organi[sz]ation|corporation|newsmedia|brand", re.I)
+
+
+def _only_organisations(names: list[str], ld_author: Any, p: Page) -> bool:
+    """Whether the metadata authors are all the publisher itself: its site names or host, or JSON-LD authors typed
+    as an organisation ("DW" in meta where the page shows the reporter)."""
+    sites, host = _site_keys(p)
+    org_names = {_key(n) for a in _as_list(ld_author) if isinstance(a, dict)
+                 and _ORGANISATION_TYPE.search(str(a.get("@type") or "")) for n in _ld_name(a)}
+
+    def is_org(name: str) -> bool:
+        k = _key(name)
+        return k in sites or k in org_names or bool(host and k.replace(" ", "").startswith(host))
+
+    return all(is_org(n) for n in names)
 
 
 def read_dates(p: Page) -> None:
