@@ -18,7 +18,7 @@ import re
 import unicodedata
 from html.entities import html5 as _HTML5_ENTITIES
 
-__all__ = ["NORMALISER_VERSION", "display_clean", "match_key", "light_stem"]
+__all__ = ["NORMALISER_VERSION", "display_clean", "match_key", "normalise_fields", "light_stem"]
 
 #: Stored with every row: keys computed by different versions must not be compared.
 NORMALISER_VERSION: int = 1
@@ -418,7 +418,24 @@ def _astral_m6(m: re.Match[str]) -> str:
 def match_key(s: str) -> str:
     """Tier M: folded single-line key for search and dedup (never displayed). Idempotent, and
     ``match_key(display_clean(x)) == match_key(x)``."""
-    s = display_clean(s)
+    return _key_of_clean(display_clean(s))
+
+
+def normalise_fields(title: str, body: str, summary: str = "") -> dict[str, str | int]:
+    """An article's stored text and keys: ``title``, ``body`` and ``summary`` display-cleaned, ``title_key`` and
+    ``body_key``, and ``norm_version``. One function for the two places that do it (the extraction worker, and
+    ``NormalisePipeline`` for items that arrive without it), so that their keys can never differ."""
+    title = display_clean(title or "")
+    body = display_clean(body or "", multiline=True)
+    return {
+        "title": title, "body": body, "summary": display_clean(summary or "", multiline=True),
+        # the text is display-clean already: match_key's own first step would repeat the costliest pass
+        "title_key": _key_of_clean(title), "body_key": _key_of_clean(body), "norm_version": NORMALISER_VERSION,
+    }
+
+
+def _key_of_clean(s: str) -> str:
+    """``match_key`` of a text that is display-clean already."""
     s = unicodedata.normalize("NFKC", s)  # M1: compatibility forms (full-width, ligatures, NBSP, ellipsis)
     s = s.casefold()  # M2: Latin/Greek/... case
     # M3: ٦٧ = ۶۷ = 67 (the two Arabic digit sets by plain replace, any other Nd digits through the regex).

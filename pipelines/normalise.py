@@ -6,20 +6,19 @@ from typing import Any
 
 from newscrawler.dedup import body_hash, content_hash
 from newscrawler.items import Article, Headline
-from newscrawler.text import NORMALISER_VERSION, display_clean, match_key
+from newscrawler.text import NORMALISER_VERSION, display_clean, match_key, normalise_fields
 from newscrawler.urls import url_key
 
 
 def normalise_article(article: Article) -> Article:
-    article.title = display_clean(article.title)
-    article.body = display_clean(article.body, multiline=True)
-    article.summary = display_clean(article.summary, multiline=True)
+    # The news spider's articles arrive normalised by the extraction worker (same function, same version):
+    # the reactor thread then only adds the URL key and the hashes.
+    if article.norm_version != NORMALISER_VERSION:
+        for name, value in normalise_fields(article.title, article.body, article.summary).items():
+            setattr(article, name, value)
     article.url_key = url_key(article.url)
-    article.title_key = match_key(article.title)
-    article.body_key = match_key(article.body)
     article.content_hash = content_hash(article.title_key, article.body_key)
     article.body_hash = body_hash(article.body_key)
-    article.norm_version = NORMALISER_VERSION
     return article
 
 

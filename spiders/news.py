@@ -215,9 +215,10 @@ class NewsSpider(scrapy.Spider):
         if not source_url:
             # Every row links back to an origin: without a "read from source" link, that is this page.
             source_url, method["source_url"] = url, "fetched_url"
+        text = page.get("normalised") or {
+            "title": page.get("title") or "", "body": page.get("body") or "", "summary": page.get("summary") or ""}
         yield Article(
-            url=url, fetched_url=response.url, source_id=source.id,
-            title=page.get("title") or "", body=page.get("body") or "", summary=page.get("summary") or "",
+            url=url, fetched_url=response.url, source_id=source.id, **text,
             source_url=source_url, source_name=page.get("source_name") or source.name,
             authors=list(page.get("authors") or []), tags=list(page.get("tags") or []),
             section=page.get("section"), language=page.get("language") or source.language,

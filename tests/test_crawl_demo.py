@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from newscrawler.demo import AGGREGATOR, DemoServer
-from newscrawler.text import display_clean
+from newscrawler.text import NORMALISER_VERSION, display_clean, match_key
 from newscrawler.urls import url_key
 
 CRAWL_SETTINGS = ["DOWNLOAD_DELAY=0", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS=0",
@@ -73,6 +73,9 @@ def test_every_demo_article_is_stored_with_clean_text_and_a_source_link(demo):
         assert row["source_id"] == site_id
         assert row["title"] == display_clean(truth["title"])
         assert row["body"] == display_clean(truth["body"], multiline=True)
+        # keys computed in the extraction worker are the ones match_key gives
+        assert row["title_key"] == match_key(row["title"]) and row["body_key"] == match_key(row["body"])
+        assert row["norm_version"] == str(NORMALISER_VERSION)
         assert row["source_url"], row["url"]
         if site_id == AGGREGATOR:
             assert url_key(row["source_url"]) == url_key(truth["source_url"])
