@@ -29,6 +29,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from newscrawler.encoding import decode_html
+from newscrawler.phrases import READ_MORE_PHRASES, READ_MORE_WORDS
 from newscrawler.text import display_clean
 from newscrawler.urls import canonical_url, same_site, url_key
 
@@ -205,10 +206,10 @@ _MOST_READ = re.compile(
     r"plus\s+lus|populaire",
     re.I,
 )
-# Anchor texts that repeat the card's link without saying what it is about.
+# Anchor texts that repeat the card's link without saying what it is about: a text that opens with a "read more"
+# phrase ("اقرأ المزيد عن ...") is one too.
 _READ_MORE = re.compile(
-    r"^(اقرأ|إقرأ|اقرا|قراءة)\s*(المزيد|أكثر|التفاصيل|الخبر)?|^(المزيد|التفاصيل|تابع القراءة|للمزيد)|"
-    r"^(read|see|view)\s+(more|all|full)|^more$|^lire\s+la\s+suite|^en\s+savoir\s+plus",
+    rf"^(?:{'|'.join(READ_MORE_PHRASES)})|^(?:{'|'.join(READ_MORE_WORDS)})$",
     re.I,
 )
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})

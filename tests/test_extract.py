@@ -934,9 +934,12 @@ def test_body_standfirst_in_the_story_column_is_kept(lead: str, description: str
     assert r["body"].startswith(lead + "\n\nThe story text")
 
 
-def test_body_paragraph_ending_in_a_more_link_is_a_teaser() -> None:
+# The "read more" phrases are shared with the listing (newscrawler.phrases): its "التفاصيل" and "en savoir plus"
+# close a teaser here too.
+@pytest.mark.parametrize("more", ["more", "Continue reading »", "التفاصيل", "En savoir plus"])
+def test_body_paragraph_ending_in_a_more_link_is_a_teaser(more: str) -> None:
     teaser = ('<p>The fishermen of the south coast expect a record sardine season this summer. '
-              '<a href="/n/sardines">more</a></p>')
+              f'<a href="/n/sardines">{more}</a></p>')
     body = ('<h1>Harbour works resume in Agadir</h1>' + _FILLER_EN + teaser
             + '<p>The works cost more than planned, the port authority said on <a href="/d">Monday</a>.</p>')
     r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)

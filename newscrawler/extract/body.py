@@ -32,6 +32,7 @@ from newscrawler.extract.lines import (
     _short_crumb,
 )
 from newscrawler.extract.page_type import _blocked, _looks_listing
+from newscrawler.phrases import READ_MORE_PHRASES, READ_MORE_WORDS
 
 # Containers that never hold article text.
 _DROP_TAGS = (
@@ -136,12 +137,9 @@ def _prune(root: etree._Element, remove: list[str]) -> None:
     _drop_teaser_boxes(body if body is not None else root, keep)
 
 
-# The link that closes a teaser: "mehr", "Read more »", "lire la suite".
-_MORE_LINK = re.compile(
-    r"^\W*(?:more|read\s+more|continue\s+reading|mehr|weiterlesen|lire\s+la\s+suite|leer\s+más|lees\s+meer|"
-    r"المزيد|اقرأ\s+المزيد)\W*$",
-    re.I,
-)
+# The link that closes a teaser: "mehr", "Read more »", "lire la suite". Its whole text is the phrase: a link that
+# says more than that names the story it leads to.
+_MORE_LINK = re.compile(rf"^\W*(?:{'|'.join(READ_MORE_PHRASES + READ_MORE_WORDS)})\W*$", re.I)
 
 
 def _drop_more_teasers(body: etree._Element) -> None:
