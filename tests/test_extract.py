@@ -1015,6 +1015,15 @@ def test_story_only_in_a_javascript_app_hydration_payload_is_read() -> None:
     assert r["body"].split("\n\n") == _STORY_AR
 
 
+def test_hydration_payload_headline_is_not_story_text() -> None:
+    # The payload is read as a page of its own: its h1 is its headline, even when the shell shows none.
+    story = "<h1>أشغال كورنيش الصويرة تنطلق الأسبوع المقبل</h1>" + "".join(f"<p>{p}</p>" for p in _STORY_AR)
+    shell = ('<html><head><title>أشغال كورنيش الصويرة</title></head><body><div id="app"><main></main></div>'
+             '<script>self.__next_f.push([1,' + json.dumps(story) + '])</script></body></html>')
+    r = extract_article(shell, "https://c.example/news/article/124", now=NOW)
+    assert r["method"]["body"] == "hydration" and r["body"].split("\n\n") == _STORY_AR
+
+
 # Lines that sit inside the story container but are not story text, each with a sentence that shares their words
 # and must stay.
 _NOT_STORY_LINES = {

@@ -543,9 +543,9 @@ def _link_density(el: etree._Element) -> float:
     return sum(len(a.text_content()) for a in el.iter("a")) / total
 
 
-def _dom_body(root: etree._Element, title: str, remove: list[str], ref: str = "") -> str:
+def _dom_body(root: etree._Element, title: str, h1_texts: list[str], remove: list[str], ref: str = "") -> str:
     # The headline is not story text, whether it is the title we return or the h1 shown in its place.
-    h1 = next((t for t in (_text(e) for e in root.iter("h1")) if len(t) > 5), "")
+    h1 = next((t for t in h1_texts if len(t) > 5), "")
     title_keys = {k for k in (_key(title) if title else "", _key(h1)) if k}
     _prune(root, remove)
     body = root.find("body")
@@ -755,7 +755,7 @@ def _hydration_body(html: str, title: str) -> str:
         holder.text = None
         for child in holder:
             child.tail = None
-    return _dom_body(doc, title, [])
+    return _dom_body(doc, title, [_text(e) for e in doc.iter("h1")], [])
 
 
 def _html_strings(script: str, depth: int) -> Iterator[str]:
@@ -816,7 +816,7 @@ def read_body(p: Page) -> None:
     if isinstance(p.ld.get("description"), str):
         descs.append(p.ld["description"])
     lead = _safe(_standfirst, p.root, list(dict.fromkeys(descs)), default="") or ""
-    dom = _dom_body(p.root, p.out["title"], remove, re.sub(r"<[^>]+>", " ", ld_body))
+    dom = _dom_body(p.root, p.out["title"], p.h1_texts, remove, re.sub(r"<[^>]+>", " ", ld_body))
     p.para_len = len(dom)
     if ld_body and len(ld_body) > 1.5 * len(dom) and len(ld_body) > 200 and not _covers(dom, ld_body):
         ld_body = html_lib.unescape(re.sub(r"<[^>]+>", " ", ld_body))

@@ -338,13 +338,13 @@ def _clean_authors(names: list[str], site_names: Iterable[str]) -> list[str]:
     return cleaned
 
 
-def _headline_el(root: etree._Element, title: str | None) -> etree._Element | None:
+def _headline_el(headings: list[tuple[etree._Element, str]], title: str | None) -> etree._Element | None:
     """The element showing the headline: the h1/h2/h3 whose text is the extracted title, else the first h1,
     else the first h2 (pages whose only h1 is a logo or a "0 Comments" widget, or that have no h1)."""
     tk = _key(title) if title else ""
     first: dict[str, etree._Element] = {}
-    for h in root.iter("h1", "h2", "h3"):
-        if tk and _key(_text(h)) == tk:
+    for h, text in headings:
+        if tk and _key(text) == tk:
             return h
         first.setdefault(h.tag, h)
     return first.get("h1") if "h1" in first else first.get("h2")
@@ -383,7 +383,7 @@ def _byline_authors(p: Page, *, anywhere: bool = True) -> list[str]:
     def link_names(scope: etree._Element) -> list[str]:
         return [_text(a) or (a.get("title") or "") for a in scope.iter("a") if author_link(a) and len(_text(a)) <= 60]
 
-    headline = _headline_el(root, p.out["title"])
+    headline = _headline_el(p.headings, p.out["title"])
     for el in _near_h1(root, headline):
         if el.tag == "a" and author_link(el) and _text(el):
             if _in_comment_box(el, headline):
@@ -538,7 +538,7 @@ def read_dates(p: Page) -> None:
     for k in _PUBLISHED_META:
         cands += [("meta", v) for v in p.meta.get(k, ()) if v][:2]
     cands += [("meta", v) for v in _microdata_published(p.root)]
-    headline = _headline_el(p.root, p.out["title"])
+    headline = _headline_el(p.headings, p.out["title"])
     near_times, far_times = _time_published(p.root, headline)
     cands += [("time", v) for v in near_times]
     st, _ = _sel_first_text(p.root, p.selectors.get("date"))

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import lxml.html
@@ -259,3 +260,14 @@ class Page:
     raw_text_len: int = 0
     links: tuple[int, int] = (0, 0)
     para_len: int = 0  # paragraph text the DOM scoring found (the page-type rules read it)
+
+    @cached_property
+    def headings(self) -> list[tuple[etree._Element, str]]:
+        """The page's h1, h2 and h3 elements with their text, in page order. Read once, from the tree as parsed
+        (before the body step prunes it): the title, the body's headline filter and the byline's headline search
+        all compare them with the title."""
+        return [(h, _text(h)) for h in self.root.iter("h1", "h2", "h3")]
+
+    @cached_property
+    def h1_texts(self) -> list[str]:
+        return [t for h, t in self.headings if h.tag == "h1"]

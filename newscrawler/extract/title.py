@@ -91,7 +91,7 @@ def read_title(p: Page) -> None:
     cleaned = {rule: _clean(_strip_site(_clean(v), p.site_names, p.host)) if v.strip() else "" for rule, v in raw.items()}
     meta_rule, meta_t = next(((r, t) for r, t in cleaned.items() if t), ("", ""))
     names_k = {_key(n) for n in p.site_names}
-    h1c = [t for t in (_text(e) for e in p.root.iter("h1")) if 6 <= len(t) <= 300 and _key(t) not in names_k]
+    h1c = [t for t in p.h1_texts if 6 <= len(t) <= 300 and _key(t) not in names_k]
     # The visible headline and the metadata title often differ by a kicker or a site suffix: when one
     # contains the other, keep the shorter, cleaner one; otherwise trust a single h1 over SEO metadata.
     pick = None
