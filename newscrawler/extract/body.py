@@ -1,19 +1,16 @@
-"""The article body: pruning, DOM scoring, paragraph flattening and the line filters, the standfirst,
-JSON-LD articleBody agreement, JavaScript hydration payloads and the trafilatura fallback."""
+"""The article body: pruning, DOM scoring, paragraph flattening and the line filters, JSON-LD articleBody
+agreement, and ``read_body``, which puts them together with the standfirst (``standfirst.py``), a JavaScript app's
+hydration payload (``hydration.py``) and trafilatura as the last resort."""
 
 from __future__ import annotations
 
 import html as html_lib
-import itertools
-import json
 import re
-from collections import Counter
-from collections.abc import Iterator
 
-import lxml.html
 from lxml import etree
 
 from newscrawler.extract.common import (
+    _INLINE,
     Page,
     _attr_str,
     _clean_ml,
@@ -22,7 +19,9 @@ from newscrawler.extract.common import (
     _safe,
     _sel_list,
     _text,
+    _tokens,
 )
+from newscrawler.extract.hydration import _hydration_doc
 from newscrawler.extract.lines import (
     _BOILER_LINE,
     _SECTION_END,
@@ -32,6 +31,7 @@ from newscrawler.extract.lines import (
     _short_crumb,
 )
 from newscrawler.extract.page_type import _blocked, _looks_listing
+from newscrawler.extract.standfirst import _is_lead_prose, _standfirst
 from newscrawler.phrases import READ_MORE_PHRASES, READ_MORE_WORDS
 
 # Containers that never hold article text.
@@ -390,15 +390,6 @@ def _score_candidates(root: etree._Element) -> etree._Element | None:
     return best
 
 
-# Ruby annotations (furigana over Japanese names) sit inside a sentence: treating them as blocks would cut the
-# paragraph in front of every annotated word.
-_INLINE = frozenset({
-    "a", "span", "strong", "b", "em", "i", "u", "font", "small", "big", "sup", "sub", "mark", "abbr", "cite", "q",
-    "code", "time", "ins", "del", "s", "bdi", "bdo", "var", "kbd", "tt", "nobr", "wbr", "ruby", "rb", "rt", "rp",
-    "rtc", "dfn", "data", "samp", "strike", "acronym",
-})
-
-
 def _paragraphs(container: etree._Element) -> list[tuple[str, float, str, str, str]]:
     """Flatten a container into paragraphs: (text, link share, tag of the enclosing block, the text before its
     first link, the text after its last link). A <p> wholly in bold or italics
@@ -611,10 +602,6 @@ def _dom_body(root: etree._Element, title: str, h1_texts: list[str], remove: lis
     return _agree("\n\n".join(t for t, _ in paras), paras, ref)
 
 
-def _tokens(s: str) -> Counter:
-    return Counter(re.findall(r"\w+", s.casefold()))
-
-
 def _covers(dom: str, ref: str) -> bool:
     """The DOM text already holds nearly every distinct word of ``ref`` (an articleBody that only looks longer
     because the CMS repeated the story in it)."""
@@ -650,128 +637,12 @@ def _agree(body: str, paras: list[tuple[str, str]], ref: str) -> str:
     return "\n\n".join(kept)
 
 
-# A subtitle ("dek", "subhead") under the headline belongs to the headline, not to the story text.
-_DEK_ATTR = re.compile(r"dek|sub-?(?:title|head|line)", re.I)
-
-
-def _standfirst(root: etree._Element, descs: list[str]) -> str:
-    """The standfirst shown above the story: the visible block whose text is the page's description.
-
-    Many templates print the lead (the meta description) in its own block above the story container, where the
-    container scoring does not reach it. Found by text, before pruning: lead blocks are often classed "teaser" or
-    "intro". Read only text nodes (no text_content() over the page).
-    """
-    body = root.find("body")
-    if body is None:
-        return ""
-    nodes = [(n, " ".join(n.split())) for n in body.xpath(".//text()") if len(n) >= 40]
-    for desc in descs:
-        # Metadata is often escaped twice ("CD&amp;amp;V"): the page shows "CD&V".
-        d = " ".join(html_lib.unescape(desc).split())
-        if len(d) < 60:
-            continue
-        probe = d[:40]
-        for node, nt in nodes:
-            # The lead may open with a link ("<a>Samsung</a> lost its appeal..."): then the text node after the
-            # link is a piece of the description.
-            if probe not in nt and (len(nt) < 40 or nt[:40] not in d):
-                continue
-            block = node.getparent()
-            if node.is_tail and block is not None:
-                block = block.getparent()  # the text after an inline element belongs to that element's parent
-            while block is not None and block.tag in _INLINE:
-                if block.tag == "a":
-                    block = None
-                    break
-                block = block.getparent()
-            if block is None or block.tag in ("script", "style", "title", "textarea", "template", "noscript"):
-                continue
-            if _DEK_ATTR.search(_attr_str(block)):
-                return ""
-            bt = " ".join(block.text_content().split())
-            # A meta copy cut short (with "...", or at a fixed length for a long lead): the block opens with it
-            # word for word, up to the word the cut split.
-            cut = d.endswith(("...", "…"))
-            opening = d.rstrip(".… ").rsplit(" ", 1)[0] if cut else d
-            if (cut or len(d) >= 300) and len(bt) <= 2 * len(d) and _key(bt).startswith(_key(opening)):
-                return "" if _is_header_deck(block, bt) else bt
-            # Otherwise the whole block is the description.
-            if len(bt) > 1.2 * len(d) + 20:
-                continue
-            bt_w, d_w = _tokens(bt), _tokens(d.rstrip(".… "))
-            if sum((bt_w & d_w).values()) >= 0.85 * max(sum(bt_w.values()), 1) and \
-                    sum((bt_w & d_w).values()) >= 0.85 * sum(d_w.values()):
-                return "" if _is_header_deck(block, bt) else bt
-    return ""
-
-
-_HEADER_ATTR = re.compile(r"(?:^|[\s_\-])(?:header|heading)(?:$|[\s_\-])", re.I)
-
-
-def _is_header_deck(block: etree._Element, text: str) -> bool:
-    """One sentence printed in the page header with the headline is a deck (a subtitle); the same sentence in the
-    story's column opens the story (measured: scrapinghub-aeb leaves header decks out, fundus keeps one-line
-    leads printed above the text)."""
-    if len(re.findall(r"[.!?…؟](?:\s|$)|[。！？]", text)) >= 2:
-        return False
-    for a in itertools.islice(itertools.chain([block], block.iterancestors()), 4):
-        if a.tag == "header" or _HEADER_ATTR.search(_attr_str(a)):
-            return True
-    return False
-
-
-def _is_lead_prose(lead: str) -> bool:
-    """A full sentence: a standfirst the story opens with. A label without closing punctuation is a subtitle, and
-    so is a single sentence printed in the page header (``_is_header_deck``)."""
-    return len(re.findall(r"[.!?…؟](?:\s|$)|[。！？]", lead)) >= 1
-
-
-_INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
-
-_JS_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
-
-
 def _hydration_body(html: str, title: str) -> str:
-    """The story of a JavaScript app page, read from the data its scripts hydrate the page with.
-
-    Next.js, Nuxt and similar apps ship the article as an HTML string inside an inline script
-    (``self.__next_f.push([1, "...<p>...</p>..."])``, ``__NEXT_DATA__``) and render nothing in the markup. The
-    string literal (or, one level down, the JSON it holds) with the most paragraph text is parsed and read like
-    a page. Used only when the markup itself gave no body."""
-    best, best_len = "", 0
-    for m in _INLINE_SCRIPT.finditer(html):
-        script = m.group(1)
-        if script.count("\\u003cp") + script.count("<p") < 3:
-            continue
-        for frag in _html_strings(script, depth=2):
-            n = sum(len(p) for p in re.findall(r"<p[\s>].*?</p>", frag, re.S))
-            if n > best_len:
-                best, best_len = frag, n
-    if best_len < 250:
+    """The story of a JavaScript app page: its hydration payload (``hydration.py``) read like a page."""
+    doc = _hydration_doc(html)
+    if doc is None:
         return ""
-    doc = lxml.html.document_fromstring(f"<html><body><article>{best}</article></body></html>")
-    # Text between the HTML elements is the payload's own syntax (`2:["$","div",...]`), not story.
-    for holder in doc.iter("article"):
-        holder.text = None
-        for child in holder:
-            child.tail = None
     return _dom_body(doc, title, [_text(e) for e in doc.iter("h1")], [])
-
-
-def _html_strings(script: str, depth: int) -> Iterator[str]:
-    """Decoded string literals of a script that hold HTML paragraphs, looking ``depth`` levels of escaping deep."""
-    for lit in _JS_STRING.finditer(script):
-        raw = lit.group()
-        if len(raw) < 400:
-            continue
-        try:
-            decoded = json.loads(raw)
-        except ValueError:
-            continue
-        if decoded.count("<p") >= 3:
-            yield decoded
-        elif depth > 1 and decoded.count('\\u003cp') + decoded.count("<p") + decoded.count('\\"') >= 3:
-            yield from _html_strings(decoded, depth - 1)
 
 
 def _trafilatura_body(text: str, url: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,6 +42,10 @@ def _clean_ml(s: str) -> str:
 
 def _key(s: str) -> str:
     return re.sub(r"\W+", " ", s.casefold()).strip()
+
+
+def _tokens(s: str) -> Counter:
+    return Counter(re.findall(r"\w+", s.casefold()))
 
 
 def _safe(fn: Callable[..., Any], *args: Any, default: Any = None) -> Any:
@@ -85,6 +90,16 @@ def _text(el: etree._Element) -> str:
         return " ".join(el.text_content().split())
     except Exception:
         return ""
+
+
+# Tags whose text belongs to the paragraph around them (the body's paragraphs, the standfirst's block). Ruby
+# annotations (furigana over Japanese names) sit inside a sentence: treating them as blocks would cut the paragraph
+# in front of every annotated word.
+_INLINE = frozenset({
+    "a", "span", "strong", "b", "em", "i", "u", "font", "small", "big", "sup", "sub", "mark", "abbr", "cite", "q",
+    "code", "time", "ins", "del", "s", "bdi", "bdo", "var", "kbd", "tt", "nobr", "wbr", "ruby", "rb", "rt", "rp",
+    "rtc", "dfn", "data", "samp", "strike", "acronym",
+})
 
 
 def _loads_lenient(raw: str) -> Any:
