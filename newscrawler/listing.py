@@ -29,7 +29,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from newscrawler.encoding import decode_html
-from newscrawler.phrases import READ_MORE_PHRASES, READ_MORE_WORDS
+from newscrawler.phrases import READ_MORE_LABELS, READ_MORE_PHRASES
 from newscrawler.text import display_clean
 from newscrawler.urls import canonical_url, same_site, url_key
 
@@ -207,9 +207,9 @@ _MOST_READ = re.compile(
     re.I,
 )
 # Anchor texts that repeat the card's link without saying what it is about: a text that opens with a "read more"
-# phrase ("اقرأ المزيد عن ...") is one too.
+# imperative ("اقرأ المزيد عن ...") is one too; a label ("المزيد", "التفاصيل") only when it is the whole text.
 _READ_MORE = re.compile(
-    rf"^(?:{'|'.join(READ_MORE_PHRASES)})|^(?:{'|'.join(READ_MORE_WORDS)})$",
+    rf"^\W*(?:{'|'.join(READ_MORE_PHRASES)})|^\W*(?:{'|'.join(READ_MORE_LABELS)})\W*$",
     re.I,
 )
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})

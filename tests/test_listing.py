@@ -133,15 +133,18 @@ def test_unclosed_tags_still_give_headlines():
 
 # The "read more" phrases are shared with the article body (newscrawler.phrases): the body's "Continue reading" and
 # "Weiterlesen" are not titles here either.
-@pytest.mark.parametrize("text", ["اقرأ المزيد", "التفاصيل", "Continue reading", "Weiterlesen", "Read more »"])
+@pytest.mark.parametrize("text", ["اقرأ المزيد", "التفاصيل", "« المزيد", "Continue reading", "Weiterlesen",
+                                  "Read more »", "» Read more", "اقرأ المزيد عن الحدث"])
 def test_read_more_text_is_not_a_title(text):
     html = (f'<html><body><div class="news"><article><a href="/societe/184900.html" '
             f'title="سكان حي شعبي يطالبون بإصلاح الطريق">{text}</a></article></div></body></html>')
     assert [h["title"] for h in extract_listing(html, f"{SITE}/")] == ["سكان حي شعبي يطالبون بإصلاح الطريق"]
 
 
-def test_headline_opening_with_more_is_a_title():
-    text = "More than 100 boats return to the port of Agadir"
+@pytest.mark.parametrize("text", ["More than 100 boats return to the port of Agadir",
+                                  "المزيد من الأمطار المرتقبة في شمال المملكة", "قراءة في الصحف المغربية ليوم الأربعاء",
+                                  "التفاصيل الكاملة لمشروع قانون المالية"])
+def test_headline_opening_with_a_read_more_label_is_a_title(text):
     html = f'<html><body><div class="news"><h3><a href="/societe/184901.html">{text}</a></h3></div></body></html>'
     assert [h["title"] for h in extract_listing(html, f"{SITE}/")] == [text]
 

@@ -32,7 +32,7 @@ from newscrawler.extract.lines import (
 )
 from newscrawler.extract.page_type import _blocked, _looks_listing
 from newscrawler.extract.standfirst import _is_lead_prose, _standfirst
-from newscrawler.phrases import READ_MORE_PHRASES, READ_MORE_WORDS
+from newscrawler.phrases import READ_MORE_LABELS, READ_MORE_PHRASES
 
 # Containers that never hold article text.
 _DROP_TAGS = (
@@ -139,7 +139,7 @@ def _prune(root: etree._Element, remove: list[str]) -> None:
 
 # The link that closes a teaser: "mehr", "Read more »", "lire la suite". Its whole text is the phrase: a link that
 # says more than that names the story it leads to.
-_MORE_LINK = re.compile(rf"^\W*(?:{'|'.join(READ_MORE_PHRASES + READ_MORE_WORDS)})\W*$", re.I)
+_MORE_LINK = re.compile(rf"^\W*(?:{'|'.join(READ_MORE_PHRASES + READ_MORE_LABELS)})\W*$", re.I)
 
 
 def _drop_more_teasers(body: etree._Element) -> None:
