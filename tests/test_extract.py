@@ -415,6 +415,19 @@ def test_authors_read_inside_responsive_wrappers_and_author_box_names() -> None:
     assert r["authors"] == ["Nadia Karimi"]
 
 
+def test_authors_box_far_below_a_long_story_when_it_names_one_person() -> None:
+    story = "".join(f"<p>Paragraph {i} of the harbour story, with figures from the port authority.</p>" for i in range(300))
+    box = '<div class="about"><h4>Written by</h4><a href="/author/nadia-karimi/">Nadia Karimi</a></div>'
+    r = extract_article(_page("", f"<h1>Harbour works resume in Agadir</h1>{story}{box}", _FILLER_EN),
+                        "https://b.example/f1", now=NOW)
+    assert r["authors"] == ["Nadia Karimi"] and r["method"]["authors"] == "dom"
+    # Two people named down there (a list of posts, a sidebar) is no answer.
+    box += '<div class="side"><a href="/author/omar-benali/">Omar Benali</a></div>'
+    r = extract_article(_page("", f"<h1>Harbour works resume in Agadir</h1>{story}{box}", _FILLER_EN),
+                        "https://b.example/f2", now=NOW)
+    assert r["authors"] == []
+
+
 def test_authors_twitter_label_in_german() -> None:
     head = '<meta name="twitter:label1" content="Verfasst von"><meta name="twitter:data1" content="Gregor Ammann">'
     r = extract_article(_page(head, "<h1>Hafenarbeiten in Agadir gehen weiter</h1>", _FILLER_EN),

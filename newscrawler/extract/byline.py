@@ -416,7 +416,34 @@ def _byline_authors(p: Page, *, anywhere: bool = True) -> list[str]:
         found += inner or [el.get("content") or _text(el)]
         if len(found) >= 3:
             break
-    return found
+    return found or _one_page_author(p, headline, author_link)
+
+
+def _one_page_author(p: Page, headline: etree._Element | None,
+                     author_link: Callable[[etree._Element], bool]) -> list[str]:
+    """The author box far below the headline (long pages put it after the story): author-page links and
+    author-classed elements anywhere, taken only when they all name one person (a page that names several is a
+    list of posts, and a guess there would be wrong as often as right)."""
+    names: set[str] = set()
+    for el in p.root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        attr = _attr_str(el)
+        if el.tag == "a" and author_link(el):
+            t = _text(el)
+        elif _AUTHOR_ATTR.search(attr) and (_AUTHOR_NAME_ATTR.search(attr) or not _NOT_AUTHOR_ATTR.search(attr)) \
+                and len(el) <= 3:
+            t = _capped_text(el, 60) or ""
+        else:
+            continue
+        if not t or _in_comment_box(el, headline) or _in_teaser_link(el):
+            continue
+        for name in _clean_authors([t], p.site_names):
+            if _person_name(name, p):
+                names.add(name)
+        if len(names) > 1:
+            return []
+    return sorted(names)
 
 
 def _source_name_near(root: etree._Element, anchor: etree._Element | None) -> str | None:
