@@ -364,6 +364,12 @@ def _near_h1(root: etree._Element, h1: etree._Element | None, after: int = 250,
     return els[i + 1: i + after] + els[max(0, i - before): i][::-1]
 
 
+def _author_classed(attr: str) -> bool:
+    """Class or id of a byline element: "author", "byline", ... but not the author's avatar, bio or box, except the
+    name element inside the box."""
+    return bool(_AUTHOR_ATTR.search(attr)) and (bool(_AUTHOR_NAME_ATTR.search(attr)) or not _NOT_AUTHOR_ATTR.search(attr))
+
+
 def _in_teaser_link(el: etree._Element) -> bool:
     """Inside a link to another page that is not an author page: the "By ..." line of a related-story teaser
     ("Mehr zum Thema ... Von Ines Zöttl"), which names that story's author, not this one's."""
@@ -395,8 +401,7 @@ def _byline_authors(p: Page, *, anywhere: bool = True) -> list[str]:
             if _clean_authors(names, []):
                 return names
         attr = _attr_str(el)
-        if _AUTHOR_ATTR.search(attr) and (_AUTHOR_NAME_ATTR.search(attr) or not _NOT_AUTHOR_ATTR.search(attr)) \
-                and len(el) <= 8:
+        if _author_classed(attr) and len(el) <= 8:
             t = _capped_text(el, 100) or ""
             if 2 <= len(t) and not _in_comment_box(el, headline):
                 inner = [_text(x) for x in el.xpath(".//*[@itemprop='name']")] or link_names(el)
@@ -431,8 +436,7 @@ def _one_page_author(p: Page, headline: etree._Element | None,
         attr = _attr_str(el)
         if el.tag == "a" and author_link(el):
             t = _text(el)
-        elif _AUTHOR_ATTR.search(attr) and (_AUTHOR_NAME_ATTR.search(attr) or not _NOT_AUTHOR_ATTR.search(attr)) \
-                and len(el) <= 3:
+        elif _author_classed(attr) and len(el) <= 3:
             t = _capped_text(el, 60) or ""
         else:
             continue
