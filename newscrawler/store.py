@@ -321,22 +321,6 @@ BOILERPLATE_MIN_SHARE = 0.5
 _ARTICLE_COUNT_HASH = -1
 
 # All 25 band rows of an article in one statement (one sqlite3 call instead of 25 executemany steps).
-# The exact-dedup lookups of one new article (docs/schema.md, rules 1-3): its own URL key; the publisher article
-# its "read at the source" link names (rule 3a, only when that is another URL); ids of stored copies that name it
-# as their source (rule 3b, comma-separated); the first row with the same content hash and with the same body hash
-# (rule 2); and the largest id.
-_LOOKUP = """
-SELECT
-  (SELECT id FROM articles WHERE url_key = :own),
-  CASE WHEN :src IS NOT NULL AND :src != :own THEN coalesce(
-    (SELECT id FROM articles WHERE url_key = :src),
-    (SELECT id FROM articles WHERE fetched_url_key = :src LIMIT 1)) END,
-  (SELECT group_concat(id) FROM articles WHERE source_url_key IN (:own, :fetched) AND url_key != :own),
-  (SELECT id FROM articles WHERE content_hash = :content_hash ORDER BY id LIMIT 1),
-  (SELECT id FROM articles WHERE body_hash = :body_hash ORDER BY id LIMIT 1),
-  (SELECT max(id) FROM articles)
-"""
-
 _BAND_INSERT = "INSERT INTO article_bands (band, hash, article_id) VALUES " + ", ".join(
     ["(?, ?, ?)"] * dedup.BANDS
 )
@@ -801,17 +785,10 @@ class Store:
 
     def _save_article(self, row: dict, run_id: int) -> SaveResult:
         db = self.db
-        own_key = row["url_key"]
-        src_key = row["source_url_key"]
-        # Every lookup the exact rules need, in one statement: in a crawl each statement also costs a GIL
-        # hand-off with the extraction worker's threads (docs/benchmarks.md).
-        own_id, source_hit, copy_ids, content_hit, body_hit, max_id = db.execute(_LOOKUP, {
-            "own": own_key, "fetched": row["fetched_url_key"] or own_key, "src": src_key,
-            "content_hash": row["content_hash"], "body_hash": row["body_hash"],
-        }).fetchone()
         # Rule 1: the URL is stored already -> re-seen, never a second row.
-        if own_id is not None:
-            old = self._rows("SELECT * FROM articles WHERE id = ?", [own_id])[0]
+        existing = self._rows("SELECT * FROM articles WHERE url_key = ?", [row["url_key"]])
+        if existing:
+            old = existing[0]
             fills = {c: row[c] for c in _FILLABLE if _empty(old.get(c)) and not _empty(row.get(c))}
             sets = ", ".join(f"{c} = :{c}" for c in fills)
             db.execute(
@@ -825,24 +802,42 @@ class Store:
 
         duplicate_of: int | None = None
         reason: str | None = None
+        own_key = row["url_key"]
+        src_key = row["source_url_key"]
         # Rule 3a: an aggregator copy whose publisher article is stored. Checked before the hashes
         # because the "read at the source" link is explicit provenance, the hashes only evidence.
-        if source_hit is not None:
-            duplicate_of, reason = self._root(source_hit), "copy_of_source"
+        if src_key and src_key != own_key:
+            hit = db.execute(
+                "SELECT id FROM articles WHERE url_key = ? UNION ALL "
+                "SELECT id FROM articles WHERE fetched_url_key = ? LIMIT 1",
+                [src_key, src_key],
+            ).fetchone()
+            if hit:
+                duplicate_of, reason = self._root(hit[0]), "copy_of_source"
         # Rule 3b: copies stored earlier name this article as their source -> it is their root,
         # whatever the hashes say (the publisher's article is always the original).
-        copies = [int(i) for i in copy_ids.split(",")] if copy_ids else []
+        copies = [
+            r[0]
+            for r in db.execute(
+                "SELECT id FROM articles WHERE source_url_key IN (?, ?) AND url_key != ?",
+                [own_key, row["fetched_url_key"] or own_key, own_key],
+            ).fetchall()
+        ]
         # Rule 2: same content (title + body keys), else same body key. A match whose root is one of
         # this article's own copies does not count (the original outranks its copies); a match with
         # another root (a publisher that ran the same text verbatim earlier) does, whatever the arrival
         # order, so that one cluster never ends up with two roots.
         if duplicate_of is None:
-            for hit, why in ((content_hit, "same_content"), (body_hit, "same_body")):
-                if hit is not None:
-                    hit_root = self._root(hit)
-                    if hit_root not in copies:
-                        duplicate_of, reason = hit_root, why
-                    break
+            for column, why in (("content_hash", "same_content"), ("body_hash", "same_body")):
+                if row[column]:
+                    hit = db.execute(
+                        f"SELECT id FROM articles WHERE {column} = ? ORDER BY id LIMIT 1", [row[column]]
+                    ).fetchone()
+                    if hit:
+                        hit_root = self._root(hit[0])
+                        if hit_root not in copies:
+                            duplicate_of, reason = hit_root, why
+                        break
 
         # Second level (near-duplicates): only when no exact rule matched. An exact duplicate has the same
         # body as its root, so it gets no signature or bands of its own (nothing new to find it by).
@@ -862,9 +857,8 @@ class Store:
         has_sig = sketch is not None and sketch.signature is not None
 
         # The id is chosen here (what SQLite would pick: max + 1) so that an original's story_id, its own id,
-        # goes into the same INSERT instead of a second UPDATE on the hot path. Nothing inserted an article since
-        # the lookup (the savepoint holds the write lock).
-        article_id = (max_id or 0) + 1
+        # goes into the same INSERT instead of a second UPDATE on the hot path.
+        article_id = (db.execute("SELECT max(id) FROM articles").fetchone()[0] or 0) + 1
         root = duplicate_of if duplicate_of is not None else article_id
         db.execute(
             f"INSERT INTO articles (id, {', '.join(row)}, duplicate_of, dup_reason, dup_score, story_id, minhash, "
