@@ -493,9 +493,9 @@ class Store:
     @contextmanager
     def _savepoint(self) -> Iterator[None]:
         """One save_* call as a unit inside the batch transaction: on an error its own writes are undone and the
-        batch's earlier rows are kept. Unlike ``sqlite_utils.Database.atomic`` (a random savepoint name per call,
-        so a fresh statement to compile each time: about 5 % of a crawl's reactor time on the demo), the name is
-        fixed; SQLite releases or rolls back the innermost savepoint of that name, so nesting still works."""
+        batch's earlier rows are kept. Unlike ``sqlite_utils.Database.atomic`` (a random savepoint name per call: an
+        ``os.urandom`` call and a statement SQLite compiles anew for every item), the name is fixed; SQLite releases
+        or rolls back the innermost savepoint of that name, so nesting still works."""
         self._begin()
         conn = self.db.conn
         conn.execute("SAVEPOINT newscrawler_save")
