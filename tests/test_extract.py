@@ -381,6 +381,11 @@ def test_authors_publisher_in_metadata_kept_when_the_byline_shows_no_person() ->
     body = '<h1>Harbour works resume in Agadir</h1><p class="byline">By Port News Agencies</p>'
     r = extract_article(_page(head, body, _FILLER_EN), "https://b.example/o5", now=NOW)
     assert r["authors"] == ["Port News"]
+    # A person whose name merely starts like the host ("dw") is a person, not the publisher.
+    head = '<meta name="author" content="Dwayne Harlow">'
+    body = '<h1>Harbour works resume in Agadir</h1><p class="byline">By Omar Benali</p>'
+    r = extract_article(_page(head, body, _FILLER_EN), "https://www.dw.example/o6", now=NOW)
+    assert r["authors"] == ["Dwayne Harlow"] and r["method"]["authors"] == "meta"
 
 
 def test_authors_teaser_bylines_and_social_profiles_are_not_the_author() -> None:

@@ -523,14 +523,19 @@ def _site_keys(p: Page) -> tuple[set[str], str]:
     return {_key(n) for n in p.site_names if n}, host if len(host) >= 2 else ""
 
 
+def _names_host(key: str, host: str) -> bool:
+    """Whether a name (as a key) is the host's label or has it as a word: "stern de", "wral multiplatform" for
+    stern / wral, but not "dwayne johnson" for dw."""
+    return bool(host) and (key.replace(" ", "") == host or host in key.split())
+
+
 def _person_name(name: str, p: Page) -> bool:
     """A stricter test for a name found in the page furniture that is to replace a metadata byline: a first and a
     last name (2 to 4 words; a single word there is more often a button, a weekday or an agency code), not a
     variant of the site's name ("Euronews with Agencies", "WRAL multiplatform")."""
     sites, host = _site_keys(p)
     k = _key(name)
-    return (2 <= len(name.split()) <= 4 and not any(s in k for s in sites)
-            and not (host and host in k.replace(" ", "")))
+    return 2 <= len(name.split()) <= 4 and not any(s in k for s in sites) and not _names_host(k, host)
 
 
 _ORGANISATION_TYPE = re.compile(r"organi[sz]ation|corporation|newsmedia|brand", re.I)
@@ -545,7 +550,7 @@ def _only_organisations(names: list[str], ld_author: Any, p: Page) -> bool:
 
     def is_org(name: str) -> bool:
         k = _key(name)
-        return k in sites or k in org_names or bool(host and k.replace(" ", "").startswith(host))
+        return k in sites or k in org_names or _names_host(k, host)
 
     return all(is_org(n) for n in names)
 
