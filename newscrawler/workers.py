@@ -1,8 +1,8 @@
 """Article extraction, and the article's text normalisation, off the crawl's main thread.
 
 The reactor thread of a Scrapy process is one core's worth of Python; extraction is the largest CPU cost
-per article, normalisation the next (docs/benchmarks.md). With `workers >= 1` it runs in that many separate processes, so a
-2-core machine crawls with both cores; with 0 it runs inline (same results, one process).
+per article, normalisation the next (docs/benchmarks.md). With `workers >= 1` they run in that many separate
+processes, so a 2-core machine crawls with both cores; with 0 they run inline (same results, one process).
 """
 
 from __future__ import annotations

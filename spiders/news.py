@@ -215,6 +215,7 @@ class NewsSpider(scrapy.Spider):
         if not source_url:
             # Every row links back to an origin: without a "read from source" link, that is this page.
             source_url, method["source_url"] = url, "fetched_url"
+        # normalised in the worker; a page from an extractor that does not normalise is left to NormalisePipeline
         text = page.get("normalised") or {
             "title": page.get("title") or "", "body": page.get("body") or "", "summary": page.get("summary") or ""}
         yield Article(
