@@ -433,6 +433,25 @@ def test_authors_box_far_below_a_long_story_when_it_names_one_person() -> None:
     assert r["authors"] == []
 
 
+@pytest.mark.parametrize(("byline", "authors"), [
+    ('<span class="author">أخبار اليوم - محمد الراجي</span>', ["محمد الراجي"]),  # site - name: the name
+    ('<span class="author">محمد الراجي - أخبار اليوم</span>', ["محمد الراجي"]),
+    ('<span class="writer">أخبار اليوم من الرباط</span>', []),  # the site "from Rabat" is not a person
+])
+def test_authors_site_name_beside_or_around_the_reporter(byline: str, authors: list[str]) -> None:
+    head = '<meta property="og:site_name" content="أخبار اليوم">'
+    r = extract_article(_page(head, f"<h1>أمطار الخريف تنعش آمال الفلاحين</h1>{byline}"), "https://a.example/n/s1",
+                        now=NOW)
+    assert r["authors"] == authors
+
+
+def test_authors_site_name_glued_after_the_reporter_is_cut() -> None:
+    head = '<meta property="og:site_name" content="Port News">'
+    body = '<h1>Harbour works resume in Agadir</h1><div class="author-name">Nadia Karimi Port News harbour desk</div>'
+    r = extract_article(_page(head, body, _FILLER_EN), "https://b.example/g1", now=NOW)
+    assert r["authors"] == ["Nadia Karimi"]
+
+
 def test_authors_twitter_label_in_german() -> None:
     head = '<meta name="twitter:label1" content="Verfasst von"><meta name="twitter:data1" content="Gregor Ammann">'
     r = extract_article(_page(head, "<h1>Hafenarbeiten in Agadir gehen weiter</h1>", _FILLER_EN),

@@ -319,22 +319,36 @@ def _plausible_name(name: str) -> bool:
 
 
 def _clean_authors(names: list[str], site_names: Iterable[str]) -> list[str]:
-    """Split "A, B and C" / "أ و ب", drop roles, e-mails, URLs and (when given) site names; keep the order."""
-    sites = {_key(s) for s in site_names if s}
+    """Split "A, B and C" / "أ و ب", drop roles, e-mails, URLs and (when given) the site's names, also as the
+    opening or the tail of a longer text; keep the order."""
+    sites = {f" {_key(s)} " for s in site_names if s and _key(s)}
+
+    def without_site(name: str) -> str:
+        # the site's name after a full name is cut ("Kenny Dumez Graphite software engineer"); a text that
+        # opens with it is the site's byline, not a person's ("هسبريس من الرباط", "Euronews with Agencies")
+        words = name.split()
+        for i in range(len(words)):
+            rest = f" {_key(' '.join(words[i:]))} "
+            if any(rest.startswith(s) for s in sites):
+                return " ".join(words[:i]) if i >= 2 else ""
+        return name
+
     cleaned: list[str] = []
     seen: set[str] = set()
     for n in names:
         if not isinstance(n, str) or n.strip().lower().startswith(("http", "/", "@")) or "@" in n:
             continue
         n = _BYLINE_PREFIX.sub("", _clean(n))
-        for part in re.split(r"\s+[|–—-]\s+|\s*[|·•⋅]\s*", n)[:1]:  # "Name | Role | date": the name
-            for piece in _AUTHOR_SPLIT.split(part):
-                name = _author_part(piece)
-                k = _key(name)
-                if not k or k in seen or k in sites or not _plausible_name(name):
-                    continue
-                seen.add(k)
-                cleaned.append(name)
+        # "Name | Role | date": the name; "هسبريس - محمد الراجي" (site - name): the name after the site's
+        parts = re.split(r"\s+[|–—-]\s+|\s*[|·•⋅]\s*", n)
+        part = next((x for x in parts if f" {_key(x)} " not in sites), "")
+        for piece in _AUTHOR_SPLIT.split(part):
+            name = without_site(_author_part(piece)) if sites else _author_part(piece)
+            k = _key(name)
+            if not k or k in seen or not _plausible_name(name):
+                continue
+            seen.add(k)
+            cleaned.append(name)
     return cleaned
 
 
