@@ -456,8 +456,8 @@ def _one_page_author(p: Page, headline: etree._Element | None,
             continue
         if not t or _in_comment_box(el, headline) or _in_teaser_link(el):
             continue
-        for name in _clean_authors([t], p.site_names):
-            if _person_name(name, p):
+        for name in _clean_authors([t], _publisher_names(p)):
+            if _person_name(name):
                 names.add(name)
         if len(names) > 1:
             return []
@@ -510,7 +510,7 @@ def read_authors(p: Page) -> None:
     for rule, get_names, explicit in sources:
         # A site name found by the DOM rules is a logo or a footer, not a byline. In metadata it is the byline
         # the publisher chose ("AFP", "BBC News"), unless the visible byline names a person (_shown_byline).
-        cleaned = _clean_authors(get_names(), [] if explicit else [*p.site_names, _site_keys(p)[1]])
+        cleaned = _clean_authors(get_names(), [] if explicit else _publisher_names(p))
         if cleaned and explicit:
             shown = _shown_byline(cleaned, ld_author if rule == "jsonld" else None, p)
             if shown:
@@ -528,28 +528,20 @@ def _shown_byline(names: list[str], ld_author: Any, p: Page) -> list[str]:
     in meta, "Roman Goncharenko" shown)."""
     if not _only_organisations(names, ld_author, p):
         return []
-    return [n for n in _clean_authors(_byline_authors(p, anywhere=False), p.site_names) if _person_name(n, p)]
+    return [n for n in _clean_authors(_byline_authors(p, anywhere=False), _publisher_names(p)) if _person_name(n)]
 
 
-def _site_keys(p: Page) -> tuple[set[str], str]:
-    """The site's names as keys, and the first label of its host ("wral" for www.wral.com)."""
+def _publisher_names(p: Page) -> list[str]:
+    """The site's names and the first label of its host ("wral" for www.wral.com): what a byline found in the page
+    furniture must not be, open with or end with (``_clean_authors``)."""
     host = p.host.removeprefix("www.").split(".")[0] if p.host else ""
-    return {_key(n) for n in p.site_names if n}, host if len(host) >= 2 else ""
+    return [*p.site_names, host] if len(host) >= 2 else list(p.site_names)
 
 
-def _names_host(key: str, host: str) -> bool:
-    """Whether a name (as a key) is the host's label or has it as a word: "stern de", "wral multiplatform" for
-    stern / wral, but not "dwayne johnson" for dw."""
-    return bool(host) and (key.replace(" ", "") == host or host in key.split())
-
-
-def _person_name(name: str, p: Page) -> bool:
+def _person_name(name: str) -> bool:
     """A stricter test for a name found in the page furniture that is to replace a metadata byline: a first and a
-    last name (2 to 4 words; a single word there is more often a button, a weekday or an agency code), not a
-    variant of the site's name ("Euronews with Agencies", "WRAL multiplatform")."""
-    sites, host = _site_keys(p)
-    k = _key(name)
-    return 2 <= len(name.split()) <= 4 and not any(s in k for s in sites) and not _names_host(k, host)
+    last name (2 to 4 words; a single word there is more often a button, a weekday or an agency code)."""
+    return 2 <= len(name.split()) <= 4
 
 
 _ORGANISATION_TYPE = re.compile(r"organi[sz]ation|corporation|newsmedia|brand", re.I)
@@ -558,15 +550,12 @@ _ORGANISATION_TYPE = re.compile(r"organi[sz]ation|corporation|newsmedia|brand", 
 def _only_organisations(names: list[str], ld_author: Any, p: Page) -> bool:
     """Whether the metadata authors are all the publisher itself: its site names or host, or JSON-LD authors typed
     as an organisation ("DW" in meta where the page shows the reporter)."""
-    sites, host = _site_keys(p)
     org_names = {_key(n) for a in _as_list(ld_author) if isinstance(a, dict)
                  and _ORGANISATION_TYPE.search(str(a.get("@type") or "")) for n in _ld_name(a)}
-
-    def is_org(name: str) -> bool:
-        k = _key(name)
-        return k in sites or k in org_names or _names_host(k, host)
-
-    return all(is_org(n) for n in names)
+    publisher = _publisher_names(p)
+    # the publisher's own name, or a text that opens with it ("STERN.de", "n-tv NACHRICHTEN"): nothing is left
+    # of it once the publisher's names are removed
+    return all(_key(n) in org_names or not _clean_authors([n], publisher) for n in names)
 
 
 def read_dates(p: Page) -> None:
