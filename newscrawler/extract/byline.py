@@ -524,8 +524,8 @@ def read_authors(p: Page) -> None:
 def _shown_byline(names: list[str], ld_author: Any, p: Page) -> list[str]:
     """The people of the visible byline when the metadata authors ``names`` are only the publisher itself, else [].
 
-    Many CMSs fill the author field with the site's name and show the reporter in the byline ("Deutsche Welle"
-    in meta, "Roman Goncharenko" shown)."""
+    Many CMSs fill the author field with the site's name and show the reporter in the byline ("STERN.de" in
+    meta, "Jemima Kelly" shown)."""
     if not _only_organisations(names, ld_author, p):
         return []
     return [n for n in _clean_authors(_byline_authors(p, anywhere=False), _publisher_names(p)) if _person_name(n)]
