@@ -94,7 +94,9 @@ _WEEKDAY_RE = re.compile(
     r"(?:(?<=\s)|^)(?:يوم\s+)?(?:" + "|".join(re.escape(x) for x in _WEEKDAYS) + r")\b\.?",
     re.IGNORECASE,
 )
-_AT_RE = re.compile(r"(?:على\s+الساعة|في\s+الساعة|الساعة|(?<=\s)في(?=\s+\d)|\bà(?=\s*\d)|\bat(?=\s*\d))", re.I)
+_AT_RE = re.compile(
+    r"(?:على\s+الساعة|في\s+الساعة|الساعة|(?<=\s)(?:في|على)(?=\s+\d)|\bà(?=\s*\d)|\bat(?=\s*\d))", re.I
+)
 _HOUR_H_RE = re.compile(r"\b(\d{1,2})\s*[hH]\s*(\d{2})\b|\b(\d{1,2})\s*[hH](?=\s|$)")
 _SEPARATORS_RE = re.compile(r"[|،,؛;•·]|\s[-–—]+\s|\s[-–—]+$|^[-–—]+\s")
 # `2025م` / `2025 م` before a time is the Gregorian-era marker, not "PM".
