@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from newscrawler.dedup import body_hash, content_hash
-from newscrawler.items import Article, Headline
+from newscrawler.items import Article, Headline, HeadlineBatch
 from newscrawler.text import NORMALISER_VERSION, display_clean, match_key, normalise_fields
 from newscrawler.urls import url_key
 
@@ -35,4 +35,7 @@ class NormalisePipeline:
             return normalise_article(item)
         if isinstance(item, Headline):
             return normalise_headline(item)
+        if isinstance(item, HeadlineBatch):
+            for headline in item.headlines:
+                normalise_headline(headline)
         return item

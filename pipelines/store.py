@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from scrapy import signals
 
-from newscrawler.items import Article, Headline, PageRecord, Reject
+from newscrawler.items import Article, Headline, HeadlineBatch, PageRecord, Reject
 from newscrawler.store import Store
+
+logger = logging.getLogger(__name__)
 
 # Scrapy stats copied into the crawl_runs row at the end of a run.
 RUN_STATS = {
@@ -57,6 +60,8 @@ class StorePipeline:
         if isinstance(item, Article):
             result = store.save_article(dict(vars(item)), run_id=self.run_id)
             self.stats.inc_value(f"newscrawler/articles_{result.status}")
+        elif isinstance(item, HeadlineBatch):
+            self._save_headlines(store, [dict(vars(h)) for h in item.headlines])
         elif isinstance(item, Headline):
             new = store.save_headlines([dict(vars(item))], run_id=self.run_id)
             self.stats.inc_value("newscrawler/headlines_new" if new else "newscrawler/headlines_seen")
@@ -68,6 +73,24 @@ class StorePipeline:
             self.stats.inc_value(f"newscrawler/rejects/{item.reason}")
             self.stats.inc_value("newscrawler/rejects")
         return item
+
+    def _save_headlines(self, store: Store, rows: list[dict]) -> None:
+        """One write for the page's headlines; when one of them is refused (the call is undone as a whole), the others
+        are saved one by one, so that a bad entry costs only itself."""
+        stored = len(rows)
+        try:
+            new = store.save_headlines(rows, run_id=self.run_id)
+        except ValueError:
+            new = 0
+            for row in rows:
+                try:
+                    new += store.save_headlines([row], run_id=self.run_id)
+                except ValueError as exc:
+                    stored -= 1
+                    logger.warning("headline not stored: %s", exc)
+                    self.stats.inc_value("newscrawler/headlines_invalid")
+        self.stats.inc_value("newscrawler/headlines_new", new)
+        self.stats.inc_value("newscrawler/headlines_seen", stored - new)
 
     def close_spider(self, spider: Any = None) -> None:
         if self.store is not None:

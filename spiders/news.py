@@ -25,7 +25,7 @@ from twisted.python.failure import Failure
 from newscrawler.dates import parse_date
 from newscrawler.discover import DiscoveryError, read_discovery_page
 from newscrawler.encoding import charset_from_content_type, decode_html
-from newscrawler.items import Article, Headline, PageRecord, Reject
+from newscrawler.items import Article, Headline, HeadlineBatch, PageRecord, Reject
 from newscrawler.sources import Source, load_sources
 from newscrawler.store import StoreReader
 from newscrawler.urls import canonical_url, url_key
@@ -140,18 +140,24 @@ class NewsSpider(scrapy.Spider):
         )
 
     def _headlines(self, source: Source, listing_url: str, entries: list[dict]) -> Iterator[Any]:
+        """The page's headlines as one batch, stored before the articles they link to arrive, then the requests."""
         seen_at = now_iso()
+        headlines: list[Headline] = []
+        requests: list[scrapy.Request] = []
         for entry in entries:
             url = entry.get("url")
             if not url or not source.allows(url):
                 continue
             if entry.get("title"):
-                yield Headline(source_id=source.id, listing_url=listing_url, title=entry["title"], url=url,
-                               position=int(entry.get("position") or 0), section=entry.get("section"),
-                               seen_at=seen_at)
+                headlines.append(Headline(source_id=source.id, listing_url=listing_url, title=entry["title"], url=url,
+                                          position=int(entry.get("position") or 0), section=entry.get("section"),
+                                          seen_at=seen_at))
             request = self._article_request(source, url)
             if request is not None:
-                yield request
+                requests.append(request)
+        if headlines:
+            yield HeadlineBatch(headlines)
+        yield from requests
 
     @recorded
     def parse_discovery(self, response: Response) -> Iterator[Any]:

@@ -1,0 +1,40 @@
+"""The item pipelines on their own: a real Scrapy crawler object and a real SQLite file."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import scrapy
+from scrapy.utils.test import get_crawler
+
+from newscrawler.items import Headline, HeadlineBatch
+from pipelines.normalise import NormalisePipeline
+from pipelines.store import StorePipeline
+
+
+def _headline(n: int, url: str | None = None) -> Headline:
+    return Headline(source_id="akhbar", listing_url="https://akhbar.example/", title=f"عنوان الخبر رقم {n}",
+                    url=url if url is not None else f"https://akhbar.example/news/{n}.html", position=n)
+
+
+def test_a_page_s_headlines_are_stored_in_one_batch_and_a_bad_one_costs_only_itself(tmp_path):
+    db = tmp_path / "news.db"
+    crawler = get_crawler(scrapy.Spider, {"NEWSCRAWLER_DB": str(db), "NEWSCRAWLER_BATCH_SIZE": 200})
+    crawler.spider = scrapy.Spider("news")
+    store = StorePipeline.from_crawler(crawler)
+    store.open_spider(crawler.spider)
+    normalise = NormalisePipeline()
+    batch = HeadlineBatch([_headline(1), _headline(2), _headline(3, url=""), _headline(4)])  # no URL: refused
+    store.process_item(normalise.process_item(batch))
+    # the same page again: all three are seen, none new
+    again = HeadlineBatch([_headline(1), _headline(2), _headline(4)])
+    store.process_item(normalise.process_item(again))
+    store.close_spider(crawler.spider)
+    stats = crawler.stats.get_stats()
+    assert (stats["newscrawler/headlines_new"], stats["newscrawler/headlines_seen"]) == (3, 3)
+    assert stats["newscrawler/headlines_invalid"] == 1
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT url_key, title_key FROM headlines ORDER BY position").fetchall()
+    assert [r[0] for r in rows] == ["akhbar.example/news/1.html", "akhbar.example/news/2.html",
+                                    "akhbar.example/news/4.html"]
+    assert all(r[1] for r in rows)  # normalised before storing
