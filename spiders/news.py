@@ -1,7 +1,7 @@
 """The one generic news spider, driven by `sources.toml`.
 
 It only adapts Scrapy responses to the core: discovery (`newscrawler.discover`, `newscrawler.listing`)
-turns feeds, sitemaps and listing pages into Headline items and article requests; `extract_article`
+turns feeds, sitemaps and listing pages into headlines (one HeadlineBatch per page) and article requests; `extract_article`
 turns article pages into Article items. Every response and every failed request ends as an item
 (Article, PageRecord or Reject), so the run's counts add up in the database.
 """
