@@ -8,7 +8,8 @@ For every article with a ground-truth title it reads the page's candidates -- JS
 ``twitter:title``, the first h1, ``<title>`` -- with the site name stripped the way ``extract_article`` strips it,
 and compares each with the ground truth under the benchmark's title key (``bench/extraction.py``). It prints, per
 set: how often each candidate matches, the "oracle" (some candidate matches: the ceiling of any rule that picks
-one of them), a few fixed preference orders and a majority vote, and ``extract_article`` itself. It answers the
+one of them), a few fixed preference orders and a majority vote, ``extract_article`` itself, and, where two of
+JSON-LD, og:title and the h1 agree against the third, which side the ground truth takes. It answers the
 question whether a page-independent rule can reach a title target, not how fast anything runs.
 """
 
@@ -81,9 +82,23 @@ POLICIES: dict[str, Callable[[dict[str, str]], str | None]] = {
 }
 
 
+# Two of JSON-LD, og:title and the h1 agree and the third differs: which side the ground truth takes tells whether
+# "two agreeing candidates win" could be a rule.
+SPLITS = (("jsonld", "h1", "og"), ("og", "h1", "jsonld"), ("jsonld", "og", "h1"))
+
+
+def _split(keys: dict[str, str], gold: str) -> tuple[str, str] | None:
+    for a, b, odd in SPLITS:
+        if keys.get(a) and keys.get(a) == keys.get(b) and keys.get(odd) and keys[odd] != keys[a]:
+            side = "pair" if keys[a] == gold else "odd" if keys[odd] == gold else "neither"
+            return f"{a} = {b} != {odd}", side
+    return None
+
+
 def score(pages: list[dict]) -> dict[str, float]:
     hits: Counter = Counter()
     present: Counter = Counter()
+    splits: Counter = Counter()
     n = 0
     for page in pages:
         if not page.get("article") or not page.get("title"):
@@ -96,6 +111,9 @@ def score(pages: list[dict]) -> dict[str, float]:
             present[k] += 1
             hits[k] += v == gold
         hits["oracle"] += gold in keys.values()
+        split = _split(keys, gold)
+        if split:
+            splits[split] += 1
         for name, policy in POLICIES.items():
             hits[name] += policy(keys) == gold
         hits["extract_article"] += title_key(extract_article(html, page["url"])["title"]) == gold
@@ -105,6 +123,7 @@ def score(pages: list[dict]) -> dict[str, float]:
     out["oracle: some candidate matches"] = hits["oracle"] / max(n, 1)
     for name in (*POLICIES, "extract_article"):
         out[name] = hits[name] / max(n, 1)
+    out["splits"] = splits
     return out
 
 
@@ -119,9 +138,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"### {folder}: missing, skipped")
             continue
         result = score(loader(args.data_dir))
+        splits = result.pop("splits")
         print(f"### {folder} ({result.pop('pages')} articles with a title)")
         for name, value in result.items():
             print(f"  {value:.3f}  {name}")
+        for a, b, odd in SPLITS:
+            label = f"{a} = {b} != {odd}"
+            if any(splits[(label, side)] for side in ("pair", "odd", "neither")):
+                print(f"  pages where {label}: the ground truth is the pair on {splits[(label, 'pair')]}, "
+                      f"{odd} on {splits[(label, 'odd')]}, neither on {splits[(label, 'neither')]}")
     return 0
 
 
