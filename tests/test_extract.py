@@ -452,6 +452,21 @@ def test_authors_site_name_glued_after_the_reporter_is_cut() -> None:
     assert r["authors"] == ["Nadia Karimi"]
 
 
+@pytest.mark.parametrize(("byline", "authors"), [
+    ('<div class="author">مشاركة</div>', []),  # "share"
+    ('<div class="author">تعليقات (3)</div>', []),  # "comments"
+    ('<div class="author-info">تابعونا على فيسبوك</div>', []),  # "follow us on Facebook"
+    ('<span class="author">المحرر</span>', []),  # "the editor": a role
+    ('<span class="author">متابعة</span>', []),  # a desk's "follow-up" credit
+    ('<span class="author">متابعة: سعاد المرابط</span>', ["سعاد المرابط"]),
+    ('<span class="author">و م ع</span>', ["و م ع"]),  # the national agency's initials are its byline
+])
+def test_authors_arabic_interface_words_are_not_names(byline: str, authors: list[str]) -> None:
+    r = extract_article(_page("", f"<h1>أمطار الخريف تنعش آمال الفلاحين</h1>{byline}"), "https://a.example/n/i1",
+                        now=NOW)
+    assert r["authors"] == authors
+
+
 def test_authors_twitter_label_in_german() -> None:
     head = '<meta name="twitter:label1" content="Verfasst von"><meta name="twitter:data1" content="Gregor Ammann">'
     r = extract_article(_page(head, "<h1>Hafenarbeiten in Agadir gehen weiter</h1>", _FILLER_EN),

@@ -258,7 +258,7 @@ _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\+|&|\band\b|\bund\b|\bet\b|\bog\b|\by\b|
 
 _BYLINE_PREFIX = re.compile(
     r"^\W*(?:(?:written|authored|posted|published|reported|words|story|text|photos?|reviewed|researched)\s+by|by|von|"
-    r"par|por|door|av|af|bij|بقلم|كتب|كتبه|كتبته|كتبت|بواسطة|إعداد|اعداد|تحرير|authors?|auteur|autor)\b\s*[:：]?\s*",
+    r"par|por|door|av|af|bij|بقلم|كتب|كتبه|كتبته|كتبت|بواسطة|إعداد|اعداد|تحرير|متابعة|authors?|auteur|autor)\b\s*[:：]?\s*",
     re.I,
 )
 
@@ -266,13 +266,16 @@ _ROLE_WORD = re.compile(
     r"^(?:staff|senior|chief|contributing|associate|managing|executive|deputy|lead|editor|editors|writer|writers|"
     r"reporter|correspondent|contributor|journalist|columnist|producer|manager|coordinator|specialist|director|"
     r"founder|ceo|team|desk|newsroom|redaktion|rédaction|مراسل|مراسلة|محرر|محررة|صحفي|صحفية|الصحفي|الصحفية|"
-    r"فريق|هيئة|مدير|رئيس)$",
+    r"المراسل|المراسلة|المحرر|المحررة|فريق|هيئة|مدير|رئيس)$",
     re.I,
 )
 
+# Interface words that author-classed elements hold instead of a name, in English and Arabic ("مشاركة" share,
+# "تعليقات" comments, "تابعونا" follow us).
 _NOT_NAME = re.compile(
     r"@|https?:|www\.|\d|\b(?:view|posts?|more|comments?|says|said|share|follow|read|subscribe|menu|home|login|"
-    r"sign|log|profile|about|bio|contact|admin|guest|anonymous|unknown|click|here|minutes?|min)\b",
+    r"sign|log|profile|about|bio|contact|admin|guest|anonymous|unknown|click|here|minutes?|min|"
+    r"مشاركة|شارك|تعليق|تعليقات|تابعونا|تابعنا|اشترك|اقرأ|المزيد|الرئيسية|فيسبوك|تويتر|واتساب)\b",
     re.I,
 )
 
