@@ -13,7 +13,8 @@ invisible format characters (soft hyphens, zero-width and word joiners) removed 
 so punctuation, quote, dash and spacing variants do not count but every word does (no containment). Date: same
 calendar day in the ground truth's offset (ground-truth dates without a day are not scored); same minute where the
 ground truth has a time. Future dates: dates returned (on any page) later than the fetch time (the recorded crawl
-time, else the run's start). Authors: F1 over names normalised like titles. The same normalisation is applied to both tools and to the ground truth.
+time, else the run's start). Authors: F1 over names normalised like titles. The same normalisation is applied to
+both tools and to the ground truth.
 On wcxb-test the article metrics use the pages labelled ``article``; page type (article vs the rest) uses all,
 with a confusion matrix of the ground-truth type against ours. Article recall: the share of true articles that
 extract_article keeps as articles (all fundus and aeb pages, the wcxb ``article`` pages).

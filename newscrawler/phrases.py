@@ -1,10 +1,11 @@
 """Interface phrases that more than one extractor recognises, listed once so that the extractors agree.
 
 Only the vocabulary lives here. Each caller compiles its own pattern from it, because the same phrases are matched
-in different ways: the article body drops a teaser whose closing link's whole text is a "read more" phrase or label,
-and the listing refuses as a headline any anchor text that opens with a phrase or is a label. Entries are regular-expression fragments,
-matched case-insensitively. This module imports nothing from the package, so that both ``newscrawler.listing``
-and ``newscrawler.extract`` can import it (``newscrawler.extract`` itself imports ``newscrawler.listing``).
+in different ways: the article body drops a teaser whose closing link's whole text is a "read more" phrase or
+label, and the listing refuses as a headline any anchor text that opens with a phrase or is a label. Entries are
+regular-expression fragments, matched case-insensitively. This module imports nothing from the package, so that
+both ``newscrawler.listing`` and ``newscrawler.extract`` can import it (``newscrawler.extract`` itself imports
+``newscrawler.listing``).
 """
 
 from __future__ import annotations

@@ -60,11 +60,9 @@ class StorePipeline:
         if isinstance(item, Article):
             result = store.save_article(dict(vars(item)), run_id=self.run_id)
             self.stats.inc_value(f"newscrawler/articles_{result.status}")
-        elif isinstance(item, HeadlineBatch):
-            self._save_headlines(store, [dict(vars(h)) for h in item.headlines])
-        elif isinstance(item, Headline):
-            new = store.save_headlines([dict(vars(item))], run_id=self.run_id)
-            self.stats.inc_value("newscrawler/headlines_new" if new else "newscrawler/headlines_seen")
+        elif isinstance(item, (HeadlineBatch, Headline)):
+            headlines = item.headlines if isinstance(item, HeadlineBatch) else [item]
+            self._save_headlines(store, [dict(vars(h)) for h in headlines])
         elif isinstance(item, PageRecord):
             store.save_page(dict(vars(item)), run_id=self.run_id)
             self.stats.inc_value("newscrawler/pages")
@@ -75,18 +73,17 @@ class StorePipeline:
         return item
 
     def _save_headlines(self, store: Store, rows: list[dict]) -> None:
-        """One write for the page's headlines; when one of them is refused (the call is undone as a whole), the others
-        are saved one by one, so that a bad entry costs only itself."""
-        stored = len(rows)
+        """One write for a page's headlines. When one of them is refused the call is undone as a whole, so they are
+        then saved one by one: a bad entry costs only itself, is logged and counted."""
         try:
-            new = store.save_headlines(rows, run_id=self.run_id)
+            new, stored = store.save_headlines(rows, run_id=self.run_id), len(rows)
         except ValueError:
-            new = 0
+            new = stored = 0
             for row in rows:
                 try:
                     new += store.save_headlines([row], run_id=self.run_id)
+                    stored += 1
                 except ValueError as exc:
-                    stored -= 1
                     logger.warning("headline not stored: %s", exc)
                     self.stats.inc_value("newscrawler/headlines_invalid")
         self.stats.inc_value("newscrawler/headlines_new", new)

@@ -1,8 +1,8 @@
 """The one generic news spider, driven by `sources.toml`.
 
 It only adapts Scrapy responses to the core: discovery (`newscrawler.discover`, `newscrawler.listing`)
-turns feeds, sitemaps and listing pages into headlines (one HeadlineBatch per page) and article requests; `extract_article`
-turns article pages into Article items. Every response and every failed request ends as an item
+turns feeds, sitemaps and listing pages into headlines (one HeadlineBatch per page) and article requests;
+`extract_article` turns article pages into Article items. Every response and every failed request ends as an item
 (Article, PageRecord or Reject), so the run's counts add up in the database.
 """
 

@@ -29,12 +29,14 @@ def test_a_page_s_headlines_are_stored_in_one_batch_and_a_bad_one_costs_only_its
     # the same page again: all three are seen, none new
     again = HeadlineBatch([_headline(1), _headline(2), _headline(4)])
     store.process_item(normalise.process_item(again))
+    # a single Headline item (another producer) takes the same path
+    store.process_item(normalise.process_item(_headline(5)))
     store.close_spider(crawler.spider)
     stats = crawler.stats.get_stats()
-    assert (stats["newscrawler/headlines_new"], stats["newscrawler/headlines_seen"]) == (3, 3)
+    assert (stats["newscrawler/headlines_new"], stats["newscrawler/headlines_seen"]) == (4, 3)
     assert stats["newscrawler/headlines_invalid"] == 1
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT url_key, title_key FROM headlines ORDER BY position").fetchall()
     assert [r[0] for r in rows] == ["akhbar.example/news/1.html", "akhbar.example/news/2.html",
-                                    "akhbar.example/news/4.html"]
+                                    "akhbar.example/news/4.html", "akhbar.example/news/5.html"]
     assert all(r[1] for r in rows)  # normalised before storing

@@ -258,7 +258,8 @@ _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\+|&|\band\b|\bund\b|\bet\b|\bog\b|\by\b|
 
 _BYLINE_PREFIX = re.compile(
     r"^\W*(?:(?:written|authored|posted|published|reported|words|story|text|photos?|reviewed|researched)\s+by|by|von|"
-    r"par|por|door|av|af|bij|بقلم|كتب|كتبه|كتبته|كتبت|بواسطة|إعداد|اعداد|تحرير|متابعة|authors?|auteur|autor)\b\s*[:：]?\s*",
+    r"par|por|door|av|af|bij|بقلم|كتب|كتبه|كتبته|كتبت|بواسطة|إعداد|اعداد|تحرير|متابعة|"
+    r"authors?|auteur|autor)\b\s*[:：]?\s*",
     re.I,
 )
 
@@ -384,7 +385,9 @@ def _near_h1(root: etree._Element, h1: etree._Element | None, after: int = 250,
 def _author_classed(attr: str) -> bool:
     """Class or id of a byline element: "author", "byline", ... but not the author's avatar, bio or box, except the
     name element inside the box."""
-    return bool(_AUTHOR_ATTR.search(attr)) and (bool(_AUTHOR_NAME_ATTR.search(attr)) or not _NOT_AUTHOR_ATTR.search(attr))
+    if not _AUTHOR_ATTR.search(attr):
+        return False
+    return bool(_AUTHOR_NAME_ATTR.search(attr)) or not _NOT_AUTHOR_ATTR.search(attr)
 
 
 def _in_teaser_link(el: etree._Element) -> bool:
@@ -395,13 +398,16 @@ def _in_teaser_link(el: etree._Element) -> bool:
 
 def _byline_authors(p: Page, *, anywhere: bool = True) -> list[str]:
     """Names from the visible byline: author-page links, author/byline-classed elements and "By ..." texts
-    next to the h1 first, then (``anywhere``) ``rel=author`` / ``itemprop=author`` elements anywhere."""
+    next to the h1 first, then (``anywhere``) ``rel=author`` / ``itemprop=author`` elements anywhere, then an
+    author box elsewhere on the page that names one person (``_one_page_author``)."""
     root = p.root
 
     def author_link(a: etree._Element) -> bool:
         # an author page of this site; a profile on a social network ("bsky.app/profile/...") is a share link
         href = a.get("href") or ""
-        return bool(_AUTHOR_HREF.search(href)) and (not p.url.startswith("http") or same_site(urljoin(p.url, href), p.url))
+        if not _AUTHOR_HREF.search(href):
+            return False
+        return not p.url.startswith("http") or same_site(urljoin(p.url, href), p.url)
 
     def link_names(scope: etree._Element) -> list[str]:
         return [_text(a) or (a.get("title") or "") for a in scope.iter("a") if author_link(a) and len(_text(a)) <= 60]
@@ -447,6 +453,7 @@ def _one_page_author(p: Page, headline: etree._Element | None,
     author-classed elements anywhere, taken only when they all name one person (a page that names several is a
     list of posts, and a guess there would be wrong as often as right)."""
     names: set[str] = set()
+    publisher = _publisher_names(p)
     for el in p.root.iter():
         if not isinstance(el.tag, str):
             continue
@@ -459,7 +466,7 @@ def _one_page_author(p: Page, headline: etree._Element | None,
             continue
         if not t or _in_comment_box(el, headline) or _in_teaser_link(el):
             continue
-        for name in _clean_authors([t], _publisher_names(p)):
+        for name in _clean_authors([t], publisher):
             if _person_name(name):
                 names.add(name)
         if len(names) > 1:
@@ -552,7 +559,7 @@ _ORGANISATION_TYPE = re.compile(r"organi[sz]ation|corporation|newsmedia|brand", 
 
 def _only_organisations(names: list[str], ld_author: Any, p: Page) -> bool:
     """Whether the metadata authors are all the publisher itself: its site names or host, or JSON-LD authors typed
-    as an organisation ("DW" in meta where the page shows the reporter)."""
+    as an organisation ("STERN.de" in meta where the page shows the reporter)."""
     org_names = {_key(n) for a in _as_list(ld_author) if isinstance(a, dict)
                  and _ORGANISATION_TYPE.search(str(a.get("@type") or "")) for n in _ld_name(a)}
     publisher = _publisher_names(p)
