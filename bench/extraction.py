@@ -19,6 +19,10 @@ On wcxb-test the article metrics use the pages labelled ``article``; page type (
 with a confusion matrix of the ground-truth type against ours. Article recall: the share of true articles that
 extract_article keeps as articles (all fundus and aeb pages, the wcxb ``article`` pages).
 Timing: mean milliseconds per page, the median over ``--repeat`` runs.
+
+Halves: every set is split, fixed by page id (``half_of``), into a tuning half and a held-back half. Rules are
+tuned on the tuning half only; the held-back half is what the targets are judged on. Both are reported
+(``--half tune|held|both|all``; default ``both``).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from __future__ import annotations
 import argparse
 import glob
 import gzip
+import hashlib
 import json
 import os
 import re
@@ -130,6 +135,13 @@ def date_scores(pred: str | None, gold: str) -> tuple[bool, bool | None]:
 # ------------------------------------------------------------------------------------------ data sets
 
 
+def half_of(page_id: str) -> str:
+    """``tune`` or ``held``, fixed by the page's id (a path relative to the set, or the set's own id), so the
+    split never changes between runs, machines or sessions."""
+    return "tune" if hashlib.sha1(page_id.encode()).digest()[0] % 2 == 0 else "held"
+
+
+
 def load_fundus(root: str) -> list[dict]:
     base = os.path.join(root, "fundus-test-data", "tests", "resources", "parser", "test_data")
     pages = []
@@ -150,7 +162,7 @@ def load_fundus(root: str) -> list[dict]:
                 m = meta.get(os.path.basename(html), {})
                 crawl = parse_iso(m.get("crawl_date"))
                 pages.append({
-                    "path": html, "url": m.get("url") or "https://example.invalid/",
+                    "id": os.path.relpath(html, base), "path": html, "url": m.get("url") or "https://example.invalid/",
                     "now": crawl.replace(tzinfo=UTC) if crawl and crawl.tzinfo is None else crawl,
                     "title": g.get("title"), "body": "\n".join(parts), "date": g.get("publishing_date"),
                     "authors": g.get("authors") if "authors" in g else None, "article": True,
@@ -162,7 +174,7 @@ def load_aeb(root: str) -> list[dict]:
     base = os.path.join(root, "scrapinghub-aeb")
     gt = json.load(open(os.path.join(base, "ground-truth.json")))
     return [{
-        "path": os.path.join(base, "html", f"{k}.html.gz"), "url": v.get("url") or "https://example.invalid/",
+        "id": k, "path": os.path.join(base, "html", f"{k}.html.gz"), "url": v.get("url") or "https://example.invalid/",
         "now": None, "title": None, "body": v.get("articleBody") or "", "date": None, "authors": None,
         "article": True,
     } for k, v in sorted(gt.items())]
@@ -179,7 +191,7 @@ def load_wcxb(root: str) -> list[dict]:
         fid = os.path.basename(gt_path)[:-5]
         author = g.get("author")
         pages.append({
-            "path": os.path.join(base, "html", f"{fid}.html.gz"), "url": d.get("url") or "https://example.invalid/",
+            "id": fid, "path": os.path.join(base, "html", f"{fid}.html.gz"), "url": d.get("url") or "https://example.invalid/",
             "now": None, "title": g.get("title") if is_art else None, "body": g.get("main_content") or "",
             "date": g.get("publish_date") if is_art else None,
             "authors": ([a.strip() for a in re.split(r",| and |;", author) if a.strip()] if author else [])
@@ -352,6 +364,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=1, help="timing runs per tool; the median is reported")
     ap.add_argument("--sets", default="fundus,aeb,wcxb,chardet")
     ap.add_argument("--tools", default="newscrawler,trafilatura")
+    ap.add_argument("--half", choices=("tune", "held", "both", "all"), default="both",
+                    help="which half of each set: the tuning half, the held-back half, both side by side, or all")
     args = ap.parse_args(argv)
     wanted = [s.strip() for s in args.sets.split(",") if s.strip()]
     tools = [t.strip() for t in args.tools.split(",") if t.strip()]
@@ -367,12 +381,17 @@ def main(argv: list[str] | None = None) -> int:
         pages = loader(args.data_dir)
         if args.limit:
             pages = pages[: args.limit]
-        rows = {t: score_set(pages, t, args.repeat) for t in tools}
-        print_table(folder, rows)
-        summary.append(f"{folder}: " + ", ".join(
-            f"{t} F1 {fmt(r['f'])}" + (f" article recall {fmt(r['keep'])}" if r["keep"] is not None else "")
-            + (f" page type acc {fmt(r['ptype'])}" if r["ptype"] is not None else "")
-            for t, r in rows.items()))
+        halves = ("tune", "held") if args.half == "both" else (args.half,)
+        for half in halves:
+            part = pages if half == "all" else [p for p in pages if half_of(p["id"]) == half]
+            label = folder if half == "all" else f"{folder} ({'tuning' if half == 'tune' else 'held-back'} half)"
+            rows = {t: score_set(part, t, args.repeat) for t in tools}
+            print_table(label, rows)
+            summary.append(f"{label}: " + ", ".join(
+                f"{t} F1 {fmt(r['f'])} date {fmt(r['day'])}"
+                + (f" article recall {fmt(r['keep'])}" if r["keep"] is not None else "")
+                + (f" page type acc {fmt(r['ptype'])}" if r["ptype"] is not None else "")
+                for t, r in rows.items()))
     if "chardet" in wanted:
         res = bench_chardet(args.data_dir)
         if res is None:
