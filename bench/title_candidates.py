@@ -2,7 +2,7 @@
 
 Usage (from the repository root):
 
-    python bench/title_candidates.py ../shared/realdata [--sets fundus,wcxb]
+    python bench/title_candidates.py ../shared/realdata [--sets fundus,wcxb] [--half tune|held|all]
 
 For every article with a ground-truth title it reads the page's candidates -- JSON-LD ``headline``, ``og:title``,
 ``twitter:title``, the first h1, ``<title>`` -- with the site name stripped the way ``extract_article`` strips it,
@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from extraction import SETS, title_key  # noqa: E402
+from extraction import SETS, half_of, title_key  # noqa: E402
 
 from newscrawler.encoding import decode_html  # noqa: E402
 from newscrawler.extract import extract_article  # noqa: E402
@@ -131,15 +131,19 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("data_dir")
     ap.add_argument("--sets", default="fundus,wcxb")
+    ap.add_argument("--half", choices=("tune", "held", "all"), default="all",
+                    help="the tuning half, the held-back half (bench/extraction.py's split), or all pages")
     args = ap.parse_args(argv)
     for key in args.sets.split(","):
         folder, loader = SETS[key]
         if not os.path.isdir(os.path.join(args.data_dir, folder)):
             print(f"### {folder}: missing, skipped")
             continue
-        result = score(loader(args.data_dir))
+        pages = [p for p in loader(args.data_dir) if args.half == "all" or half_of(p["id"]) == args.half]
+        result = score(pages)
         splits = result.pop("splits")
-        print(f"### {folder} ({result.pop('pages')} articles with a title)")
+        half = "" if args.half == "all" else f", {'tuning' if args.half == 'tune' else 'held-back'} half"
+        print(f"### {folder} ({result.pop('pages')} articles with a title{half})")
         for name, value in result.items():
             print(f"  {value:.3f}  {name}")
         for a, b, odd in SPLITS:
