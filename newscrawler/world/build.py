@@ -143,6 +143,8 @@ def _author_path(style: SiteStyle, slug: str) -> str:
 
 def _edit(paras: list[str], edit: str, rng: random.Random) -> list[str]:
     paras = list(paras)
+    if edit == "trimmed" and len(paras) <= 2:
+        edit = "footer"  # too short to lose a paragraph (the caller checks the edit with len(paras) too)
     if edit == "dateline":
         paras[0] = rng.choice(T.DATELINES) + paras[0]
     elif edit == "footer":
@@ -211,6 +213,8 @@ def build_world(base_urls: dict[str, str], *, seed: int, articles_per_site: int 
             name = f"story-{next(story_no)}"
             for i, style in enumerate(sharing):
                 edit = "original" if i == 0 else rng.choice(EDITS)
+                if edit == "trimmed" and len(story.paras) <= 2:
+                    edit = "footer"
                 paras = list(story.paras) if i == 0 else _edit(story.paras, edit, rng)
                 new_article(style, story.title, paras, story.category, base_t + timedelta(minutes=11 * i), name, edit)
         for style in publishers:
