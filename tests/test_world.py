@@ -20,7 +20,15 @@ from bench.world import expected_urls, run_crawl, score_run, since_date
 from newscrawler.demo.sitegen import REFERENCE_DATE
 from newscrawler.sources import load_sources
 from newscrawler.text import display_clean
-from newscrawler.world import FAMILIES, build_world, ground_truth, non_article_urls, plan_sites, site_ids, world_server
+from newscrawler.world import (
+    FAMILIES,
+    build_world,
+    ground_truth,
+    non_article_urls,
+    plan_sites,
+    site_ids,
+    world_server,
+)
 from newscrawler.world.dates import attribution_line, format_date
 
 SEEDS = (11, 12)  # end-to-end seeds (fixed); the benchmark draws fresh ones on every run
