@@ -307,7 +307,8 @@ def test_aggregator_copies_are_stored_with_their_source_link(crawled):
     assert fam["title"] >= 0.98 and fam["body_f1"] >= 0.97
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: aggregator attribution lines (source_name and date) not merged yet")
+@pytest.mark.xfail(strict=True, reason="issue 15: aggregator copy pages stored (page types) and their attribution "
+                                       "lines read (source_name and date) not merged yet")
 def test_aggregator_copies_name_the_outlet_and_its_date(crawled):
     fam = crawled["scores"]["families"]["aggregator"]
     assert fam["source_name"] >= 0.98
@@ -316,10 +317,19 @@ def test_aggregator_copies_name_the_outlet_and_its_date(crawled):
 
 @pytest.mark.xfail(strict=True, reason="issue 15: listing pagination (2 pages per listing) not merged yet")
 def test_scheduled_run_finds_feeds_and_first_two_listing_pages(crawled):
-    assert crawled["scores"]["coverage"] >= 0.98
+    # publishers only: the aggregator's copies are held to this by the page-type test above
+    for fam in PUBLISHER_FAMILIES:
+        assert crawled["scores"]["families"][fam]["coverage"] >= 0.98, fam
 
 
 @pytest.mark.xfail(strict=True, reason="issue 15: newscrawler crawl --since not merged yet")
 def test_since_backfill_finds_every_article(since_scores):
-    assert since_scores["coverage"] >= 0.98
+    for fam in PUBLISHER_FAMILIES:
+        assert since_scores["families"][fam]["coverage"] >= 0.98, fam
     assert since_scores["non_articles"] <= 0.01
+
+
+@pytest.mark.xfail(strict=True, reason="issue 15: --since and aggregator copy pages inside heavy navigation "
+                                       "not merged yet")
+def test_since_backfill_finds_every_article_of_every_site(since_scores):
+    assert since_scores["coverage"] >= 0.98
