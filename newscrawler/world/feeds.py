@@ -7,15 +7,12 @@ from datetime import datetime
 from email.utils import format_datetime
 from html import escape
 
+from newscrawler.demo.sitegen import _iso
 from newscrawler.world.render import WArticle
 
 
 def _x(s: str) -> str:
     return escape(s, quote=False)
-
-
-def _iso(dt: datetime) -> str:
-    return dt.isoformat(timespec="seconds")
 
 
 def rss(name: str, home: str, arts: list[WArticle], encoding: str, reference: datetime) -> str:

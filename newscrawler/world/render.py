@@ -14,6 +14,7 @@ from html import escape
 from typing import Any
 
 from newscrawler.demo import texts as T
+from newscrawler.demo.sitegen import _iso
 from newscrawler.world.dates import attribution_line, format_date
 from newscrawler.world.style import SiteStyle
 
@@ -51,10 +52,6 @@ def e(s: str) -> str:
 
 def a(s: str) -> str:
     return escape(s, quote=True)
-
-
-def _iso(dt: datetime) -> str:
-    return dt.isoformat(timespec="seconds")
 
 
 @dataclass
