@@ -20,6 +20,10 @@ RUN_STATS = {
     "bytes": "downloader/response_bytes",
     "errors": "log_count/ERROR",
     "articles_known_skipped": "newscrawler/articles_known_skipped",
+    "pages_capped": "newscrawler/pages_capped",
+    "pages_capped_by_source": "newscrawler/pages_capped_by_source",
+    "listing_pages_followed": "newscrawler/listing_pages_followed",
+    "listing_walks_reached_since": "newscrawler/listing_walks_reached_since",
 }
 
 
