@@ -246,10 +246,14 @@ def print_run_summary(run: dict[str, Any], db: str) -> None:
         rejects = json.loads(rejects or "{}")
     if rejects:
         print("Rejects by reason: " + ", ".join(f"{k} {v}" for k, v in sorted(rejects.items())))
+    stats = run.get("stats")
+    stats = (json.loads(stats or "{}") if isinstance(stats, str) else stats) or {}
+    if stats.get("listing_pages_followed"):
+        print(f"Listing pagination: {stats['listing_pages_followed']} next pages followed"
+              + (f", {stats['listing_walks_reached_since']} listings walked back to --since"
+                 if stats.get("listing_walks_reached_since") else ""))
     if run.get("pages_capped"):
-        stats = run.get("stats")
-        by_source = (json.loads(stats or "{}") if isinstance(stats, str) else stats or {}).get(
-            "pages_capped_by_source") or {}
+        by_source = stats.get("pages_capped_by_source") or {}
         print(f"Requests not made (per-source cap reached): {run['pages_capped']}"
               + (" (" + ", ".join(f"{k} {v}" for k, v in sorted(by_source.items())) + ")" if by_source else "")
               + "; raise NEWSCRAWLER_MAX_PAGES_PER_SOURCE (-s, 0 = no cap) to make them")
