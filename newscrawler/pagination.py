@@ -6,7 +6,8 @@ Generic rules, tried in this order; the first link that passes the checks wins:
 1. ``<link rel="next">`` in the head, then ``<a rel="next">``;
 2. a link whose text (or ``aria-label``/``title``) says "next page" in Arabic, French or English
    («التالي», «الصفحة التالية», «Suivant», «Page suivante», «Next», «Older posts», ...), or whose class names it
-   (``next``, ``nextpostslink``, ``pagination-next``);
+   (``next``, ``nextpostslink``, ``pagination-next``) when its URL is a numbered sibling of this page or it sits in
+   a pagination block;
 3. a numbered page link: a sibling URL of this page carrying this page's number + 1 (``/page/N``, ``?page=N``,
    ``?paged=N``, ``/akhbar/N``, ``/section/x/N``, ``page-N``) or, for offset pagination (``?start=20``), the
    smallest offset above this page's;
@@ -240,7 +241,10 @@ def _by_text(page: _Page) -> str | None:
         parent = a.getparent()
         classes = _words(a) + " " + (_words(parent) if parent is not None and parent.tag == "li" else "")
         said = visible in _NEXT_TEXTS or (not visible and label in _NEXT_TEXTS)
-        by_class = bool(_NEXT_CLASS.search(classes)) and not _DIGITS.match(visible)
+        # A class alone is weaker than words ("next-match", a slider's "next"): it needs a numbered sibling URL
+        # or a pagination block around it.
+        by_class = bool(_NEXT_CLASS.search(classes)) and not _DIGITS.match(visible) and (
+            page_relation(page.url, target) is not None or _in_block(a, _PAGINATION_WORDS))
         if (said or by_class) and page.accept(target, exact=False):
             return target
     return None

@@ -105,6 +105,8 @@ NEGATIVE = [
     (f"{BASE}/akhbar", page('<div class="pagination"><a href="/akhbar/9">»»</a> <a href="/sport/2">2</a></div>')),
     # a "2" that is a headline's comment count
     (f"{BASE}/akhbar", page('<span class="meta"><a href="/politique/184490-hukuma.html#respond">2</a></span>')),
+    # a "next" class that is not pagination (next match, a slider)
+    (f"{BASE}/", page('<div class="fixtures"><a class="next-match" href="/sport/matches">المباراة القادمة</a></div>')),
     # broken input
     (f"{BASE}/akhbar", ""),
     (f"{BASE}/akhbar", b"\x00\x01"),
