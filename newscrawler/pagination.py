@@ -17,7 +17,8 @@ Generic rules, tried in this order; the first link that passes the checks wins:
 
 Checks on every candidate: same site, not this page, not a comment page (``comment-page-2``, ``?cpage=``, a link
 inside a comments block), never a page number at or below this page's (the "previous" link, the link to page 1),
-and, when its URL carries no page number, not an article-shaped URL (the "next article" link of a post).
+and, when its URL carries no page number, none of the marks of a post's "next article" link: an article-shaped URL,
+a headline-like link text ("Next: <title>"), a page whose ``og:type`` is ``article``.
 """
 
 from __future__ import annotations
@@ -164,6 +165,20 @@ def _texts(a: etree._Element) -> tuple[str, str]:
     return visible, label
 
 
+def _titled(a: etree._Element) -> bool:
+    """True when the link's text reads like a headline (three words or more that are not a next-page or "more"
+    phrase): post navigation prints the next post's title in its "next" link."""
+    visible, _ = _texts(a)
+    if visible in _NEXT_TEXTS or visible in _MORE_TEXTS:
+        return False
+    words = visible.split()
+    for phrase in sorted(_NEXT_TEXTS, key=len, reverse=True):  # "Next <title>": the title alone is what counts
+        if visible.startswith(phrase + " "):
+            words = visible[len(phrase):].split()
+            break
+    return len(words) >= 3
+
+
 class _Page:
     """One parsed listing page and its candidate links."""
 
@@ -195,19 +210,26 @@ class _Page:
             if target and not _in_comments(a):
                 yield a, target
 
-    def accept(self, target: str, *, exact: bool) -> bool:
+    def accept(self, target: str, *, exact: bool, titled: bool = False) -> bool:
         """A target is the next page when it carries a higher page number than this page (the next one when
-        ``exact``), or, carrying none, when it is not an article-shaped URL (and ``exact`` is not asked)."""
+        ``exact``). Carrying none, it must not be an article-shaped URL, nor be linked by a headline-like text
+        (``titled``: "Next: <the next post's title>"), nor leave a page that says it is an article: those are a
+        post's "next article" links. ``exact`` refuses it outright."""
         rel = page_relation(self.url, target)
         if rel is not None:
             kind, cur, cand = rel
             if kind == "page" and exact:
                 return cand == cur + 1
             return cand > cur
-        if exact:
+        if exact or titled or self.is_article:
             return False
         path = urlsplit(target).path.strip("/")
         return bool(path or urlsplit(target).query) and not looks_like_article_url(target)
+
+    @property
+    def is_article(self) -> bool:
+        return any((m.get("content") or "").strip().lower() == "article"
+                   for m in self.root.iter("meta") if (m.get("property") or m.get("name") or "").lower() == "og:type")
 
 
 def _next_page(html: bytes | str, url: str) -> str | None:
@@ -230,7 +252,7 @@ def _by_rel(page: _Page) -> str | None:
             if target and page.accept(target, exact=False):
                 return target
     for a, target in page.anchors():
-        if "next" in (a.get("rel") or "").lower().split() and page.accept(target, exact=False):
+        if "next" in (a.get("rel") or "").lower().split() and page.accept(target, exact=False, titled=_titled(a)):
             return target
     return None
 
@@ -245,7 +267,7 @@ def _by_text(page: _Page) -> str | None:
         # or a pagination block around it.
         by_class = bool(_NEXT_CLASS.search(classes)) and not _DIGITS.match(visible) and (
             page_relation(page.url, target) is not None or _in_block(a, _PAGINATION_WORDS))
-        if (said or by_class) and page.accept(target, exact=False):
+        if (said or by_class) and page.accept(target, exact=False, titled=_titled(a)):
             return target
     return None
 

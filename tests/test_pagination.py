@@ -88,6 +88,13 @@ NEGATIVE = [
                             'المقال التالي</a></div>')),
     (f"{BASE}/akhbar", page('<div class="nav-next"><a href="/politique/184492-barlaman.html">Next</a></div>')),
     (f"{BASE}/akhbar", page('<a href="/politique/184493-wazir.html">الخبر التالي: وزير الصحة يزور المستشفى</a>')),
+    # post navigation: the next post's title as the link text, under rel=next or a next class
+    (f"{BASE}/akhbar", page('<nav class="post-navigation"><div class="nav-next"><a rel="next" href="/small-world/">'
+                            'A small world after all</a></div></nav>')),
+    (f"{BASE}/akhbar", page('<nav class="item-pagination"><a class="item-pagination-link--next" href="/kitchen">'
+                            'Next Kitchen reveal in pictures</a></nav>')),
+    # an article page whose rel=next names the next post (not a numbered page of the article)
+    (f"{BASE}/safar", page("", '<meta property="og:type" content="article"><link rel="next" href="/riad/">')),
     # comment pagination
     (f"{BASE}/akhbar", page('<div id="comments"><a href="/akhbar/2">التالي</a></div>')),
     (f"{BASE}/akhbar", page('<a href="/post/comment-page-2/#comments">Next</a>')),
@@ -121,6 +128,11 @@ def test_no_next_page(url: str, html: str | bytes) -> None:
 def test_bytes_in_a_legacy_charset() -> None:
     html = page('<a href="/akhbar?page=2">التالي</a>').replace("<head>", '<head><meta charset="windows-1256">')
     assert next_page_url(html.encode("cp1256"), f"{BASE}/akhbar") == f"{BASE}/akhbar?page=2"
+
+
+def test_a_paginated_article_keeps_its_numbered_next_page() -> None:
+    html = page("", '<meta property="og:type" content="article"><link rel="next" href="/safar/page/2/">')
+    assert next_page_url(html, f"{BASE}/safar/") == f"{BASE}/safar/page/2/"
 
 
 def test_rel_next_wins_over_text() -> None:
