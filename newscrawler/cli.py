@@ -98,10 +98,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0 if run else 1
 
 
-# Loopback servers need no politeness; the real defaults stay for `newscrawler crawl`.
+# Loopback servers need no politeness; the real defaults stay for `newscrawler crawl`. No page cap: the demo's
+# sites are as big as --articles says, and the demo crawls them whole.
 DEMO_SETTINGS = {
     "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-    "NEWSCRAWLER_PROGRESS_INTERVAL": 1, "NEWSCRAWLER_PROGRESS_ECHO": True, "NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS": 0, "LOG_LEVEL": "WARNING",
+    "NEWSCRAWLER_PROGRESS_INTERVAL": 1, "NEWSCRAWLER_PROGRESS_ECHO": True, "NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS": 0,
+    "NEWSCRAWLER_MAX_PAGES_PER_SOURCE": 0, "LOG_LEVEL": "WARNING",
 }
 
 
