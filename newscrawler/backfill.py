@@ -8,11 +8,21 @@ the page: ``PageWalk`` collects them and says whether to go on.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
-__all__ = ["PageWalk", "parse_since", "since_moment"]
+__all__ = ["PageWalk", "archive_period_end", "parse_since", "since_moment"]
+
+_YEAR = r"(?<!\d)((?:19|20)\d\d)"
+_SEP = r"[-_/.]?"
+_PERIOD_RES = (
+    re.compile(_YEAR + _SEP + r"(0[1-9]|1[0-2])" + _SEP + r"(0[1-9]|[12]\d|3[01])(?!\d)"),
+    re.compile(_YEAR + _SEP + r"(0[1-9]|1[0-2])(?!\d)"),
+    re.compile(_YEAR + r"(?!\d)"),
+)
 
 
 def parse_since(value: str | None) -> date | datetime | None:
@@ -39,6 +49,30 @@ def since_moment(since: date | datetime, tz: str) -> datetime:
     if isinstance(since, datetime):
         return since if since.tzinfo is not None else since.replace(tzinfo=zone)
     return datetime.combine(since, time(0, 0), tzinfo=zone)
+
+
+def archive_period_end(url: str, tz: str) -> datetime | None:
+    """The end of the period an archive sitemap's URL names, for a child sitemap without ``<lastmod>``:
+    ``sitemap-2019-05.xml``, ``/sitemaps/2019/05/``, ``news-201905.xml`` (the month), ``sitemap-2019-05-14.xml``
+    (the day), ``sitemap-2019.xml`` (the year); None when the path names no date. The end is the first moment
+    after the period, in the source's time zone ``tz``: nothing in the sitemap is newer."""
+    path = unquote(urlsplit(url).path)
+    zone = ZoneInfo(tz)
+    for rank, pattern in enumerate(_PERIOD_RES):
+        m = pattern.search(path)
+        if not m:
+            continue
+        try:
+            if rank == 0:
+                start = datetime(int(m[1]), int(m[2]), int(m[3]), tzinfo=zone)
+                return start + timedelta(days=1)
+            if rank == 1:
+                year, month = int(m[1]), int(m[2])
+                return datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
+            return datetime(int(m[1]) + 1, 1, 1, tzinfo=zone)
+        except ValueError:  # 2019-02-30
+            return None
+    return None
 
 
 @dataclass

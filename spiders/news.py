@@ -29,7 +29,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
-from newscrawler.backfill import PageWalk, parse_since, since_moment
+from newscrawler.backfill import PageWalk, archive_period_end, parse_since, since_moment
 from newscrawler.dates import date_from_url, parse_date
 from newscrawler.discover import DiscoveryError, read_discovery_page
 from newscrawler.encoding import charset_from_content_type, decode_html
@@ -223,8 +223,7 @@ class NewsSpider(scrapy.Spider):
             return
         entries = [entry for entry in found.urls
                    if kind != "sitemap" or self._recent(entry.get("published_raw") or entry.get("lastmod"), source)]
-        children = [url for url in found.sitemaps
-                    if source.allows(url) and self._recent(found.sitemap_lastmod.get(url), source)]
+        children = [url for url in found.sitemaps if source.allows(url) and self._recent_child(url, found, source)]
         yield self._page(response, source, kind, len(entries) + len(children))
         for url in children:
             request = self._budgeted(source, url, "sitemap")
@@ -307,6 +306,19 @@ class NewsSpider(scrapy.Spider):
         if self.since is not None:
             return when >= since_moment(self.since, source.timezone)
         return datetime.now(UTC) - when <= self.sitemap_max_age
+
+    def _recent_child(self, url: str, found: Any, source: Source) -> bool:
+        """A child sitemap is read when its <lastmod> is recent (see _recent); without one, when the period its
+        URL names (sitemap-2019-05.xml) may hold recent entries. Others are read: their entries are filtered."""
+        lastmod = found.sitemap_lastmod.get(url)
+        if lastmod or not (self.sitemap_max_age or self.since):
+            return self._recent(lastmod, source)
+        end = archive_period_end(url, source.timezone)
+        if end is None:
+            return True
+        if self.since is not None:
+            return end > since_moment(self.since, source.timezone)
+        return datetime.now(UTC) - end <= self.sitemap_max_age
 
     async def parse_article(self, response: Response) -> AsyncIterator[Any]:
         # Async (not @recorded) because extraction may run in a worker process; same failure rule.

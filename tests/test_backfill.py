@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from newscrawler.backfill import PageWalk, parse_since, since_moment
+from newscrawler.backfill import PageWalk, archive_period_end, parse_since, since_moment
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -45,3 +45,21 @@ def test_page_walk_stops_only_when_every_dated_entry_is_older():
     assert not walk.go_on() and walk.oldest == since - timedelta(days=3)
     walk.note(since, since)  # the day itself counts as recent
     assert walk.go_on() and (walk.dated, walk.recent) == (2, 1)
+
+
+@pytest.mark.parametrize(("url", "end"), [
+    ("https://x.ma/sitemap-2019-05.xml", "2019-06-01T00:00:00+00:00"),
+    ("https://x.ma/sitemaps/2019/12/", "2020-01-01T00:00:00+00:00"),
+    ("https://x.ma/news-201905.xml", "2019-06-01T00:00:00+00:00"),
+    ("https://x.ma/sitemap-2019-05-14.xml", "2019-05-15T00:00:00+00:00"),
+    ("https://x.ma/sitemap_2019.xml", "2020-01-01T00:00:00+00:00"),
+])
+def test_archive_period_end(url, end):
+    assert archive_period_end(url, "UTC").isoformat() == end
+
+
+@pytest.mark.parametrize("url", ["https://x.ma/post-sitemap2.xml", "https://x.ma/sitemap-2019051.xml",
+                                 "https://x.ma/sitemap.xml?yyyy=2019", "https://x.ma/sitemap-2019-02-30.xml",
+                                 "https://x.ma/news-sitemap.xml"])
+def test_archive_period_end_needs_a_date_in_the_path(url):
+    assert archive_period_end(url, "UTC") is None

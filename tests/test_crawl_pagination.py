@@ -130,8 +130,17 @@ def build_world(style: str, now: datetime, listing_pages: int | None = None):
             (fresh if days < 3 else archive).append((base + a.path, a.published))
         site.pages["/sitemap-fresh.xml"] = _sitemap(fresh)
         site.pages["/sitemap-archive.xml"] = _sitemap(archive)
-        site.pages["/sitemap.xml"] = _sitemap([(base + "/sitemap-fresh.xml", now),
-                                               (base + "/sitemap-archive.xml", now - timedelta(days=12))], "sitemap")
+        # an archive sitemap without <lastmod> whose name says it holds a month long before the backfill date
+        n += 1
+        old = art(n, now - timedelta(days=SINCE_DAYS + 70))
+        site.pages[old.path] = _article_page(old)
+        old_name = f"/sitemap-{old.published.astimezone(TZ):%Y-%m}.xml"
+        site.pages[old_name] = _sitemap([(base + old.path, old.published)])
+        truth["old_month_sitemap"] = old_name
+        index = _sitemap([(base + "/sitemap-fresh.xml", now), (base + "/sitemap-archive.xml", now - timedelta(days=12))],
+                         "sitemap")
+        site.pages["/sitemap.xml"] = DemoPage(200, index.body.replace(
+            b"</sitemapindex>", f"<sitemap><loc>{base}{old_name}</loc></sitemap></sitemapindex>".encode()), index.headers)
         site.pages["/__404__"] = DemoPage(404, _html("404", "<p>غير موجود</p>"), {"Content-Type": "text/html"})
         source = {"id": SITE, "name": site.name, "homepage": base + "/", "listings": [base + _listing_path(style, 1)],
                   "sitemaps": [base + "/sitemap.xml"], "allow_loopback": True}
@@ -205,6 +214,7 @@ def test_scheduled_run_follows_the_first_listing_pages(style, tmp_path):
     assert listing_pages_served(style, served) == list(range(1, listing_pages + 1))
     # the archive sitemap (12 days old) is skipped on a scheduled run, the fresh one is read
     assert "/sitemap-archive.xml" not in served and "/sitemap-fresh.xml" in served
+    assert truth["old_month_sitemap"] not in served
     assert stored_urls(db) == expected_articles(truth, listing_pages, (1,))
     run = last_run(db)
     assert run["pages_capped"] == 0 and run["unaccounted"] == 0
@@ -219,7 +229,7 @@ def test_since_walks_back_to_the_date_and_stops(style, tmp_path):
     # pages 1-3 hold articles newer than the date; page 4 is the first whose articles are all older: the walk
     # stops there and never asks for page 5
     assert listing_pages_served(style, served) == [1, 2, 3, 4]
-    assert "/sitemap-archive.xml" in served
+    assert "/sitemap-archive.xml" in served and truth["old_month_sitemap"] not in served
     # sitemap entries back to the date (1, 12 and 22 days old), not the 35-day-old one
     assert stored_urls(db) == expected_articles(truth, 4, (1, 12, 22))
     assert last_run(db)["pages_capped"] == 0
