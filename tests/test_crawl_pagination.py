@@ -92,8 +92,10 @@ def _sitemap(entries: list[tuple[str, datetime]], tag: str = "url") -> DemoPage:
     return DemoPage(200, (body + rows + f"</{wrapper}>").encode(), {"Content-Type": "application/xml"})
 
 
-def build_world(style: str, now: datetime, listing_pages: int | None = None):
-    """A factory for DemoServer(world_factory=...): the site, its source entry and its ground truth."""
+def build_world(style: str, now: datetime, listing_pages: int | None = None, alias: bool = False):
+    """A factory for DemoServer(world_factory=...): the site, its source entry and its ground truth. ``alias``
+    adds to page 1 a headline whose URL redirects to another headline of the page (its redirected request is
+    dropped by Scrapy's duplicate filter and never reports back)."""
 
     def factory(base_urls: dict[str, str]) -> DemoWorld:
         base = base_urls[SITE]
@@ -119,7 +121,12 @@ def build_world(style: str, now: datetime, listing_pages: int | None = None):
                 arts.append(art(n, now - timedelta(days=(page - 1) * DAYS_PER_PAGE, hours=i)))
             for a in arts:
                 site.pages[a.path] = _article_page(a)
-            site.pages[_listing_path(style, page)] = _listing_page(style, page, arts)
+            listed = list(arts)
+            if alias and page == 1:
+                twin = Art("/article/20001-alias.html", arts[0].title + " (نسخة)", [], arts[0].published)
+                site.pages[twin.path] = DemoPage(301, b"", {"Location": base + arts[0].path})
+                listed.append(twin)
+            site.pages[_listing_path(style, page)] = _listing_page(style, page, listed)
             truth["listing"][page] = [base + a.path for a in arts]
         fresh, archive = [], []
         for days in SITEMAP_ONLY_DAYS:
@@ -233,6 +240,17 @@ def test_since_walks_back_to_the_date_and_stops(style, tmp_path):
     # sitemap entries back to the date (1, 12 and 22 days old), not the 35-day-old one
     assert stored_urls(db) == expected_articles(truth, 4, (1, 12, 22))
     assert last_run(db)["pages_capped"] == 0
+
+
+def test_since_walk_goes_on_when_an_article_never_reports_back(tmp_path):
+    now = datetime.now(UTC)
+    since = (now.astimezone(TZ) - timedelta(days=SINCE_DAYS)).date().isoformat()
+    with DemoServer(world_factory=build_world("numbered", now, alias=True), site_ids=(SITE,)) as server:
+        truth = server.manifest()
+        _, db, served = crawl(server, tmp_path, "--since", since)
+    assert "/article/20001-alias.html" in served
+    assert listing_pages_served("numbered", served) == [1, 2, 3, 4]
+    assert stored_urls(db) == expected_articles(truth, 4, (1, 12, 22))
 
 
 def test_page_cap_is_honoured_and_reported(tmp_path):
