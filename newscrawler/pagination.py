@@ -144,9 +144,9 @@ def _words(el: etree._Element) -> str:
 
 
 def _in_block(a: etree._Element, pattern: re.Pattern[str], depth: int = 6) -> bool:
-    """True when one of the link's nearest ancestors has a class or id matching ``pattern``."""
+    """True when one of the link's nearest ancestors (below ``body``) has a class or id matching ``pattern``."""
     for i, el in enumerate(a.iterancestors()):
-        if i >= depth:
+        if i >= depth or el.tag in ("body", "html"):
             break
         if pattern.search(_words(el)):
             return True
@@ -154,8 +154,8 @@ def _in_block(a: etree._Element, pattern: re.Pattern[str], depth: int = 6) -> bo
 
 
 def _in_comments(a: etree._Element) -> bool:
-    return bool(_COMMENT_WORDS.search(_words(a))) or any(
-        _COMMENT_WORDS.search(_words(el)) for el in a.iterancestors())
+    # Not the whole ancestry: a page wrapper's class ("has-comments") must not hide the listing's pagination.
+    return bool(_COMMENT_WORDS.search(_words(a))) or _in_block(a, _COMMENT_WORDS, depth=8)
 
 
 def _texts(a: etree._Element) -> tuple[str, str]:

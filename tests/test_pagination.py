@@ -135,6 +135,14 @@ def test_a_paginated_article_keeps_its_numbered_next_page() -> None:
     assert next_page_url(html, f"{BASE}/safar/") == f"{BASE}/safar/page/2/"
 
 
+def test_a_page_wrapper_naming_comments_does_not_hide_pagination() -> None:
+    inner = '<div class="pagination"><a href="/akhbar/2">2</a></div>'
+    for _ in range(8):
+        inner = f"<div>{inner}</div>"
+    html = page(f'<div class="site has-comments">{inner}</div>')
+    assert next_page_url(html, f"{BASE}/akhbar") == f"{BASE}/akhbar/2"
+
+
 def test_rel_next_wins_over_text() -> None:
     html = page('<a href="/akhbar?page=9">Next</a>', '<link rel="next" href="/akhbar?page=2">')
     assert next_page_url(html, f"{BASE}/akhbar") == f"{BASE}/akhbar?page=2"
