@@ -76,6 +76,7 @@ class NewsSpider(scrapy.Spider):
         self.capped: Counter[str] = Counter()  # requests the caps refused, per source
         self.article_urls: set[str] = set()  # article requests made this run (a URL listed twice costs one)
         self.walks: dict[int, PageWalk] = {}  # backfill: listing pages waiting for their articles' dates
+        self.listed: set[str] = set()  # backfill: entry URLs of the listing pages read so far
         self.since: Any = None
         self.max_pages = 0
         self.max_articles = 0
@@ -238,6 +239,10 @@ class NewsSpider(scrapy.Spider):
                       entries: list[dict]) -> PageWalk | None:
         """What to do about a listing's next page. A scheduled run fetches it at once while the listing is
         within the source's ``listing_pages``; a backfill returns the walk that decides (see _headlines)."""
+        # A headline an earlier listing page showed (a "most read" box on every page) says nothing of this one.
+        fresh = [entry["url"] for entry in entries if entry.get("url") and entry["url"] not in self.listed]
+        if self.since is not None:
+            self.listed.update(fresh)
         if not next_url or not source.allows(next_url):
             return None
         page = int(response.meta.get("listing_page") or 1)
@@ -245,9 +250,9 @@ class NewsSpider(scrapy.Spider):
         if self.since is None:
             return walk if page < source.listing_pages else None
         since = since_moment(self.since, source.timezone)
-        for entry in entries:
-            if entry.get("url") and source.allows(entry["url"]):
-                walk.note(date_from_url(entry["url"], tz=source.timezone), since)
+        for url in fresh:
+            if source.allows(url):
+                walk.note(date_from_url(url, tz=source.timezone), since)
         return walk
 
     def _walk_on(self, walk: PageWalk) -> Iterator[scrapy.Request]:

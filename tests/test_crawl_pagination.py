@@ -61,8 +61,10 @@ def _listing_path(style: str, page: int) -> str:
     return "/news" if page == 1 else f"/news?page={page}"
 
 
-def _listing_page(style: str, page: int, arts: list[Art]) -> DemoPage:
+def _listing_page(style: str, page: int, arts: list[Art], most_read: list[Art]) -> DemoPage:
     items = "".join(f'<li><article><h3><a href="{a.path}">{a.title}</a></h3></article></li>' for a in arts)
+    # the same newest headlines in a box on every page: a backfill must not take them for this page's entries
+    box = "".join(f'<li><a href="{a.path}">{a.title}</a></li>' for a in most_read)
     head = ""
     if style == "numbered":
         links = [f'<a href="{_listing_path(style, n)}">{n}</a>' if n != page else f"<span>{n}</span>"
@@ -80,7 +82,8 @@ def _listing_page(style: str, page: int, arts: list[Art]) -> DemoPage:
             head = f'<link rel="next" href="{_listing_path(style, page + 1)}">'
             pager += f'<a href="{_listing_path(style, page + 1)}">›</a>'
         pager += "</div>"
-    body = f'<main><h1 class="section-title">آخر الأخبار</h1><ul class="news">{items}</ul>{pager}</main>'
+    body = (f'<main><h1 class="section-title">آخر الأخبار</h1><ul class="news">{items}</ul>{pager}</main>'
+            f'<aside class="most-read"><h2>الأكثر قراءة</h2><ul>{box}</ul></aside>')
     return DemoPage(200, _html("آخر الأخبار", body, head), {"Content-Type": "text/html; charset=utf-8"})
 
 
@@ -114,11 +117,13 @@ def build_world(style: str, now: datetime, listing_pages: int | None = None, ali
             return Art(path, re.sub("[⟦⟧]", "", title), clean, published)
 
         n = 0
+        newest: list[Art] = []
         for page in range(1, PAGES + 1):
             arts = []
             for i in range(PER_PAGE):
                 n += 1
                 arts.append(art(n, now - timedelta(days=(page - 1) * DAYS_PER_PAGE, hours=i)))
+            newest = newest or arts[:2]
             for a in arts:
                 site.pages[a.path] = _article_page(a)
             listed = list(arts)
@@ -126,7 +131,7 @@ def build_world(style: str, now: datetime, listing_pages: int | None = None, ali
                 twin = Art("/article/20001-alias.html", arts[0].title + " (نسخة)", [], arts[0].published)
                 site.pages[twin.path] = DemoPage(301, b"", {"Location": base + arts[0].path})
                 listed.append(twin)
-            site.pages[_listing_path(style, page)] = _listing_page(style, page, listed)
+            site.pages[_listing_path(style, page)] = _listing_page(style, page, listed, newest)
             truth["listing"][page] = [base + a.path for a in arts]
         fresh, archive = [], []
         for days in SITEMAP_ONLY_DAYS:
