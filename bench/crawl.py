@@ -68,7 +68,9 @@ def full_worker(config: str, db: str) -> dict:
     """The real news spider and pipelines, into a fresh SQLite file."""
     from newscrawler.cli import run_crawl
 
-    overrides = {**COMMON_SETTINGS, "NEWSCRAWLER_PROGRESS_INTERVAL": 0, "NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS": 0}
+    # No page cap: the benchmark crawls every demo article (thousands per site), as the bare spider does.
+    overrides = {**COMMON_SETTINGS, "NEWSCRAWLER_PROGRESS_INTERVAL": 0, "NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS": 0,
+                 "NEWSCRAWLER_MAX_PAGES_PER_SOURCE": 0}
     from scrapy.crawler import CrawlerProcess  # noqa: F401 - imported here so start-up cost is the same
 
     run = run_crawl(db=db, config=config, overrides=overrides)

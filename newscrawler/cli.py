@@ -60,12 +60,18 @@ def _parse_overrides(pairs: list[str]) -> dict[str, str]:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
+    from newscrawler.backfill import parse_since
+
+    overrides = _parse_overrides(args.set)
+    if args.since is not None:
+        overrides["NEWSCRAWLER_SINCE"] = args.since
     try:
         load_sources(args.config, only=_split(args.sources))  # fail fast, before Scrapy starts
-    except SourceConfigError as exc:
+        parse_since(overrides.get("NEWSCRAWLER_SINCE"))
+    except (SourceConfigError, ValueError) as exc:
         print(f"newscrawler: {exc}", file=sys.stderr)
         return 2
-    run = run_crawl(db=args.db, config=args.config, sources=args.sources, overrides=_parse_overrides(args.set))
+    run = run_crawl(db=args.db, config=args.config, sources=args.sources, overrides=overrides)
     print_run_summary(run, args.db)
     return 0 if run else 1
 
@@ -92,10 +98,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0 if run else 1
 
 
-# Loopback servers need no politeness; the real defaults stay for `newscrawler crawl`.
+# Loopback servers need no politeness; the real defaults stay for `newscrawler crawl`. No page cap: the demo's
+# sites are as big as --articles says, and the demo crawls them whole.
 DEMO_SETTINGS = {
     "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-    "NEWSCRAWLER_PROGRESS_INTERVAL": 1, "NEWSCRAWLER_PROGRESS_ECHO": True, "NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS": 0, "LOG_LEVEL": "WARNING",
+    "NEWSCRAWLER_PROGRESS_INTERVAL": 1, "NEWSCRAWLER_PROGRESS_ECHO": True, "NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS": 0,
+    "NEWSCRAWLER_MAX_PAGES_PER_SOURCE": 0, "LOG_LEVEL": "WARNING",
 }
 
 
@@ -240,6 +248,17 @@ def print_run_summary(run: dict[str, Any], db: str) -> None:
         rejects = json.loads(rejects or "{}")
     if rejects:
         print("Rejects by reason: " + ", ".join(f"{k} {v}" for k, v in sorted(rejects.items())))
+    stats = run.get("stats")
+    stats = (json.loads(stats or "{}") if isinstance(stats, str) else stats) or {}
+    if stats.get("listing_pages_followed"):
+        print(f"Listing pagination: {stats['listing_pages_followed']} next pages followed"
+              + (f", {stats['listing_walks_reached_since']} listings walked back to --since"
+                 if stats.get("listing_walks_reached_since") else ""))
+    if run.get("pages_capped"):
+        by_source = stats.get("pages_capped_by_source") or {}
+        print(f"Requests not made (per-source cap reached): {run['pages_capped']}"
+              + (" (" + ", ".join(f"{k} {v}" for k, v in sorted(by_source.items())) + ")" if by_source else "")
+              + "; raise NEWSCRAWLER_MAX_PAGES_PER_SOURCE (-s, 0 = no cap) to make them")
     print()
     with Store(db) as store:
         print_table(store.stats())
@@ -270,6 +289,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", help=f"sources file (default {DEFAULT_SOURCES.name} in data/)")
     p.add_argument("--sources", help="comma-separated source ids (default: all)")
     p.add_argument("--db", default=DEFAULT_DB)
+    p.add_argument("--since", metavar="DATE",
+                   help="backfill: walk listing pagination and sitemaps back to this ISO date, e.g. 2025-09-01 "
+                        "(same as -s NEWSCRAWLER_SINCE=DATE)")
     p.add_argument("-s", "--set", action="append", default=[], metavar="KEY=VALUE",
                    help="a Scrapy or NEWSCRAWLER_* setting, e.g. -s DOWNLOAD_DELAY=5")
     p.set_defaults(func=cmd_crawl)

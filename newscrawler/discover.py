@@ -27,6 +27,7 @@ from lxml import html as lxml_html
 
 from newscrawler.encoding import decode_html
 from newscrawler.listing import extract_listing
+from newscrawler.pagination import next_page_url
 from newscrawler.text import display_clean
 from newscrawler.urls import canonical_url
 
@@ -68,11 +69,14 @@ class SitemapResult:
     ``read_discovery_page`` it holds the entries of any discovery page: feed items or listing headlines.
     ``sitemaps``: child sitemap URLs when the document is a sitemap index; ``sitemap_lastmod`` their
     ``<lastmod>`` where given (the spider skips archive sitemaps that have not changed recently).
+    ``next_page``: for a listing page from ``read_discovery_page``, the URL of its next page
+    (``newscrawler.pagination.next_page_url``), else None.
     """
 
     urls: list[dict] = field(default_factory=list)
     sitemaps: list[str] = field(default_factory=list)
     sitemap_lastmod: dict[str, str] = field(default_factory=dict)
+    next_page: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -573,8 +577,8 @@ def sitemaps_from_robots(text: str | bytes, url: str) -> list[str]:
 def read_discovery_page(kind: str, body: bytes, url: str, *, selectors: dict | None = None,
                         encoding: str | None = None) -> SitemapResult:
     """One fetched discovery page of kind ``feed``, ``sitemap``, ``robots`` or ``listing``: its headline
-    entries (``urls``) and the child sitemaps it names. The one dispatch the spider and the source canary
-    share. ``encoding`` is the declared charset of a listing page; ``selectors`` the source's.
+    entries (``urls``), the child sitemaps it names and, for a listing, its next page. The one dispatch the
+    spider and the source canary share. ``encoding`` is the declared charset of a listing page; ``selectors`` the source's.
     Raises ``DiscoveryError`` when a feed or sitemap URL serves something else."""
     if kind == "feed":
         return SitemapResult(urls=parse_feed(body, url))
@@ -584,5 +588,5 @@ def read_discovery_page(kind: str, body: bytes, url: str, *, selectors: dict | N
         return SitemapResult(sitemaps=sitemaps_from_robots(body, url))
     if kind == "listing":
         text = decode_html(body, encoding)[0]
-        return SitemapResult(urls=extract_listing(text, url, selectors=selectors))
+        return SitemapResult(urls=extract_listing(text, url, selectors=selectors), next_page=next_page_url(text, url))
     raise ValueError(f"unknown discovery page kind {kind!r}")

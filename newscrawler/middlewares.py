@@ -24,8 +24,9 @@ class ConditionalGetMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ConditionalGetMiddleware:
-        if crawler.settings.getbool("NEWSCRAWLER_REFETCH_KNOWN"):
-            # A refresh run wants every article again, so it must see every listing, changed or not.
+        if crawler.settings.getbool("NEWSCRAWLER_REFETCH_KNOWN") or crawler.settings.get("NEWSCRAWLER_SINCE"):
+            # A refresh run wants every article again, and a backfill every page of every listing and sitemap
+            # index: a 304 has no links to follow, so both must see every page, changed or not.
             raise NotConfigured
         return cls(crawler.settings.get("NEWSCRAWLER_DB"))
 

@@ -47,7 +47,11 @@ NEWSCRAWLER_DB = "data/news.db"
 NEWSCRAWLER_SOURCES = ""  # empty: data/sources.toml
 NEWSCRAWLER_REFETCH_KNOWN = False  # True: fetch articles already stored again (to refresh them)
 NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS = 3  # sitemap entries older than this (by lastmod / news date) are skipped
-NEWSCRAWLER_MAX_ARTICLES_PER_SOURCE = 0  # 0: no limit
+NEWSCRAWLER_MAX_ARTICLES_PER_SOURCE = 0  # article requests per source per run; 0: no limit
+# Requests of any kind (feeds, sitemaps, listing pages and their pagination, articles) per source per run;
+# 0: no limit. What a cap refuses is counted in crawl_runs.pages_capped.
+NEWSCRAWLER_MAX_PAGES_PER_SOURCE = 500
+NEWSCRAWLER_SINCE = ""  # backfill: an ISO date; pagination and sitemaps are walked back to it (`crawl --since`)
 NEWSCRAWLER_PROGRESS_INTERVAL = 10.0  # seconds between progress lines; 0 turns them off
 NEWSCRAWLER_PROGRESS_ECHO = False  # also print progress lines to stderr (the demo does)
 NEWSCRAWLER_EXTRACT_WORKERS = "auto"  # extraction processes; auto = 1 on a machine with 2+ cores, 0 = inline

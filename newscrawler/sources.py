@@ -23,6 +23,7 @@ KINDS = ("publisher", "aggregator")
 SELECTOR_KEYS = ("title", "body", "date", "author", "source_link", "source_name", "section", "listing", "remove")
 POLITENESS_KEYS = ("download_delay", "concurrency")
 URL_LIST_KEYS = ("feeds", "sitemaps", "listings")
+DEFAULT_LISTING_PAGES = 2
 
 
 class SourceConfigError(ValueError):
@@ -55,6 +56,8 @@ class Source:
     encoding: str | None = None
     selectors: dict[str, Any] = field(default_factory=dict)
     politeness: dict[str, float] = field(default_factory=dict)
+    # Pages of each listing followed on a scheduled run (the listing itself is page 1); --since ignores it.
+    listing_pages: int = DEFAULT_LISTING_PAGES
 
     @property
     def start_urls(self) -> list[tuple[str, str]]:
@@ -125,6 +128,7 @@ _FIELDS = {
     "id": str, "name": str, "homepage": str, "kind": str, "language": str, "country": str,
     "timezone": str, "feeds": list, "sitemaps": list, "listings": list, "allowed_domains": list,
     "allow_loopback": bool, "encoding": str, "selectors": dict, "politeness": dict,
+    "listing_pages": int,
 }
 
 
@@ -200,13 +204,16 @@ def _validate(table: Any, path: str | Path, index: int) -> Source:
             raise fail(f"politeness.{key}", f"unknown key (known: {', '.join(POLITENESS_KEYS)})")
         if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
             raise fail(f"politeness.{key}", "expected a number >= 0")
+    listing_pages = table.get("listing_pages", DEFAULT_LISTING_PAGES)
+    if isinstance(listing_pages, bool) or listing_pages < 1:
+        raise fail("listing_pages", "expected a whole number >= 1 (1: the listing page alone, no pagination)")
 
     return Source(
         id=sid, name=table["name"], homepage=homepage, kind=kind,
         language=table.get("language", "ar"), country=table.get("country", "MA"), timezone=tz,
         feeds=tuple(urls["feeds"]), sitemaps=tuple(urls["sitemaps"]), listings=tuple(urls["listings"]),
         allowed_domains=tuple(domains), allow_loopback=allow_loopback, encoding=table.get("encoding"),
-        selectors=dict(selectors), politeness=dict(politeness),
+        selectors=dict(selectors), politeness=dict(politeness), listing_pages=listing_pages,
     )
 
 

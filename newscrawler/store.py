@@ -261,6 +261,10 @@ _MIGRATIONS: list[str] = [
         PRIMARY KEY (source_id, hash)
     ) WITHOUT ROWID;
     """,
+    # v3: requests a per-source cap kept the crawler from making (docs/schema.md, crawl_runs)
+    """
+    ALTER TABLE crawl_runs ADD COLUMN pages_capped INTEGER;
+    """,
 ]
 
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -279,7 +283,7 @@ _COUNT_COLUMNS = (
 )  # fmt: skip
 
 # Scrapy-side numbers the pipeline passes in finish_run(stats=...), kept as columns for easy queries.
-_STAT_COLUMNS = ("pages_fetched", "requests", "bytes", "errors", "items_dropped")
+_STAT_COLUMNS = ("pages_fetched", "requests", "bytes", "errors", "items_dropped", "pages_capped")
 
 
 @dataclass(frozen=True)

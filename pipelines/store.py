@@ -20,6 +20,9 @@ RUN_STATS = {
     "bytes": "downloader/response_bytes",
     "errors": "log_count/ERROR",
     "articles_known_skipped": "newscrawler/articles_known_skipped",
+    "pages_capped": "newscrawler/pages_capped",
+    "listing_pages_followed": "newscrawler/listing_pages_followed",
+    "listing_walks_reached_since": "newscrawler/listing_walks_reached_since",
 }
 
 
@@ -97,6 +100,7 @@ class StorePipeline:
         if self.store is None:
             return
         run_stats = {name: self.stats.get_value(key, 0) for name, key in RUN_STATS.items()}
+        run_stats["pages_capped_by_source"] = self.stats.get_value("newscrawler/pages_capped_by_source", {})
         row = self.store.finish_run(self.run_id, status=reason or "finished", stats=run_stats)
         self.stats.set_value("newscrawler/run", row)
         self.store.close()

@@ -4,6 +4,12 @@ It only adapts Scrapy responses to the core: discovery (`newscrawler.discover`, 
 turns feeds, sitemaps and listing pages into headlines (one HeadlineBatch per page) and article requests;
 `extract_article` turns article pages into Article items. Every response and every failed request ends as an item
 (Article, PageRecord or Reject), so the run's counts add up in the database.
+
+Listing pagination: a scheduled run follows each listing's next page (`newscrawler.pagination`) up to the source's
+`listing_pages`; a backfill (`NEWSCRAWLER_SINCE`) follows it until a page's dated entries are all older than the
+date (`newscrawler.backfill`). Every request of a source passes one budget (`_budget`): the per-source caps
+NEWSCRAWLER_MAX_PAGES_PER_SOURCE (all requests) and NEWSCRAWLER_MAX_ARTICLES_PER_SOURCE (article requests); what
+they refuse is counted as `pages_capped`.
 """
 
 from __future__ import annotations
@@ -16,13 +22,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
-from newscrawler.dates import parse_date
+from newscrawler.backfill import PageWalk, archive_period_end, parse_since, since_moment
+from newscrawler.dates import date_from_url, parse_date
 from newscrawler.discover import DiscoveryError, read_discovery_page
 from newscrawler.encoding import charset_from_content_type, decode_html
 from newscrawler.items import Article, Headline, HeadlineBatch, PageRecord, Reject
@@ -64,6 +72,14 @@ class NewsSpider(scrapy.Spider):
         self.sources: dict[str, Source] = {}
         self.state: StoreReader | None = None
         self.articles_requested: Counter[str] = Counter()
+        self.requests_made: Counter[str] = Counter()  # every request of a source, for the page cap
+        self.capped: Counter[str] = Counter()  # requests the caps refused, per source
+        self.article_urls: set[str] = set()  # article requests made this run (a URL listed twice costs one)
+        self.walks: dict[int, PageWalk] = {}  # backfill: listing pages waiting for their articles' dates
+        self.listed: set[str] = set()  # backfill: entry URLs of the listing pages read so far
+        self.since: Any = None
+        self.max_pages = 0
+        self.max_articles = 0
         self.extractor = Extractor(0)  # replaced in from_crawler by the configured one
 
     @classmethod
@@ -84,6 +100,9 @@ class NewsSpider(scrapy.Spider):
         spider.refetch_known = settings.getbool("NEWSCRAWLER_REFETCH_KNOWN")
         spider.sitemap_max_age = timedelta(days=settings.getfloat("NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS"))
         spider.max_articles = settings.getint("NEWSCRAWLER_MAX_ARTICLES_PER_SOURCE")
+        spider.max_pages = settings.getint("NEWSCRAWLER_MAX_PAGES_PER_SOURCE")
+        spider.since = parse_since(settings.get("NEWSCRAWLER_SINCE"))
+        crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         spider.db_path = settings.get("NEWSCRAWLER_DB")
         workers = settings.get("NEWSCRAWLER_EXTRACT_WORKERS")
         spider.extractor = Extractor(default_workers() if workers in (None, "", "auto") else int(workers))
@@ -98,10 +117,29 @@ class NewsSpider(scrapy.Spider):
         # The store pipeline has created the database by now; read it for incremental decisions.
         self.state = StoreReader(self.db_path)
         for source in self.sources.values():
-            if not source.sitemaps:
-                yield self._request(source, source.homepage.rstrip("/") + "/robots.txt", "robots")
-            for kind, url in source.start_urls:
-                yield self._request(source, url, kind)
+            starts = [("robots", source.homepage.rstrip("/") + "/robots.txt")] if not source.sitemaps else []
+            for kind, url in starts + source.start_urls:
+                request = self._budgeted(source, url, kind)
+                if request is not None:
+                    yield request
+
+    def _budget(self, source: Source, kind: str) -> bool:
+        """True when one more request of this kind fits the source's caps (and counts it); else counts it
+        as capped. One mechanism for both caps, so both are reported the same way."""
+        over_articles = kind == "article" and 0 < self.max_articles <= self.articles_requested[source.id]
+        if over_articles or (self.max_pages and self.requests_made[source.id] >= self.max_pages):
+            self.capped[source.id] += 1
+            stats = self.crawler.stats
+            stats.inc_value("newscrawler/pages_capped")
+            stats.set_value("newscrawler/pages_capped_by_source", dict(sorted(self.capped.items())))
+            return False
+        self.requests_made[source.id] += 1
+        if kind == "article":
+            self.articles_requested[source.id] += 1
+        return True
+
+    def _budgeted(self, source: Source, url: str, kind: str, **meta: Any) -> scrapy.Request | None:
+        return self._request(source, url, kind, **meta) if self._budget(source, kind) else None
 
     def _request(self, source: Source, url: str, kind: str, **meta: Any) -> scrapy.Request:
         callback = self.parse_article if kind == "article" else self.parse_discovery
@@ -114,16 +152,16 @@ class NewsSpider(scrapy.Spider):
                               dont_filter=kind != "article", priority=0 if kind == "article" else 10)
 
     def _article_request(self, source: Source, url: str) -> scrapy.Request | None:
-        """A request for an article URL, or None when it is off-site, known or over the limit."""
-        if not source.allows(url):
+        """A request for an article URL, or None when it is off-site, known, already requested or over a cap."""
+        if not source.allows(url) or url in self.article_urls:
             return None
         if not self.refetch_known and self.state is not None and self.state.known_article(url_key(url)):
             self.crawler.stats.inc_value("newscrawler/articles_known_skipped")
             return None
-        if self.max_articles and self.articles_requested[source.id] >= self.max_articles:
-            return None
-        self.articles_requested[source.id] += 1
-        return self._request(source, url, "article")
+        request = self._budgeted(source, url, "article")
+        if request is not None:
+            self.article_urls.add(url)
+        return request
 
     # -- callbacks ------------------------------------------------------------------------------
 
@@ -139,8 +177,10 @@ class NewsSpider(scrapy.Spider):
             fetched_at=now_iso(),
         )
 
-    def _headlines(self, source: Source, listing_url: str, entries: list[dict]) -> Iterator[Any]:
-        """The page's headlines as one batch, stored before the articles they link to arrive, then the requests."""
+    def _headlines(self, source: Source, listing_url: str, entries: list[dict],
+                   walk: PageWalk | None = None) -> Iterator[Any]:
+        """The page's headlines as one batch, stored before the articles they link to arrive, then the requests.
+        With a backfill ``walk`` of this page, its article requests carry the walk so their dates reach it."""
         seen_at = now_iso()
         headlines: list[Headline] = []
         requests: list[scrapy.Request] = []
@@ -157,6 +197,14 @@ class NewsSpider(scrapy.Spider):
                 requests.append(request)
         if headlines:
             yield HeadlineBatch(headlines)
+        if walk is not None and self.since is not None and requests and not walk.dated:
+            # No entry dated by its URL: the articles' own dates decide, once they are all in.
+            walk.pending = len(requests)
+            self.walks[id(walk)] = walk
+            for request in requests:
+                request.meta["walk"] = id(walk)
+        elif walk is not None:
+            yield from self._walk_on(walk)
         yield from requests
 
     @recorded
@@ -176,20 +224,106 @@ class NewsSpider(scrapy.Spider):
             return
         entries = [entry for entry in found.urls
                    if kind != "sitemap" or self._recent(entry.get("published_raw") or entry.get("lastmod"), source)]
-        children = [url for url in found.sitemaps
-                    if source.allows(url) and self._recent(found.sitemap_lastmod.get(url), source)]
+        children = [url for url in found.sitemaps if source.allows(url) and self._recent_child(url, found, source)]
         yield self._page(response, source, kind, len(entries) + len(children))
         for url in children:
-            yield self._request(source, url, "sitemap")
-        yield from self._headlines(source, response.url, entries)
+            request = self._budgeted(source, url, "sitemap")
+            if request is not None:
+                yield request
+        walk = None
+        if kind == "listing":
+            walk = self._listing_walk(response, source, found.next_page, entries)
+        yield from self._headlines(source, response.url, entries, walk)
+
+    def _listing_walk(self, response: Response, source: Source, next_url: str | None,
+                      entries: list[dict]) -> PageWalk | None:
+        """What to do about a listing's next page. A scheduled run fetches it at once while the listing is
+        within the source's ``listing_pages``; a backfill returns the walk that decides (see _headlines)."""
+        # A headline an earlier listing page showed (a "most read" box on every page) says nothing of this one.
+        fresh = [entry["url"] for entry in entries if entry.get("url") and entry["url"] not in self.listed]
+        if self.since is not None:
+            self.listed.update(fresh)
+        if not next_url or not source.allows(next_url):
+            return None
+        page = int(response.meta.get("listing_page") or 1)
+        walk = PageWalk(source_id=source.id, next_url=next_url, page=page + 1)
+        if self.since is None:
+            return walk if page < source.listing_pages else None
+        since = since_moment(self.since, source.timezone)
+        for url in fresh:
+            if source.allows(url):
+                walk.note(date_from_url(url, tz=source.timezone), since)
+        return walk
+
+    def _walk_on(self, walk: PageWalk) -> Iterator[scrapy.Request]:
+        """The next page of a walk whose evidence is complete, unless the backfill reached its date."""
+        if self.since is not None and not walk.go_on():
+            self.crawler.stats.inc_value("newscrawler/listing_walks_reached_since")
+            return
+        source = self.sources[walk.source_id]
+        request = self._budgeted(source, walk.next_url, "listing", listing_page=walk.page)
+        if request is not None:
+            self.crawler.stats.inc_value("newscrawler/listing_pages_followed")
+            yield request
+
+    def _article_settled(self, request: scrapy.Request, published_at: str | None) -> Iterator[scrapy.Request]:
+        """An article of a waiting listing page is in (stored, rejected or failed): note its date, and
+        once the page's last article is in, decide about its next page."""
+        walk = self.walks.get(request.meta.get("walk", 0))
+        if walk is None:
+            return
+        source = self.sources[walk.source_id]
+        when = None
+        if published_at:
+            try:
+                when = datetime.fromisoformat(published_at)
+            except ValueError:
+                when = parse_date(published_at, tz=source.timezone)
+        if when is not None and when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        walk.note(when, since_moment(self.since, source.timezone))
+        walk.pending -= 1
+        if walk.pending <= 0:
+            del self.walks[id(walk)]
+            yield from self._walk_on(walk)
+
+    def _on_idle(self) -> None:
+        """A waiting listing page whose articles will never all report back (a redirect to a URL already
+        fetched is dropped by Scrapy's duplicate filter) is decided on what came in."""
+        if not self.walks:
+            return
+        walks, self.walks = list(self.walks.values()), {}
+        requests = [request for walk in walks for request in self._walk_on(walk)]
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        if requests:
+            raise DontCloseSpider
 
     def _recent(self, raw_date: str | None, source: Source) -> bool:
         """Sitemap entries (and child sitemaps) dated before NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS are the
-        archive: a scheduled run skips them. Undated entries are kept."""
-        if not raw_date or not self.sitemap_max_age:
+        archive: a scheduled run skips them; a backfill keeps what is not older than NEWSCRAWLER_SINCE.
+        Undated entries are kept."""
+        if not raw_date or not (self.sitemap_max_age or self.since):
             return True
         when = parse_date(raw_date, tz=source.timezone)
-        return when is None or datetime.now(UTC) - when <= self.sitemap_max_age
+        if when is None:
+            return True
+        if self.since is not None:
+            return when >= since_moment(self.since, source.timezone)
+        return datetime.now(UTC) - when <= self.sitemap_max_age
+
+    def _recent_child(self, url: str, found: Any, source: Source) -> bool:
+        """A child sitemap is read when its <lastmod> is recent (see _recent); without one, when the period its
+        URL names (sitemap-2019-05.xml) may hold recent entries. Others are read: their entries are filtered."""
+        lastmod = found.sitemap_lastmod.get(url)
+        if lastmod or not (self.sitemap_max_age or self.since):
+            return self._recent(lastmod, source)
+        end = archive_period_end(url, source.timezone)
+        if end is None:
+            return True
+        if self.since is not None:
+            return end > since_moment(self.since, source.timezone)
+        return datetime.now(UTC) - end <= self.sitemap_max_age
 
     async def parse_article(self, response: Response) -> AsyncIterator[Any]:
         # Async (not @recorded) because extraction may run in a worker process; same failure rule.
@@ -206,6 +340,10 @@ class NewsSpider(scrapy.Spider):
                                   status=response.status)]
         for item in items:
             yield item
+        if "walk" in response.meta:
+            published = next((i.published_at for i in items if isinstance(i, Article)), None)
+            for request in self._article_settled(response.request, published):
+                yield request
 
     def _article_items(self, response: Response, source: Source, page: dict) -> Iterator[Any]:
         if not page.get("is_article"):
@@ -240,8 +378,9 @@ class NewsSpider(scrapy.Spider):
 
     # -- failures -------------------------------------------------------------------------------
 
-    def on_error(self, failure: Failure) -> Iterator[Reject]:
+    def on_error(self, failure: Failure) -> Iterator[Reject | scrapy.Request]:
         request = failure.request
+        yield from self._article_settled(request, None)
         if failure.check(HttpError):
             response = failure.value.response
             self._source(response)  # counts the page as fetched

@@ -50,6 +50,12 @@ def test_good_source_loads_with_defaults(tmp_path):
     assert source.politeness == {"download_delay": 1.5}
     assert source.allows("https://news.akhbar.example/a/1") and not source.allows("https://other.example/")
     assert [k for k, _ in source.start_urls] == ["feed", "listing", "listing"]
+    assert source.listing_pages == 2
+
+
+def test_listing_pages_is_per_source(tmp_path):
+    path = write(tmp_path, GOOD.replace('name = "أخبار"', 'name = "أخبار"\nlisting_pages = 5'))
+    assert load_sources(path)[0].listing_pages == 5
 
 
 def test_only_filters_and_unknown_id_is_an_error(tmp_path):
@@ -72,6 +78,9 @@ def test_only_filters_and_unknown_id_is_an_error(tmp_path):
         (('"https://news.akhbar.example/politics"', '"https://elsewhere.example/politics"'), "listings",
          "outside allowed_domains"),
         (('name = "أخبار"\n', ''), "name", "required"),
+        (('name = "أخبار"', 'name = "أخبار"\nlisting_pages = 0'), "listing_pages", ">= 1"),
+        (('name = "أخبار"', 'name = "أخبار"\nlisting_pages = true'), "listing_pages", ">= 1"),
+        (('name = "أخبار"', 'name = "أخبار"\nlisting_pages = 2.5'), "listing_pages", "expected int"),
         (('feeds = ["https://www.akhbar.example/feed"]', 'feeds = "https://www.akhbar.example/feed"'), "feeds",
          "expected list"),
     ],

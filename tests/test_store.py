@@ -431,3 +431,21 @@ def test_fts_search_finds_arabic_spelling_variants(store, run):
     assert isinstance(hit["rank"], float) and "published_at" in hit and "title" in hit
     # title matches rank before body-only matches
     assert [r["id"] for r in store.search("وزير")][-1] == plain
+
+
+def test_migration_to_v3_adds_pages_capped(tmp_path):
+    """A v2 database keeps its runs and gains crawl_runs.pages_capped, filled by finish_run."""
+    from newscrawler.store import _MIGRATIONS
+
+    path = tmp_path / "v2.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(_MIGRATIONS[0] + _MIGRATIONS[1] + "\nPRAGMA user_version = 2;")
+    conn.execute("INSERT INTO crawl_runs (id, started_at, status) VALUES (1, 'x', 'finished')")
+    conn.commit()
+    conn.close()
+    with Store(path) as s:
+        assert s.schema_version == SCHEMA_VERSION >= 3
+        assert s.get_run(1)["pages_capped"] is None  # an old run: not measured
+        run = s.start_run(sources=["pub"])
+        row = s.finish_run(run, status="finished", stats={"pages_fetched": 0, "pages_capped": 7})
+        assert row["pages_capped"] == 7 and row["stats"]["pages_capped"] == 7
