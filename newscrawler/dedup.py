@@ -167,7 +167,8 @@ def band_hashes(sig: np.ndarray) -> list[int]:
     with i, so equal hashes mean the same band and the same values in it."""
     rows = np.asarray(sig, dtype=np.uint32)[: BANDS * ROWS].astype(np.uint64).reshape(BANDS, ROWS)
     h = _fmix64((rows * _BAND_MUL).sum(axis=1, dtype=np.uint64) ^ _BAND_SALT)
-    return h.view(np.int64).tolist()
+    hashes: list[int] = h.view(np.int64).tolist()
+    return hashes
 
 
 def serialise(sig: np.ndarray) -> bytes:
