@@ -106,7 +106,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if target.startswith(("http://", "https://")):
         import urllib.request
 
-        request = urllib.request.Request(target, headers={"User-Agent": "newscrawler/0.1"})
+        from newscrawler.settings import USER_AGENT
+
+        request = urllib.request.Request(target, headers={"User-Agent": USER_AGENT})
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the user's URL
             body = response.read()
         url = args.url or target
