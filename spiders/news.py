@@ -28,6 +28,7 @@ from newscrawler.dates import parse_date
 from newscrawler.discover import DiscoveryError, read_discovery_page
 from newscrawler.encoding import charset_from_content_type, decode_html
 from newscrawler.items import Article, Headline, HeadlineBatch, PageRecord, Reject
+from newscrawler.setting_names import unknown_setting_warnings
 from newscrawler.sources import Source, load_sources
 from newscrawler.store import StoreReader
 from newscrawler.urls import canonical_url, url_key
@@ -94,6 +95,8 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
+        for line in unknown_setting_warnings(name for name, _ in settings.items()):
+            spider.logger.warning(line)
         config = spider.config or settings.get("NEWSCRAWLER_SOURCES") or None
         spider.sources = {s.id: s for s in load_sources(config, only=spider.source_filter)}
         # One download slot per source: politeness is per source, with per-source overrides.
