@@ -284,7 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sources", help="list and validate the sources; `sources test ID` checks one live")
     p.add_argument("action", nargs="?", choices=["list", "test"], default="list",
                    help="list (default) or test: fetch one feed/listing and one article and report problems")
-    p.add_argument("source_id", nargs="?", help="only this source")
+    p.add_argument("source_id", nargs="?", metavar="ID", help="only this source")
     p.add_argument("--config")
     p.set_defaults(func=cmd_sources)
 

@@ -177,7 +177,7 @@ class NewsSpider(scrapy.Spider):
                 continue
             if entry.get("title"):
                 headlines.append(Headline(source_id=source.id, listing_url=listing_url, title=entry["title"], url=url,
-                                          position=int(entry.get("position") or 0), section=entry.get("section"),
+                                          position=entry.get("position"), section=entry.get("section"),
                                           seen_at=seen_at))
             request = self._article_request(source, url)
             if request is not None:
