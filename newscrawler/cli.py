@@ -32,7 +32,7 @@ def run_crawl(*, db: str, config: str | None = None, sources: str | None = None,
     """Run the news spider to completion in this process; returns the crawl_runs row."""
     from scrapy.crawler import CrawlerProcess
 
-    from spiders.news import NewsSpider
+    from newscrawler.spiders.news import NewsSpider
 
     Path(db).parent.mkdir(parents=True, exist_ok=True)
     process = CrawlerProcess(crawl_settings(db, config, overrides))
