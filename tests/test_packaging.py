@@ -85,6 +85,7 @@ def _run(installed, *args: str, timeout: float = 120) -> subprocess.CompletedPro
                           capture_output=True, text=True, timeout=timeout)
 
 
+@pytest.mark.slow
 def test_the_wheel_installs_no_top_level_spiders_or_pipelines(installed):
     with zipfile.ZipFile(installed["wheel"]) as wheel:
         top = {name.split("/", 1)[0] for name in wheel.namelist() if not name.split("/", 1)[0].endswith(".dist-info")}
@@ -98,12 +99,14 @@ def test_the_wheel_installs_no_top_level_spiders_or_pipelines(installed):
     assert str(installed["bin"].parent) in where and spiders == "None", probe.stderr
 
 
+@pytest.mark.slow
 def test_newscrawler_sources_works_from_another_folder(installed):
     result = _run(installed, "newscrawler", "sources")
     assert result.returncode == 0, result.stderr[-2000:]
     assert re.match(r"12 sources in .*newscrawler/data/sources\.toml: all valid", result.stdout), result.stdout
 
 
+@pytest.mark.slow
 def test_newscrawler_demo_crawls_from_another_folder(installed):
     result = _run(installed, "newscrawler", "demo", "--articles", "3", "--any-port", "--db", "out/news.db")
     assert result.returncode == 0, result.stderr[-3000:]
