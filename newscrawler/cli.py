@@ -32,7 +32,7 @@ def run_crawl(*, db: str, config: str | None = None, sources: str | None = None,
     """Run the news spider to completion in this process; returns the crawl_runs row."""
     from scrapy.crawler import CrawlerProcess
 
-    from spiders.news import NewsSpider
+    from newscrawler.spiders.news import NewsSpider
 
     Path(db).parent.mkdir(parents=True, exist_ok=True)
     process = CrawlerProcess(crawl_settings(db, config, overrides))
@@ -114,7 +114,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if target.startswith(("http://", "https://")):
         import urllib.request
 
-        request = urllib.request.Request(target, headers={"User-Agent": "newscrawler/0.1"})
+        from newscrawler.settings import USER_AGENT
+
+        request = urllib.request.Request(target, headers={"User-Agent": USER_AGENT})
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the user's URL
             body = response.read()
         url = args.url or target
@@ -304,7 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sources", help="list and validate the sources; `sources test ID` checks one live")
     p.add_argument("action", nargs="?", choices=["list", "test"], default="list",
                    help="list (default) or test: fetch one feed/listing and one article and report problems")
-    p.add_argument("source_id", nargs="?", help="only this source")
+    p.add_argument("source_id", nargs="?", metavar="ID", help="only this source")
     p.add_argument("--config")
     p.set_defaults(func=cmd_sources)
 

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 __all__ = ["DEFAULT_TZ", "DateResult", "date_from_url", "parse_date", "pick_published", "to_utc_iso"]
@@ -229,6 +230,7 @@ def _with_time(y: int, mo: int, d: int, m: re.Match[str], prefix: str, tz: str) 
 
 
 def _fast_absolute(text: str, tz: str, month_first: bool = False) -> datetime | None:
+    mo: int | None  # the month: a name may not be one
     m = _NUMERIC_RE.match(text)
     if m:
         a, b, c = int(m["a"]), int(m["b"]), int(m["c"])
@@ -279,7 +281,7 @@ def _search_absolute(text: str, tz: str, month_first: bool = False) -> datetime 
 def _month_first(locale: str | None) -> bool:
     """US English writes numeric dates month first (``3/4/2025`` is March 4); everyone else, the Maghreb
     included, day first. A bare ``en`` is read as US English, the usual meaning of ``lang="en"`` on the web."""
-    return bool(locale) and locale.replace("_", "-").lower() in ("en", "en-us")
+    return locale is not None and locale.replace("_", "-").lower() in ("en", "en-us")
 
 
 # --- relative forms ---------------------------------------------------------------------------------
@@ -368,7 +370,7 @@ _LATIN_RE = re.compile("[A-Za-zÀ-ÿ]")
 
 
 @lru_cache(maxsize=256)
-def _dateparser(locale: str, tz: str, base: datetime, date_order: str = "DMY"):
+def _dateparser(locale: str, tz: str, base: datetime, date_order: str = "DMY") -> Any:
     import dateparser  # imported lazily: about 0.3 s, and most strings never need it
 
     settings = {
@@ -401,7 +403,7 @@ def _via_dateparser(text: str, tz: str, now: datetime, locale: str | None) -> da
     for loc in _locales_for(text, locale):
         try:
             parser = _dateparser(loc, tz, base, "MDY" if _month_first(locale) else "DMY")
-            result = parser.get_date_data(text).date_obj
+            result: datetime | None = parser.get_date_data(text).date_obj
         except (ValueError, KeyError, TypeError, OverflowError):
             # an unknown locale code, or a dateparser bug on odd input: try the next locale
             continue

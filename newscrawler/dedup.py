@@ -20,7 +20,7 @@ import numpy as np
 
 # Below this many key tokens a body is a stub (teaser, caption, "read more" line). Two different
 # articles can share such a stub, so a body-only hash of it would merge unrelated articles.
-MIN_BODY_WORDS = 30
+BODY_HASH_MIN_WORDS = 30
 
 
 def content_hash(title_key: str, body_key: str) -> str:
@@ -32,11 +32,11 @@ def content_hash(title_key: str, body_key: str) -> str:
 def body_hash(body_key: str) -> str | None:
     """sha1 hex of the body key alone (same article under another headline).
 
-    None when the body has fewer than ``MIN_BODY_WORDS`` tokens, so that short stubs never match.
+    None when the body has fewer than ``BODY_HASH_MIN_WORDS`` tokens, so that short stubs never match.
     The key is re-joined on single spaces so stray whitespace cannot change the hash.
     """
     tokens = (body_key or "").split()
-    if len(tokens) < MIN_BODY_WORDS:
+    if len(tokens) < BODY_HASH_MIN_WORDS:
         return None
     return hashlib.sha1(" ".join(tokens).encode()).hexdigest()
 
@@ -64,11 +64,11 @@ BANDS = 25  # b x r = 125 of the 128 values; the last 3 only sharpen the similar
 ROWS = 5
 SHINGLE_WORDS = 5
 CHAR_GRAM = 5
-# Below MIN_BODY_WORDS (the stub threshold of body_hash) word shingles are too few to mean anything: such a
+# Below BODY_HASH_MIN_WORDS (the stub threshold of body_hash) word shingles are too few to mean anything: such a
 # body is fingerprinted by char 5-grams of title + body instead. The design doc puts this switch at 50 words;
 # at 50 a story trimmed by one paragraph (57 -> 38 words in the demo) would fall on the other side of the
 # switch and could never meet its original, while word 5-shingles of 30-49 words still give 26-45 shingles.
-SHORT_BODY_WORDS = MIN_BODY_WORDS
+SHORT_BODY_WORDS = BODY_HASH_MIN_WORDS
 # Fewer shingles than this: no signature (a headline-only stub cannot be told apart from its neighbours).
 MIN_SHINGLES = 20
 
@@ -167,7 +167,8 @@ def band_hashes(sig: np.ndarray) -> list[int]:
     with i, so equal hashes mean the same band and the same values in it."""
     rows = np.asarray(sig, dtype=np.uint32)[: BANDS * ROWS].astype(np.uint64).reshape(BANDS, ROWS)
     h = _fmix64((rows * _BAND_MUL).sum(axis=1, dtype=np.uint64) ^ _BAND_SALT)
-    return h.view(np.int64).tolist()
+    hashes: list[int] = h.view(np.int64).tolist()
+    return hashes
 
 
 def serialise(sig: np.ndarray) -> bytes:
@@ -247,7 +248,7 @@ def strip_key_segments(body_key: str, segment_keys: Iterable[str]) -> str:
 
 
 __all__ = [
-    "BANDS", "MINHASH_SCHEME", "MIN_BODY_WORDS", "NUM_PERM", "ROWS",
+    "BANDS", "MINHASH_SCHEME", "BODY_HASH_MIN_WORDS", "NUM_PERM", "ROWS",
     "band_hashes", "body_hash", "content_hash", "deserialise", "estimate_similarity", "is_near_duplicate",
     "is_short", "paragraph_fingerprints", "serialise", "shingles", "signature", "strip_key_segments",
     "title_jaccard",

@@ -50,7 +50,7 @@ class Headline:
     listing_url: str
     title: str
     url: str
-    position: int
+    position: int | None  # 1 = top of a listing page or feed; None for a sitemap entry (no order of prominence)
     section: str | None = None
     seen_at: str = ""
     # Filled by NormalisePipeline.

@@ -332,7 +332,7 @@ class _Layout:
         """A category label inside the headline's own card (``article`` or ``li`` within four levels),
         before or after the headline: on mixed "latest news" blocks it is the most precise section."""
         i, i_end = self.start.get(anchor), self.end.get(anchor)
-        if i is None:
+        if i is None or i_end is None:
             return None
         for depth, anc in enumerate(anchor.iterancestors()):
             if depth > 4:
@@ -372,7 +372,7 @@ def _is_label(el: etree._Element, words: set[str], text: str, page_url: str, bas
     if not text or len(text) > 60 or len(text.split()) > 8:
         return False
     tag = el.tag
-    kind = tag in _HEADINGS or (
+    kind = tag in _HEADINGS or bool(
         (words & _LABEL_TITLE_WORDS and words & _LABEL_BLOCK_WORDS) or words & _LABEL_ALONE_WORDS
     )
     if not kind and tag == "a":

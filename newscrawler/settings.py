@@ -5,8 +5,9 @@ politeness for loopback servers. Every NEWSCRAWLER_* setting can be given with `
 """
 
 BOT_NAME = "newscrawler"
-SPIDER_MODULES = ["spiders"]
-NEWSPIDER_MODULE = "spiders"
+# spiders/ and pipelines/ at the repository root, under these names (newscrawler/__init__.py says why).
+SPIDER_MODULES = ["newscrawler.spiders"]
+NEWSPIDER_MODULE = "newscrawler.spiders"
 
 USER_AGENT = "newscrawler/0.1 (news research crawler; obeys robots.txt)"
 ROBOTSTXT_OBEY = True
@@ -33,9 +34,9 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 ITEM_PIPELINES = {
-    "pipelines.validate.ValidatePipeline": 100,
-    "pipelines.normalise.NormalisePipeline": 200,
-    "pipelines.store.StorePipeline": 300,
+    "newscrawler.pipelines.validate.ValidatePipeline": 100,
+    "newscrawler.pipelines.normalise.NormalisePipeline": 200,
+    "newscrawler.pipelines.store.StorePipeline": 300,
 }
 
 EXTENSIONS = {

@@ -15,9 +15,11 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from newscrawler import CHECKOUT_ROOT
 from newscrawler.urls import host_allowed, is_loopback_or_private
 
-DEFAULT_SOURCES = Path(__file__).resolve().parent.parent / "data" / "sources.toml"
+# data/sources.toml of the checkout, else the copy a wheel installs as package data (newscrawler/__init__.py).
+DEFAULT_SOURCES = (CHECKOUT_ROOT or Path(__file__).resolve().parent) / "data" / "sources.toml"
 
 KINDS = ("publisher", "aggregator")
 SELECTOR_KEYS = ("title", "body", "date", "author", "source_link", "source_name", "section", "listing", "remove")

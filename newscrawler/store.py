@@ -38,7 +38,6 @@ near_dup_window_days=7, boilerplate_min_articles=5)``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import time
@@ -1352,9 +1351,3 @@ def _int_or_none(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def config_hash(config: dict) -> str:
-    """Stable hash of a source's configuration (for ``sources.config_hash``)."""
-    text = json.dumps(config, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha1(text.encode()).hexdigest()

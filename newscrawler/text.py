@@ -17,13 +17,14 @@ import html
 import re
 import unicodedata
 from html.entities import html5 as _HTML5_ENTITIES
+from typing import Final, Literal
 
 __all__ = ["NORMALISER_VERSION", "display_clean", "match_key", "normalise_fields", "light_stem"]
 
 #: Stored with every row: keys computed by different versions must not be compared.
 NORMALISER_VERSION: int = 1
 
-_NFC = "NFC"
+_NFC: Final[Literal["NFC"]] = "NFC"
 
 # ---------------------------------------------------------------------------------------------------------------
 # Character classes, computed once from the running Python's Unicode database so that the classes and the
@@ -36,9 +37,9 @@ _ARABIC_BLOCKS = ((0x0600, 0x06FF), (0x0750, 0x077F), (0x0870, 0x08FF), (0xFB50,
 def _ranges_class(codepoints: list[int]) -> str:
     """Regex character-class body for a sorted list of code points, written as ranges."""
     parts: list[str] = []
-    start = prev = None
+    start = prev = -1  # -1: no range open (code points are >= 0)
     for cp in codepoints + [-2]:
-        if start is None:
+        if start == -1:
             start = prev = cp
         elif cp == prev + 1:
             prev = cp

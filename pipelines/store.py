@@ -19,6 +19,7 @@ RUN_STATS = {
     "responses": "downloader/response_count",
     "bytes": "downloader/response_bytes",
     "errors": "log_count/ERROR",
+    "items_dropped": "item_dropped_count",
     "articles_known_skipped": "newscrawler/articles_known_skipped",
     "pages_capped": "newscrawler/pages_capped",
     "listing_pages_followed": "newscrawler/listing_pages_followed",

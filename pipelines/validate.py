@@ -6,8 +6,10 @@ from typing import Any
 
 from newscrawler.items import Article, Reject
 
-# Fewer words than this is a stub, a caption or an extraction failure, not an article body.
-MIN_BODY_WORDS = 20
+# Fewer words than this is a stub, a caption or an extraction failure, not an article body: the page is a
+# `short_body` reject. (Not the same number as dedup's or the canary's word thresholds: those answer other
+# questions.)
+ARTICLE_MIN_WORDS = 20
 
 
 def article_problem(article: Article) -> tuple[str, str] | None:
@@ -17,12 +19,26 @@ def article_problem(article: Article) -> tuple[str, str] | None:
     words = len(article.body.split())
     if words == 0:
         return "missing_body", "no body text found"
-    if words < MIN_BODY_WORDS:
+    if words < ARTICLE_MIN_WORDS:
         return "short_body", f"{words} words"
     return None
 
 
 class ValidatePipeline:
+    """Turns unusable articles into rejects and counts them in ``newscrawler/articles_invalid/<reason>``.
+
+    The statistic goes to the crawler's stats collector, taken in ``from_crawler``: Scrapy 2.13+ calls
+    ``process_item(item)`` without the spider, so nothing reachable from that argument can count.
+    (The store pipeline counts every reject, these included, under ``newscrawler/rejects/<reason>``.)
+    """
+
+    def __init__(self, stats: Any = None):
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ValidatePipeline:
+        return cls(crawler.stats)
+
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, Article):
             return item
@@ -30,12 +46,7 @@ class ValidatePipeline:
         if problem is None:
             return item
         reason, detail = problem
-        spider_stats(spider, f"newscrawler/rejects/{reason}")
+        if self.stats is not None:
+            self.stats.inc_value(f"newscrawler/articles_invalid/{reason}")
         return Reject(url=item.fetched_url, source_id=item.source_id, reason=reason, detail=detail,
                       http_status=item.http_status, at=item.fetched_at)
-
-
-def spider_stats(spider: Any, key: str) -> None:
-    crawler = getattr(spider, "crawler", None)
-    if crawler is not None and crawler.stats is not None:
-        crawler.stats.inc_value(key)

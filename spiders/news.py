@@ -22,11 +22,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import scrapy
+from scrapy import exceptions as scrapy_exceptions
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
+from twisted.internet import defer
+from twisted.internet import error as tx_error
 from twisted.python.failure import Failure
 
 from newscrawler.backfill import PageWalk, archive_period_end, parse_since, since_moment
@@ -34,10 +36,28 @@ from newscrawler.dates import date_from_url, parse_date
 from newscrawler.discover import DiscoveryError, read_discovery_page
 from newscrawler.encoding import charset_from_content_type, decode_html
 from newscrawler.items import Article, Headline, HeadlineBatch, PageRecord, Reject
+from newscrawler.setting_names import unknown_setting_warnings
 from newscrawler.sources import Source, load_sources
 from newscrawler.store import StoreReader
 from newscrawler.urls import canonical_url, url_key
 from newscrawler.workers import Extractor, default_workers
+
+
+def _error_types(scrapy_names: tuple[str, ...], *twisted: type[BaseException]) -> tuple[type[BaseException], ...]:
+    """Recent Scrapy (2.19 does) wraps Twisted's download errors in its own exceptions (``DownloadTimeoutError``); the
+    floor version (2.13) raises Twisted's. A failure is classified by type against both, never by its text."""
+    return tuple(getattr(scrapy_exceptions, name) for name in scrapy_names
+                 if hasattr(scrapy_exceptions, name)) + twisted
+
+
+# Failure classes of requests that got no response, each filed as its own reject reason (fetched = False).
+DNS_ERRORS = _error_types(("CannotResolveHostError",), tx_error.DNSLookupError)
+TIMEOUT_ERRORS = _error_types(("DownloadTimeoutError",), tx_error.TimeoutError, tx_error.TCPTimedOutError)
+CONNECTION_ERRORS = _error_types(("DownloadConnectionRefusedError",), tx_error.ConnectionRefusedError,
+                                 tx_error.ConnectError)
+# Scrapy cancels a download when the body passes DOWNLOAD_MAXSIZE (announced by Content-Length or counted while
+# a chunked body arrives); nothing else in a crawl cancels a download, so a cancelled download is `too_large`.
+CANCELLED_ERRORS = _error_types(("DownloadCancelledError",), defer.CancelledError)
 
 # Listing-type pages may answer 304 to our conditional GET; that is a normal, recorded outcome.
 _LISTING_META = {"handle_httpstatus_list": [304]}
@@ -56,7 +76,7 @@ def recorded(callback: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[A
             yield from callback(self, response, **kwargs)
         except Exception as exc:  # noqa: BLE001 - any bug on one page must not stop the crawl
             self.logger.exception("failed on %s", response.url)
-            yield self._reject(response.request, "parse_error", f"{type(exc).__name__}: {exc}",
+            yield self._reject(_request_of(response), "parse_error", f"{type(exc).__name__}: {exc}",
                                status=response.status)
 
     return wrapper
@@ -80,12 +100,18 @@ class NewsSpider(scrapy.Spider):
         self.since: Any = None
         self.max_pages = 0
         self.max_articles = 0
-        self.extractor = Extractor(0)  # replaced in from_crawler by the configured one
+        # All replaced in from_crawler by the crawl's settings.
+        self.extractor = Extractor(0)
+        self.refetch_known = False
+        self.sitemap_max_age = timedelta(0)
+        self.db_path = ""
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
+        for line in unknown_setting_warnings(name for name, _ in settings.items()):
+            spider.logger.warning(line)
         config = spider.config or settings.get("NEWSCRAWLER_SOURCES") or None
         spider.sources = {s.id: s for s in load_sources(config, only=spider.source_filter)}
         # One download slot per source: politeness is per source, with per-source overrides.
@@ -190,7 +216,7 @@ class NewsSpider(scrapy.Spider):
                 continue
             if entry.get("title"):
                 headlines.append(Headline(source_id=source.id, listing_url=listing_url, title=entry["title"], url=url,
-                                          position=int(entry.get("position") or 0), section=entry.get("section"),
+                                          position=entry.get("position"), section=entry.get("section"),
                                           seen_at=seen_at))
             request = self._article_request(source, url)
             if request is not None:
@@ -220,7 +246,7 @@ class NewsSpider(scrapy.Spider):
             found = read_discovery_page(kind, response.body, response.url, selectors=source.selectors,
                                         encoding=_declared_charset(response, source))
         except DiscoveryError as exc:
-            yield self._reject(response.request, "parse_error", f"not a {kind}: {exc}", status=response.status)
+            yield self._reject(_request_of(response), "parse_error", f"not a {kind}: {exc}", status=response.status)
             return
         entries = [entry for entry in found.urls
                    if kind != "sitemap" or self._recent(entry.get("published_raw") or entry.get("lastmod"), source)]
@@ -336,19 +362,19 @@ class NewsSpider(scrapy.Spider):
             items = list(self._article_items(response, source, page))
         except Exception as exc:  # noqa: BLE001 - any bug on one page must not stop the crawl
             self.logger.exception("failed on %s", response.url)
-            items = [self._reject(response.request, "parse_error", f"{type(exc).__name__}: {exc}",
+            items = [self._reject(_request_of(response), "parse_error", f"{type(exc).__name__}: {exc}",
                                   status=response.status)]
         for item in items:
             yield item
         if "walk" in response.meta:
             published = next((i.published_at for i in items if isinstance(i, Article)), None)
-            for request in self._article_settled(response.request, published):
+            for request in self._article_settled(_request_of(response), published):
                 yield request
 
     def _article_items(self, response: Response, source: Source, page: dict) -> Iterator[Any]:
         if not page.get("is_article"):
             reason = "blocked" if page.get("page_type") == "blocked" else "not_article"
-            yield self._reject(response.request, reason, page.get("reason") or page.get("page_type") or "",
+            yield self._reject(_request_of(response), reason, page.get("reason") or page.get("page_type") or "",
                                status=response.status)
             return
         url = page.get("canonical_url") or canonical_url(response.url)
@@ -379,7 +405,7 @@ class NewsSpider(scrapy.Spider):
     # -- failures -------------------------------------------------------------------------------
 
     def on_error(self, failure: Failure) -> Iterator[Reject | scrapy.Request]:
-        request = failure.request
+        request: scrapy.Request = failure.request  # type: ignore[attr-defined]  # set by Scrapy on errback failures
         yield from self._article_settled(request, None)
         if failure.check(HttpError):
             response = failure.value.response
@@ -389,19 +415,33 @@ class NewsSpider(scrapy.Spider):
         elif failure.check(IgnoreRequest):
             reason = "robots" if "robots" in str(failure.value).lower() else "ignored"
             yield self._reject(request, reason, str(failure.value), fetched=False)
-        elif failure.check(DNSLookupError):
-            yield self._reject(request, "dns", str(failure.value), fetched=False)
-        elif failure.check(TimeoutError, TCPTimedOutError):
-            yield self._reject(request, "timeout", str(failure.value), fetched=False)
         else:
-            detail = f"{failure.type.__name__}: {failure.value}"
-            reason = "too_large" if "maxsize" in detail.lower() or "max size" in detail.lower() else "download_error"
-            yield self._reject(request, reason, detail, fetched=False)
+            detail = f"{failure.type.__name__}: {failure.value}" if str(failure.value) else failure.type.__name__
+            yield self._reject(request, download_failure_reason(failure), detail, fetched=False)
 
     def _reject(self, request: scrapy.Request, reason: str, detail: str, *, status: int | None = None,
                 fetched: bool = True) -> Reject:
         return Reject(url=request.url, source_id=request.meta.get("source_id", ""), reason=reason,
                       detail=str(detail)[:500], http_status=status, at=now_iso(), fetched=fetched)
+
+
+def _request_of(response: Response) -> scrapy.Request:
+    # Scrapy sets `response.request` on every response it hands to a callback.
+    assert response.request is not None
+    return response.request
+
+
+def download_failure_reason(failure: Failure) -> str:
+    """The reject reason of a request that got no response, from the failure's type."""
+    if failure.check(*DNS_ERRORS):
+        return "dns"
+    if failure.check(*TIMEOUT_ERRORS):
+        return "timeout"
+    if failure.check(*CONNECTION_ERRORS):
+        return "connection"
+    if failure.check(*CANCELLED_ERRORS):
+        return "too_large"
+    return "download_error"
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -6,6 +6,7 @@ The expected values come from the demo's manifest (its ground truth), never from
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -156,6 +157,12 @@ def test_headlines_are_stored_and_linked(demo):
         assert row["title"] == display_clean(h["title"])
         assert row["article_id"] is not None
     assert server  # the server served every listing the headlines came from
+    # docs/schema.md: 1 is the top of a listing page or feed; a sitemap entry has no position, so a headline seen
+    # last in a news sitemap keeps the position its listing or feed gave it, and none is 0.
+    [row] = query(demo["db"], "SELECT count(*) AS n, min(position) AS top, min(first_position) AS first_top, "
+                              "sum(listing_url LIKE '%sitemap%') AS last_in_sitemap FROM headlines")
+    assert row["last_in_sitemap"] > 0
+    assert (row["top"], row["first_top"]) == (1, 1)
 
 
 def test_run_counts_add_up(demo):
@@ -163,6 +170,7 @@ def test_run_counts_add_up(demo):
     assert run["status"] == "finished"
     assert run["pages_fetched"] > 0
     assert run["unaccounted"] == 0
+    assert run["items_dropped"] == 0  # reported (Scrapy's item_dropped_count), and no pipeline drops an item
     assert run["pages_fetched"] == (run["articles_new"] + run["articles_seen"] + run["duplicates"] + run["pages"]
                                     + run["rejects_fetched"])
     total_articles = query(demo["db"], "SELECT count(*) AS n FROM articles")[0]["n"]
@@ -271,3 +279,36 @@ def test_same_story_across_outlets_is_one_cluster_and_nothing_else_is(demo):
         assert len(ids) == 1 or ids <= grouped
     near = [r for r in articles.values() if r["dup_reason"] == "near_duplicate"]
     assert near and all(r["dup_score"] is not None and 0 < r["dup_score"] <= 1 for r in near)
+
+
+def _doc_queries() -> list[tuple[str, str]]:
+    """(where, SQL) of every example query in docs/schema.md (```sql blocks) and docs/operators.md (sqlite3 "...")."""
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    schema = (docs / "schema.md").read_text(encoding="utf-8")
+    operators = (docs / "operators.md").read_text(encoding="utf-8")
+    found = [("schema.md", sql) for sql in re.findall(r"```sql\n(.*?)```", schema, re.S)]
+    found += [("operators.md", sql) for sql in re.findall(r'sqlite3 data/news\.db "(.*?)"', operators, re.S)]
+    return found
+
+
+def test_the_documented_example_queries_run_on_a_crawled_database(demo):
+    queries = _doc_queries()
+    assert len(queries) >= 10
+    conn = sqlite3.connect(f"file:{demo['db']}?mode=ro", uri=True)
+    try:
+        for where, sql in queries:
+            try:
+                conn.execute(sql).fetchall()
+            except sqlite3.Error as exc:
+                pytest.fail(f"{where}: {exc}\n{sql}")
+        # the rejects of the last week are this run's rejects: the time filter compares like with like
+        [rejects_query] = [sql for _, sql in queries if "FROM rejects WHERE at >=" in sql]
+        assert sum(row[2] for row in conn.execute(rejects_query)) == conn.execute(
+            "SELECT count(*) FROM rejects").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_documented_time_filters_compare_iso_text_with_iso_text():
+    # Stored times are ISO 8601 with a `T`; datetime('now', ...) writes a space, which is off by up to a day.
+    assert [(where, sql) for where, sql in _doc_queries() if "datetime('now'" in sql] == []

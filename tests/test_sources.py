@@ -71,6 +71,8 @@ def test_only_filters_and_unknown_id_is_an_error(tmp_path):
         (('feeds = ["https://www.akhbar.example/feed"]', 'feeds = ["akhbar.example/feed"]'), "feeds", "not an http"),
         (('feeds = ', 'feed = '), "feed", "unknown key"),
         (('title = "h1.title"', 'title = "h1["'), "selectors.title", "invalid CSS selector"),
+        # docs/extraction.md: CSS only; an XPath expression is refused when the file is loaded
+        (('title = "h1.title"', 'title = "//h1[@class=\'title\']"'), "selectors.title", "invalid CSS selector"),
         (('download_delay = 1.5', 'download_delay = -1'), "politeness.download_delay", ">= 0"),
         (('name = "أخبار"', 'name = "أخبار"\nkind = "blog"'), "kind", "one of"),
         (('name = "أخبار"', 'name = "أخبار"\ntimezone = "Mars/Olympus"'), "timezone", "unknown time zone"),

@@ -1,8 +1,9 @@
 """Article extraction: one HTML page in, one article dict out (see docs/extraction.md).
 
 The page is decoded once (``newscrawler.encoding``), parsed once with lxml, and every step reads that one tree.
-Per field the trust order is: JSON-LD -> OpenGraph / meta -> the source's CSS selectors -> generic DOM rules,
-with trafilatura only as the last resort for the body. Every step is wrapped so that a broken part of a page
+The source's CSS selectors come first for the title, the body and an aggregator's source link and name; for the
+date, the authors and the section, JSON-LD and meta tags come first and the selectors next; generic DOM rules
+follow, with trafilatura only as the last resort for the body (docs/extraction.md has the order per field). Every step is wrapped so that a broken part of a page
 costs that field only; ``extract_article`` never raises.
 """
 

@@ -250,7 +250,7 @@ def _drop_teaser_boxes(body: etree._Element, keep: set[etree._Element]) -> None:
     parent (its grandparent when the parent only wraps the heading), unless that box holds the story."""
     total = len(body.text_content()) or 1
     boxes = []
-    heads = []
+    heads: list[etree._Element] = []
     # Only short text nodes can open such a box: test those, then take the widest heading-like element that
     # holds nothing else (text_content on every element of the page would cost more than the rest of the step).
     for node in body.xpath(".//text()"):
@@ -682,7 +682,7 @@ def read_body(p: Page) -> None:
     remove = _sel_list(p.selectors.get("remove"))
     if _safe(_selector_body, p, remove, default=False):
         return
-    ld_body = p.ld.get("articleBody") if isinstance(p.ld.get("articleBody"), str) else ""
+    ld_body = ld_text if isinstance(ld_text := p.ld.get("articleBody"), str) else ""
     descs = [*p.meta.get("og:description", []), *p.meta.get("description", []), *p.meta.get("twitter:description", [])]
     if isinstance(p.ld.get("description"), str):
         descs.append(p.ld["description"])

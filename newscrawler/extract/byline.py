@@ -578,7 +578,7 @@ def read_dates(p: Page) -> None:
             break
     if not cands:
         for k in ("datePublished", "dateCreated", "uploadDate"):
-            v = next((o.get(k) for o in p.ld_objs if isinstance(o.get(k), str) and o.get(k).strip()), None)
+            v = next((o[k] for o in p.ld_objs if isinstance(o.get(k), str) and o[k].strip()), None)
             if v:
                 cands.append(("jsonld", v))
                 break
@@ -597,7 +597,7 @@ def read_dates(p: Page) -> None:
     texts = _visible_date_candidates(p.root, headline, far_times)
     res = pick_published(itertools.chain(cands, texts, [("url", p.url)]), tz=p.tz, now=p.now,
                          locale=_english_locale(p.root, p.meta))
-    if res is not None and getattr(res, "value", None) is not None:
+    if res is not None and res.value is not None and res.rule is not None:
         p.out["published_at"] = _iso(res.value)
         p.out["published_raw"] = res.raw
         p.out["published_rule"] = res.rule

@@ -347,12 +347,12 @@ def _render_site(style: SiteStyle, site: DemoSite, arts: list[WArticle], rng: ra
         items = arts[: style.feed_size]
         feed_items = [x.url for x in items]
         if style.feed == "atom":
-            text = F.atom(style.name, site.url("/"), site.url(style.feed_path), items, REFERENCE_DATE)
-            _page(site, style.feed_path, text, "application/atom+xml; charset=utf-8", newest, encoding="utf-8")
+            feed_text = F.atom(style.name, site.url("/"), site.url(style.feed_path), items, REFERENCE_DATE)
+            _page(site, style.feed_path, feed_text, "application/atom+xml; charset=utf-8", newest, encoding="utf-8")
         else:
-            text = F.rss(style.name, site.url("/"), items, style.encoding, REFERENCE_DATE)
+            feed_text = F.rss(style.name, site.url("/"), items, style.encoding, REFERENCE_DATE)
             ctype = "application/rss+xml" + ("; charset=utf-8" if style.encoding == "utf-8" else "")
-            _page(site, style.feed_path, text, ctype, newest)
+            _page(site, style.feed_path, feed_text, ctype, newest)
         feeds[style.feed_path] = {"format": style.feed, "configured": style.feed_configured, "items": feed_items}
 
     # sitemaps: recent items in a news sitemap; with an index, the rest in monthly archive sitemaps

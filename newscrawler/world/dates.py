@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from newscrawler.demo import texts as T
+from newscrawler.demo.sitegen import ARABIC_INDIC
 
-ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 FR_MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
              "novembre", "décembre"]
 FR_DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
