@@ -27,7 +27,8 @@ Public API (pipelines and the CLI rely on these names)::
     store.stats() -> list[dict]
     store.close()
 
-    StoreReader(path).known_article(url_key) / .page_state(url)      # read-only, for the spider
+    ReadOnlyStore(path).search(...) / .stats() / .iter_articles(...)  # analysts: mode=ro, ReaderError if unusable
+    StoreReader(path).known_article(url_key) / .page_state(url)      # the crawl's lookups: None until it exists
 
 Dedup (see docs/schema.md "Dedup rules"): an article is ``seen`` when its url_key is stored, otherwise
 it is inserted and possibly marked ``duplicate_of`` the root of an earlier row, with ``dup_reason``
@@ -37,8 +38,9 @@ at a root (a row whose own ``duplicate_of`` is NULL); ``story_id`` is that root 
 Options: ``Store(path, near_duplicates=True, near_dup_window_days=7, boilerplate_min_articles=5)``.
 """
 
+from newscrawler.store.connection import ReaderError
 from newscrawler.store.dedup_sql import SaveResult
-from newscrawler.store.queries import StoreReader
+from newscrawler.store.queries import ReadOnlyStore, StoreReader
 from newscrawler.store.rows import NOT_FETCHED_REASONS, config_hash
 from newscrawler.store.schema import MIGRATIONS, SCHEMA_VERSION, StoreError
 from newscrawler.store.writer import Store
@@ -47,6 +49,6 @@ from newscrawler.store.writer import Store
 _MIGRATIONS: list[str] = [m.sql for m in MIGRATIONS]
 
 __all__ = [
-    "MIGRATIONS", "NOT_FETCHED_REASONS", "SCHEMA_VERSION", "SaveResult", "Store", "StoreError", "StoreReader",
-    "config_hash",
+    "MIGRATIONS", "NOT_FETCHED_REASONS", "SCHEMA_VERSION", "ReadOnlyStore", "ReaderError", "SaveResult", "Store",
+    "StoreError", "StoreReader", "config_hash",
 ]  # fmt: skip

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from newscrawler.store.connection import fetch_dicts
+from newscrawler.store.connection import ReaderError, fetch_dicts, open_reader
 
 
 def search(
@@ -135,8 +135,53 @@ def page_state(conn: sqlite3.Connection, url: str) -> dict | None:
     return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
 
 
+class ReadOnlyStore:
+    """The analysts' reader (``search``, ``stats``, ``export``): a ``mode=ro`` connection to an existing database.
+
+    Opening raises ``ReaderError`` (one line for the user) when the file is missing, is not a newscrawler
+    database, or has another schema version; it never creates, migrates or writes anything, so it can run
+    beside a crawl (WAL: it sees what the crawl has committed and never blocks it).
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.conn = open_reader(self.path)
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 20,
+        source: str | None = None,
+        prefix: bool = False,
+        originals_only: bool = False,
+    ) -> list[dict]:
+        return search(self.conn, query, limit=limit, source=source, prefix=prefix, originals_only=originals_only)
+
+    def stats(self) -> list[dict]:
+        return stats(self.conn)
+
+    def iter_articles(self, where: str = "1", params: Iterable[Any] = ()) -> Iterator[dict]:
+        return iter_articles(self.conn, where, params)
+
+    def known_article(self, url_key: str) -> int | None:
+        return known_article(self.conn, url_key)
+
+    def page_state(self, url: str) -> dict | None:
+        return page_state(self.conn, url)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> ReadOnlyStore:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self.close()
+
+
 class StoreReader:
-    """Read-only view for the spider and middlewares (incremental decisions) while ``Store`` writes.
+    """Read-only lookups for the crawl (incremental decisions) while ``Store`` writes in the same run.
 
     Opens the file read-only on first use; sees what the writer has committed. Until the database
     exists every answer is "unknown" (None), so a first run simply fetches everything.
@@ -148,19 +193,11 @@ class StoreReader:
 
     def _connection(self) -> sqlite3.Connection | None:
         if self._conn is None:
-            if not self.path.exists():
-                return None
-            conn = sqlite3.connect(
-                f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
-            )
-            conn.execute("PRAGMA busy_timeout = 10000")
             try:
-                conn.execute("SELECT 1 FROM articles LIMIT 0")
-                conn.execute("SELECT 1 FROM pages LIMIT 0")
-            except sqlite3.OperationalError:
-                conn.close()  # schema not created yet
-                return None
-            self._conn = conn
+                # check_same_thread off: Scrapy may call from its thread pool as well as the reactor thread
+                self._conn = open_reader(self.path, check_same_thread=False)
+            except ReaderError:
+                return None  # not created (or not migrated) yet: nothing is known
         return self._conn
 
     def known_article(self, url_key: str) -> int | None:
