@@ -7,6 +7,7 @@ crawl writes.
 
 from __future__ import annotations
 
+import io
 import json
 import sqlite3
 import subprocess
@@ -173,3 +174,56 @@ def test_a_reader_opened_before_a_commit_sees_it_on_its_next_read(tmp_path):
         assert time.monotonic() - started < 5  # the reader holds no lock the writer waits for
         assert reader.conn.execute("SELECT count(*) FROM rejects").fetchone() == (1,)
     store.close()
+
+
+class _Discard(io.TextIOBase):
+    """An output that keeps nothing, so the export's own memory is what tracemalloc sees."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+def _fill(db: Path, counts: dict[str, int]) -> None:
+    """Articles with ~1.5 KB display bodies, inserted directly (the dedup path is not what is measured)."""
+    Store(db).close()
+    conn = sqlite3.connect(db)
+    body = "\n\n".join(f"فقرة رقم {i} من نص الخبر الطويل الذي يملأ الصفحة " * 6 for i in range(5))
+    rows = ((f"https://{src}.ma/{i}", f"{src}.ma/{i}", src, f"عنوان {i}", body, "[]", "[]", "{}",
+             "2025-10-08T10:00:00+00:00", "2025-10-08T10:00:00+00:00")
+            for src, n in counts.items() for i in range(n))
+    conn.executemany("INSERT INTO articles (url, url_key, source_id, title, body, authors, tags, methods, "
+                     "first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    conn.commit()
+    conn.close()
+
+
+@pytest.fixture(scope="module")
+def big_db(tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("big") / "big.db"
+    _fill(db, {"small": 2_000, "big": 18_000})
+    return db
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_export_streams_in_constant_memory(big_db, fmt):
+    import tracemalloc
+
+    from newscrawler.export import export_articles
+
+    db = big_db
+
+    def peak(source: str | None) -> tuple[int, int]:
+        with ReadOnlyStore(db) as reader:
+            tracemalloc.start()
+            try:
+                count = export_articles(reader, _Discard(), fmt=fmt, source=source)
+                return count, tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+
+    small_count, small_peak = peak("small")
+    all_count, all_peak = peak(None)
+    assert (small_count, all_count) == (2_000, 20_000)
+    # 20,000 rows of ~1.5 KB are ~30 MB: reading them all at once would peak ten times higher than 2,000 rows
+    assert all_peak < 1.5 * small_peak + 256 * 1024, (small_peak, all_peak)
+    assert all_peak < 5 * 1024 * 1024

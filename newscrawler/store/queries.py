@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from newscrawler.store.connection import ReaderError, fetch_dicts, open_reader
+from newscrawler.store.connection import ReaderError, fetch_dicts, iter_dicts, open_reader
 
 
 def search(
@@ -113,8 +113,10 @@ def stats(conn: sqlite3.Connection) -> list[dict]:
 
 
 def iter_articles(conn: sqlite3.Connection, where: str = "1", params: Iterable[Any] = ()) -> Iterator[dict]:
-    """Rows of ``articles`` (JSON columns decoded) for re-processing or export."""
-    for row in fetch_dicts(conn, f"SELECT * FROM articles WHERE {where} ORDER BY id", list(params)):
+    """Rows of ``articles`` (JSON columns decoded) for re-processing or export, streamed: a few hundred rows in
+    memory at a time, whatever the size of the database. On a read-only connection the whole iteration is one
+    read transaction, so an export is one consistent snapshot even while a crawl writes."""
+    for row in iter_dicts(conn, f"SELECT * FROM articles WHERE {where} ORDER BY id", list(params)):
         for col in ("authors", "tags", "methods"):
             row[col] = json.loads(row[col]) if row.get(col) else ([] if col != "methods" else {})
         yield row
