@@ -40,6 +40,8 @@ class Article:
     content_hash: str = ""
     body_hash: str | None = None
     norm_version: int = 0
+    # The article URL as the spider scheduled it, before redirects: its frontier row (newscrawler.crawlstate).
+    frontier_url: str = ""
 
 
 @dataclass
@@ -93,3 +95,4 @@ class Reject:
     http_status: int | None = None
     at: str = ""
     fetched: bool = True  # False when no response was received (robots, DNS, timeout)
+    frontier_url: str = ""  # for an article request: the URL as scheduled (its frontier row); empty for pages

@@ -32,7 +32,7 @@ class ValidatePipeline:
         reason, detail = problem
         spider_stats(spider, f"newscrawler/rejects/{reason}")
         return Reject(url=item.fetched_url, source_id=item.source_id, reason=reason, detail=detail,
-                      http_status=item.http_status, at=item.fetched_at)
+                      http_status=item.http_status, at=item.fetched_at, frontier_url=item.frontier_url)
 
 
 def spider_stats(spider: Any, key: str) -> None:

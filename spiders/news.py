@@ -22,12 +22,12 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
+from newscrawler.crawlstate import CrawlState, crawl_state
 from newscrawler.dates import parse_date
 from newscrawler.discover import DiscoveryError, read_discovery_page
 from newscrawler.encoding import charset_from_content_type, decode_html
 from newscrawler.items import Article, Headline, HeadlineBatch, PageRecord, Reject
 from newscrawler.sources import Source, load_sources
-from newscrawler.store import StoreReader
 from newscrawler.urls import canonical_url, url_key
 from newscrawler.workers import Extractor, default_workers
 
@@ -62,7 +62,7 @@ class NewsSpider(scrapy.Spider):
         self.source_filter = [s.strip() for s in sources.split(",") if s.strip()] if sources else None
         self.config = config
         self.sources: dict[str, Source] = {}
-        self.state: StoreReader | None = None
+        self.state: CrawlState | None = None
         self.articles_requested: Counter[str] = Counter()
         self.extractor = Extractor(0)  # replaced in from_crawler by the configured one
 
@@ -84,7 +84,6 @@ class NewsSpider(scrapy.Spider):
         spider.refetch_known = settings.getbool("NEWSCRAWLER_REFETCH_KNOWN")
         spider.sitemap_max_age = timedelta(days=settings.getfloat("NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS"))
         spider.max_articles = settings.getint("NEWSCRAWLER_MAX_ARTICLES_PER_SOURCE")
-        spider.db_path = settings.get("NEWSCRAWLER_DB")
         workers = settings.get("NEWSCRAWLER_EXTRACT_WORKERS")
         spider.extractor = Extractor(default_workers() if workers in (None, "", "auto") else int(workers))
         return spider
@@ -95,8 +94,8 @@ class NewsSpider(scrapy.Spider):
     # -- requests -------------------------------------------------------------------------------
 
     async def start(self) -> Any:
-        # The store pipeline has created the database by now; read it for incremental decisions.
-        self.state = StoreReader(self.db_path)
+        # Known articles, page validators and the frontier: the crawl state of NEWSCRAWLER_CRAWL_STATE_CLASS.
+        self.state = crawl_state(self.crawler)
         for source in self.sources.values():
             if not source.sitemaps:
                 yield self._request(source, source.homepage.rstrip("/") + "/robots.txt", "robots")
@@ -117,13 +116,15 @@ class NewsSpider(scrapy.Spider):
         """A request for an article URL, or None when it is off-site, known or over the limit."""
         if not source.allows(url):
             return None
-        if not self.refetch_known and self.state is not None and self.state.known_article(url_key(url)):
+        if not self.refetch_known and self.state is not None and self.state.article_known(url_key(url)):
             self.crawler.stats.inc_value("newscrawler/articles_known_skipped")
             return None
         if self.max_articles and self.articles_requested[source.id] >= self.max_articles:
             return None
         self.articles_requested[source.id] += 1
-        return self._request(source, url, "article")
+        if self.state is not None:
+            self.state.mark_pending(url, source.id)
+        return self._request(source, url, "article", frontier_url=url)
 
     # -- callbacks ------------------------------------------------------------------------------
 
@@ -232,7 +233,7 @@ class NewsSpider(scrapy.Spider):
             image_url=page.get("image_url"), published_at=page.get("published_at"),
             published_raw=page.get("published_raw"), published_rule=page.get("published_rule"),
             modified_at=page.get("modified_at"), fetched_at=now_iso(), http_status=response.status,
-            method=method,
+            method=method, frontier_url=response.meta.get("frontier_url", ""),
         )
 
     def _decode(self, response: Response, source: Source) -> str:
@@ -262,7 +263,8 @@ class NewsSpider(scrapy.Spider):
     def _reject(self, request: scrapy.Request, reason: str, detail: str, *, status: int | None = None,
                 fetched: bool = True) -> Reject:
         return Reject(url=request.url, source_id=request.meta.get("source_id", ""), reason=reason,
-                      detail=str(detail)[:500], http_status=status, at=now_iso(), fetched=fetched)
+                      detail=str(detail)[:500], http_status=status, at=now_iso(), fetched=fetched,
+                      frontier_url=request.meta.get("frontier_url", ""))
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -158,7 +158,9 @@ class ReadOnlyStore:
         prefix: bool = False,
         originals_only: bool = False,
     ) -> list[dict]:
-        return search(self.conn, query, limit=limit, source=source, prefix=prefix, originals_only=originals_only)
+        return search(
+            self.conn, query, limit=limit, source=source, prefix=prefix, originals_only=originals_only
+        )
 
     def stats(self) -> list[dict]:
         return stats(self.conn)

@@ -222,9 +222,22 @@ _V2 = """
     ) WITHOUT ROWID;
 """
 
+# the crawl frontier: article URLs scheduled (pending) and finished (done), to resume an interrupted run
+_V3 = """
+    CREATE TABLE IF NOT EXISTS frontier (
+        url TEXT PRIMARY KEY,
+        source_id TEXT,
+        state TEXT NOT NULL,
+        run_id INTEGER,
+        updated_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS idx_frontier_state ON frontier(state, source_id);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial", _V1),
     Migration(2, "near_duplicates", _V2),
+    Migration(3, "frontier", _V3),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

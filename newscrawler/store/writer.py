@@ -298,6 +298,24 @@ class Store:
         """Fetch state of a feed/sitemap/listing URL (etag, last_modified, content_hash, fetched_at, ...)."""
         return queries.page_state(self.db.conn, url)
 
+    def mark_frontier(self, url: str, source_id: str | None, state: str, *, run_id: int) -> None:
+        """Record an article URL as scheduled (``pending``) or finished (``done``) in the frontier table.
+
+        Not counted towards ``batch_size``: a mark rides in the open batch with the items around it. A URL done
+        in this run stays done when it is scheduled again (the scheduler drops the repeat, which would then stay
+        pending for ever).
+        """
+        if state not in ("pending", "done"):
+            raise ValueError(f"frontier state must be pending or done, not {state!r}")
+        self._begin()
+        self.db.execute(
+            "INSERT INTO frontier (url, source_id, state, run_id, updated_at) VALUES (:url, :source, :state, :run, :at) "
+            "ON CONFLICT(url) DO UPDATE SET state = excluded.state, source_id = coalesce(excluded.source_id, source_id), "
+            "run_id = excluded.run_id, updated_at = excluded.updated_at "
+            "WHERE excluded.state = 'done' OR NOT (frontier.state = 'done' AND frontier.run_id IS excluded.run_id)",
+            {"url": url, "source": source_id, "state": state, "run": run_id, "at": utc_now()},
+        )
+
     def save_reject(self, reject: dict, *, run_id: int) -> None:
         """Record why a URL produced no article. ``reason`` may carry its detail (``"blocked: captcha"``).
 
