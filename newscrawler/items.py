@@ -70,6 +70,16 @@ class HeadlineBatch:
 
 
 @dataclass
+class KnownArticles:
+    """Articles already stored that one page listed again and the spider did not fetch: the store moves their
+    `last_seen_at` / `last_run_id` and counts them as `articles_touched` (one item per page, like HeadlineBatch)."""
+
+    source_id: str
+    url_keys: list[str] = field(default_factory=list)
+    seen_at: str = ""
+
+
+@dataclass
 class PageRecord:
     """A fetched page that is not an article: a feed, sitemap, robots.txt or listing page."""
 

@@ -8,7 +8,7 @@ from typing import Any
 from scrapy import signals
 
 from newscrawler.crawlstate import CrawlState, crawl_state
-from newscrawler.items import Article, Headline, HeadlineBatch, PageRecord, Reject
+from newscrawler.items import Article, Headline, HeadlineBatch, KnownArticles, PageRecord, Reject
 from newscrawler.store import Store
 
 logger = logging.getLogger(__name__)
@@ -69,6 +69,9 @@ class StorePipeline:
         elif isinstance(item, (HeadlineBatch, Headline)):
             headlines = item.headlines if isinstance(item, HeadlineBatch) else [item]
             self._save_headlines(store, [dict(vars(h)) for h in headlines])
+        elif isinstance(item, KnownArticles):
+            touched = store.touch_articles(item.url_keys, run_id=self.run_id, at=item.seen_at)
+            self.stats.inc_value("newscrawler/articles_touched", touched)
         elif isinstance(item, PageRecord):
             store.save_page(dict(vars(item)), run_id=self.run_id)
             self.stats.inc_value("newscrawler/pages")

@@ -26,7 +26,7 @@ from newscrawler.crawlstate import CrawlState, crawl_state
 from newscrawler.dates import parse_date
 from newscrawler.discover import DiscoveryError, read_discovery_page
 from newscrawler.encoding import charset_from_content_type, decode_html
-from newscrawler.items import Article, Headline, HeadlineBatch, PageRecord, Reject
+from newscrawler.items import Article, Headline, HeadlineBatch, KnownArticles, PageRecord, Reject
 from newscrawler.sources import Source, load_sources
 from newscrawler.urls import canonical_url, url_key
 from newscrawler.workers import Extractor, default_workers
@@ -64,6 +64,9 @@ class NewsSpider(scrapy.Spider):
         self.sources: dict[str, Source] = {}
         self.state: CrawlState | None = None
         self.articles_requested: Counter[str] = Counter()
+        # URL keys requested or touched in this run: a known article is touched once, and an article fetched in
+        # this run is not "known from an earlier run" when another page lists it after it was stored
+        self.handled_keys: set[str] = set()
         self.extractor = Extractor(0)  # replaced in from_crawler by the configured one
 
     @classmethod
@@ -112,16 +115,22 @@ class NewsSpider(scrapy.Spider):
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta,
                               dont_filter=kind != "article", priority=0 if kind == "article" else 10)
 
-    def _article_request(self, source: Source, url: str) -> scrapy.Request | None:
-        """A request for an article URL, or None when it is off-site, known or over the limit."""
+    def _article_request(self, source: Source, url: str, touched: list[str]) -> scrapy.Request | None:
+        """A request for an article URL, or None when it is off-site, known or over the limit. The key of a known
+        article goes to `touched` (once per run), for the store to mark it as listed again."""
         if not source.allows(url):
             return None
-        if not self.refetch_known and self.state is not None and self.state.article_known(url_key(url)):
+        key = url_key(url)
+        if not self.refetch_known and self.state is not None and self.state.article_known(key):
             self.crawler.stats.inc_value("newscrawler/articles_known_skipped")
+            if key not in self.handled_keys:
+                self.handled_keys.add(key)
+                touched.append(key)
             return None
         if self.max_articles and self.articles_requested[source.id] >= self.max_articles:
             return None
         self.articles_requested[source.id] += 1
+        self.handled_keys.add(key)
         if self.state is not None:
             self.state.mark_pending(url, source.id)
         return self._request(source, url, "article", frontier_url=url)
@@ -145,6 +154,7 @@ class NewsSpider(scrapy.Spider):
         seen_at = now_iso()
         headlines: list[Headline] = []
         requests: list[scrapy.Request] = []
+        touched: list[str] = []
         for entry in entries:
             url = entry.get("url")
             if not url or not source.allows(url):
@@ -153,11 +163,13 @@ class NewsSpider(scrapy.Spider):
                 headlines.append(Headline(source_id=source.id, listing_url=listing_url, title=entry["title"], url=url,
                                           position=int(entry.get("position") or 0), section=entry.get("section"),
                                           seen_at=seen_at))
-            request = self._article_request(source, url)
+            request = self._article_request(source, url, touched)
             if request is not None:
                 requests.append(request)
         if headlines:
             yield HeadlineBatch(headlines)
+        if touched:
+            yield KnownArticles(source.id, touched, seen_at)
         yield from requests
 
     @recorded

@@ -168,3 +168,33 @@ def test_a_class_named_in_the_setting_is_the_crawl_state(demo):
     assert json.loads(run_stats)["articles_known_skipped"] == names.count("article_known")
     # the middleware asked the recording state, which has no validators: the SQLite ones would have drawn 304s
     assert 304 not in [r.status for r in demo["server"].requests[served_before:]]
+
+
+def test_a_known_article_listed_again_is_touched_by_the_writer(demo):
+    """Defect 4: the second crawl re-reads the listings (conditional GET off, as for a site that sends no
+    validators), finds every article known and fetches none; the store moves their last_seen_at/last_run_id and
+    counts each once as articles_touched."""
+    db = demo["tmp"] / "touch.db"
+    crawl(demo["config"], db)
+    no_conditional_get = 'DOWNLOADER_MIDDLEWARES={"newscrawler.middlewares.ConditionalGetMiddleware": null}'
+    crawl(demo["config"], db, no_conditional_get)
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    first, second = [dict(r) for r in conn.execute("SELECT * FROM crawl_runs ORDER BY id")]
+    assert first["articles_touched"] == 0  # a first crawl fetches what it lists: nothing is merely touched
+    assert (second["articles_new"], second["articles_seen"], second["duplicates"]) == (0, 0, 0)
+    touched = conn.execute("SELECT id, source_id, last_seen_at FROM articles WHERE last_run_id = ?",
+                           [second["id"]]).fetchall()
+    assert touched and second["articles_touched"] == len(touched)
+    assert all(r["last_seen_at"] >= second["started_at"] for r in touched)
+    # every stored article that a run-2 listing showed again is one of them
+    relisted = {r[0] for r in conn.execute(
+        "SELECT a.id FROM headlines h JOIN articles a ON a.id = h.article_id WHERE h.last_run_id = ?", [second["id"]])}
+    assert relisted and relisted <= {r["id"] for r in touched}
+    by_source = json.loads(second["by_source"])
+    assert sum(s.get("articles_touched", 0) for s in by_source.values()) == len(touched)
+    for source_id in {r["source_id"] for r in touched}:
+        assert by_source[source_id]["articles_touched"] == sum(r["source_id"] == source_id for r in touched)
+    assert second["unaccounted"] == 0  # touches are not pages: the accounting still adds up
+    assert json.loads(second["stats"])["articles_known_skipped"] >= len(touched)
+    conn.close()

@@ -431,3 +431,20 @@ def test_fts_search_finds_arabic_spelling_variants(store, run):
     assert isinstance(hit["rank"], float) and "published_at" in hit and "title" in hit
     # title matches rank before body-only matches
     assert [r["id"] for r in store.search("وزير")][-1] == plain
+
+
+def test_touch_articles_by_key_moves_last_seen_and_counts(store, run):
+    a = store.save_article(art("pub.ma/1", fetched_url_key="pub.ma/print/1"), run_id=run)
+    b = store.save_article(art("pub.ma/2", title_key="اخر", body_key=OTHER_LONG_BODY), run_id=run)
+    run2 = store.start_run(sources=["pub"])
+    n = store.touch_articles(["pub.ma/print/1", "pub.ma/2", "pub.ma/404"], run_id=run2, at="2025-10-10T09:00:00Z")
+    assert n == 2
+    got = rows(store, "SELECT id, last_seen_at, last_run_id, first_seen_at FROM articles ORDER BY id")
+    assert got == [(a.article_id, "2025-10-10T09:00:00+00:00", run2, "2025-10-08T13:00:00+00:00"),
+                   (b.article_id, "2025-10-10T09:00:00+00:00", run2, "2025-10-08T13:00:00+00:00")]
+    store.touch_articles(["pub.ma/1"], run_id=run2, at="2025-10-09T00:00:00Z")  # an older time never moves it back
+    assert rows(store, "SELECT last_seen_at FROM articles WHERE id = ?", [a.article_id]) == [
+        ("2025-10-10T09:00:00+00:00",)]
+    counts = store.run_counts(run2)
+    assert counts["articles_touched"] == 3 and counts["accounted"] == 0
+    assert store.touch_articles([], run_id=run2) == 0

@@ -22,6 +22,9 @@ from newscrawler.store.dedup_sql import Deduplicator, SaveResult
 from newscrawler.store.rows import NOT_FETCHED_REASONS, article_row, split_reason, url_key_of, utc, utc_now
 from newscrawler.store.schema import StoreError, schema_version
 
+# URL keys per UPDATE of touch_articles (two placeholders each, far below SQLite's variable limit)
+_TOUCH_CHUNK = 500
+
 
 class Store:
     """The crawl database (one writer). See the package docstring and docs/schema.md."""
@@ -180,6 +183,27 @@ class Store:
             source = self.db.execute("SELECT source_id FROM articles WHERE id = ?", [article_id]).fetchone()
             self._counters.count(run_id, "articles_touched", source[0] if source else None)
         self._wrote()
+
+    def touch_articles(self, url_keys: list[str], *, run_id: int, at: str | datetime | None = None) -> int:
+        """Mark the stored articles under these URL keys (canonical or as fetched) as listed again in this run,
+        without a fetch: ``last_seen_at`` / ``last_run_id`` move, each counts as ``articles_touched`` (not in
+        ``accounted``). Returns how many rows were touched."""
+        params = {"at": utc(at) or utc_now(), "run": run_id}
+        sources: list[str | None] = []
+        with self._savepoint():
+            for start in range(0, len(url_keys), _TOUCH_CHUNK):
+                keys = list(url_keys[start : start + _TOUCH_CHUNK])
+                marks = ", ".join("?" for _ in keys)
+                cur = self.db.execute(
+                    "UPDATE articles SET last_seen_at = max(last_seen_at, ?), last_run_id = ? "
+                    f"WHERE url_key IN ({marks}) OR fetched_url_key IN ({marks}) RETURNING source_id",
+                    [params["at"], params["run"], *keys, *keys],
+                )
+                sources.extend(r[0] for r in cur.fetchall())
+        for source_id in sources:
+            self._counters.count(run_id, "articles_touched", source_id)
+        self._wrote()
+        return len(sources)
 
     def save_article(self, article: dict, *, run_id: int) -> SaveResult:
         """Store one extracted article, applying the dedup rules (docs/schema.md)."""
