@@ -98,14 +98,16 @@ def open_reader(path: str | Path, *, check_same_thread: bool = True) -> sqlite3.
     return conn
 
 
-def fetch_dicts(conn: sqlite3.Connection, sql: str, params: Any = ()) -> list[dict]:
+def fetch_dicts(conn: sqlite3.Connection, sql: str, params: Any = ()) -> list[dict[str, Any]]:
     """Rows as dicts (plain cursor reads: no savepoint round-trips on the hot path)."""
     cur = conn.execute(sql, params)
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
-def iter_dicts(conn: sqlite3.Connection, sql: str, params: Any = (), *, chunk: int = 500) -> Iterator[dict]:
+def iter_dicts(
+    conn: sqlite3.Connection, sql: str, params: Any = (), *, chunk: int = 500
+) -> Iterator[dict[str, Any]]:
     """Rows as dicts, ``chunk`` at a time: memory stays flat however many rows the query returns."""
     cur = conn.execute(sql, params)
     names = [d[0] for d in cur.description]

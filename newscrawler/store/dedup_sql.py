@@ -94,7 +94,7 @@ class Deduplicator:
             current = row[0]
             seen.add(current)
 
-    def save(self, row: dict, run_id: int) -> SaveResult:
+    def save(self, row: dict[str, Any], run_id: int) -> SaveResult:
         """Insert or re-see one article row (``rows.article_row``) applying the dedup rules; the caller holds
         a savepoint and counts the result."""
         db = self.conn
@@ -156,7 +156,7 @@ class Deduplicator:
         # body as its root, so it gets no signature or bands of its own (nothing new to find it by).
         sketch: _Sketch | None = None
         score: float | None = None
-        merged: list[int] = []
+        merged: list[tuple[int, float]] = []
         if duplicate_of is None and self.near_duplicates:
             sketch = self._sketch(row)
             found = (
@@ -239,7 +239,7 @@ class Deduplicator:
 
     # ------------------------------------------------------------------ near-duplicates
 
-    def _sketch(self, row: dict) -> _Sketch:
+    def _sketch(self, row: dict[str, Any]) -> _Sketch:
         """Signature of the article's body key, minus the source's boilerplate paragraphs."""
         body_key = row["body_key"] or ""
         source_id = row["source_id"]
@@ -301,7 +301,7 @@ class Deduplicator:
         return key
 
     def _near_duplicate(
-        self, row: dict, sketch: _Sketch, *, exclude: set[int]
+        self, row: dict[str, Any], sketch: _Sketch, *, exclude: set[int]
     ) -> tuple[int, float, list[tuple[int, float]]] | None:
         """(root, estimated Jaccard, [(other root, score), ...]) of the verified near-duplicates, or None.
 

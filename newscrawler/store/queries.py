@@ -22,7 +22,7 @@ def search(
     source: str | None = None,
     prefix: bool = False,
     originals_only: bool = False,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Full-text search over the match keys; every query token must match (AND).
 
     The query goes through the same ``match_key`` as the stored keys, so harakat, tatweel,
@@ -53,7 +53,7 @@ def search(
     return fetch_dicts(conn, sql, params)
 
 
-def stats(conn: sqlite3.Connection) -> list[dict]:
+def stats(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """One dict per source: articles, originals, duplicates, headlines, rejects (+ by reason),
     first/last seen, last run (id, started_at, status)."""
     ids = [
@@ -112,7 +112,9 @@ def stats(conn: sqlite3.Connection) -> list[dict]:
     return out
 
 
-def iter_articles(conn: sqlite3.Connection, where: str = "1", params: Iterable[Any] = ()) -> Iterator[dict]:
+def iter_articles(
+    conn: sqlite3.Connection, where: str = "1", params: Iterable[Any] = ()
+) -> Iterator[dict[str, Any]]:
     """Rows of ``articles`` (JSON columns decoded) for re-processing or export, streamed: a few hundred rows in
     memory at a time, whatever the size of the database. On a read-only connection the whole iteration is one
     read transaction, so an export is one consistent snapshot even while a crawl writes."""
@@ -131,7 +133,7 @@ def known_article(conn: sqlite3.Connection, url_key: str) -> int | None:
     return row[0] if row else None
 
 
-def page_state(conn: sqlite3.Connection, url: str) -> dict | None:
+def page_state(conn: sqlite3.Connection, url: str) -> dict[str, Any] | None:
     cur = conn.execute("SELECT * FROM pages WHERE url = ?", [url])
     row = cur.fetchone()
     return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
@@ -157,21 +159,21 @@ class ReadOnlyStore:
         source: str | None = None,
         prefix: bool = False,
         originals_only: bool = False,
-    ) -> list[dict]:
+    ) -> list[dict[str, Any]]:
         return search(
             self.conn, query, limit=limit, source=source, prefix=prefix, originals_only=originals_only
         )
 
-    def stats(self) -> list[dict]:
+    def stats(self) -> list[dict[str, Any]]:
         return stats(self.conn)
 
-    def iter_articles(self, where: str = "1", params: Iterable[Any] = ()) -> Iterator[dict]:
+    def iter_articles(self, where: str = "1", params: Iterable[Any] = ()) -> Iterator[dict[str, Any]]:
         return iter_articles(self.conn, where, params)
 
     def known_article(self, url_key: str) -> int | None:
         return known_article(self.conn, url_key)
 
-    def page_state(self, url: str) -> dict | None:
+    def page_state(self, url: str) -> dict[str, Any] | None:
         return page_state(self.conn, url)
 
     def close(self) -> None:
@@ -208,7 +210,7 @@ class StoreReader:
         conn = self._connection()
         return known_article(conn, url_key) if conn is not None else None
 
-    def page_state(self, url: str) -> dict | None:
+    def page_state(self, url: str) -> dict[str, Any] | None:
         conn = self._connection()
         return page_state(conn, url) if conn is not None else None
 

@@ -116,13 +116,13 @@ def int_or_none(value: Any) -> int | None:
         return None
 
 
-def config_hash(config: dict) -> str:
+def config_hash(config: dict[str, Any]) -> str:
     """Stable hash of a source's configuration (for ``sources.config_hash``)."""
     text = json.dumps(config, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha1(text.encode()).hexdigest()
 
 
-def article_row(article: dict, run_id: int, now: str) -> dict:
+def article_row(article: dict[str, Any], run_id: int, now: str) -> dict[str, Any]:
     """The ``articles`` row of a pipeline article dict (pure: no database)."""
     title_key = article.get("title_key")
     body_key = article.get("body_key")

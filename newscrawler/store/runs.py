@@ -55,7 +55,7 @@ class RunCounters:
         if reason is not None:
             state["reasons"][reason] += 1
 
-    def counts(self, run_id: int) -> dict:
+    def counts(self, run_id: int) -> dict[str, Any]:
         """What was saved in the run so far.
 
         ``accounted = articles_new + articles_seen + duplicates + pages + rejects_fetched``: one per
@@ -100,7 +100,9 @@ class RunCounters:
         self._runs.clear()
 
 
-def insert_run(conn: sqlite3.Connection, *, sources: list[str], spider: str, settings: dict | None) -> int:
+def insert_run(
+    conn: sqlite3.Connection, *, sources: list[str], spider: str, settings: dict[str, Any] | None
+) -> int:
     cur = conn.execute(
         "INSERT INTO crawl_runs (spider, sources, settings, started_at, status) VALUES (?, ?, ?, ?, 'running')",
         [
@@ -113,7 +115,9 @@ def insert_run(conn: sqlite3.Connection, *, sources: list[str], spider: str, set
     return int(cur.lastrowid or 0)
 
 
-def close_run(conn: sqlite3.Connection, run_id: int, *, status: str, stats: dict, accounted: int) -> None:
+def close_run(
+    conn: sqlite3.Connection, run_id: int, *, status: str, stats: dict[str, Any], accounted: int
+) -> None:
     """End time, status and the crawler's statistics of a run (inside the caller's transaction).
 
     ``unaccounted = pages_fetched - accounted`` when the crawler reported ``pages_fetched``;
@@ -135,7 +139,7 @@ def close_run(conn: sqlite3.Connection, run_id: int, *, status: str, stats: dict
     )
 
 
-def get_run(conn: sqlite3.Connection, run_id: int) -> dict:
+def get_run(conn: sqlite3.Connection, run_id: int) -> dict[str, Any]:
     """The crawl_runs row with its JSON columns decoded."""
     rows = fetch_dicts(conn, "SELECT * FROM crawl_runs WHERE id = ?", [run_id])
     if not rows:

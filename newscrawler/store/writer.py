@@ -119,11 +119,11 @@ class Store:
 
     # ------------------------------------------------------------------ sources and runs
 
-    def run_counts(self, run_id: int) -> dict:
+    def run_counts(self, run_id: int) -> dict[str, Any]:
         """What this store saved in the run so far (``runs.RunCounters.counts``)."""
         return self._counters.counts(run_id)
 
-    def upsert_sources(self, sources: Iterable[dict]) -> None:
+    def upsert_sources(self, sources: Iterable[dict[str, Any]]) -> None:
         """Insert or update source rows (``added_at`` is kept from the first time)."""
         now = utc_now()
         cols = ("id", "name", "homepage", "kind", "language", "country", "timezone", "config_hash")
@@ -141,14 +141,16 @@ class Store:
                 )
         self.commit()
 
-    def start_run(self, *, sources: list[str], spider: str = "news", settings: dict | None = None) -> int:
+    def start_run(
+        self, *, sources: list[str], spider: str = "news", settings: dict[str, Any] | None = None
+    ) -> int:
         """Create a crawl_runs row (status ``running``) and return its id; committed at once."""
         with self._savepoint():
             run_id = runs.insert_run(self.db.conn, sources=sources, spider=spider, settings=settings)
         self.commit()
         return run_id
 
-    def finish_run(self, run_id: int, *, status: str, stats: dict | None = None) -> dict:
+    def finish_run(self, run_id: int, *, status: str, stats: dict[str, Any] | None = None) -> dict[str, Any]:
         """Close a run: end time, status, counts, and the crawler's ``stats`` (kept whole as JSON).
 
         ``unaccounted = pages_fetched - accounted`` when the crawler reported ``pages_fetched``;
@@ -162,7 +164,7 @@ class Store:
         self._counters.forget(run_id)
         return self.get_run(run_id)
 
-    def get_run(self, run_id: int) -> dict:
+    def get_run(self, run_id: int) -> dict[str, Any]:
         """The crawl_runs row with its JSON columns decoded."""
         return runs.get_run(self.db.conn, run_id)
 
@@ -205,7 +207,7 @@ class Store:
         self._wrote()
         return len(sources)
 
-    def save_article(self, article: dict, *, run_id: int) -> SaveResult:
+    def save_article(self, article: dict[str, Any], *, run_id: int) -> SaveResult:
         """Store one extracted article, applying the dedup rules (docs/schema.md)."""
         row = article_row(article, run_id, utc_now())
         with self._savepoint():
@@ -219,7 +221,7 @@ class Store:
 
     # ------------------------------------------------------------------ headlines, pages, rejects
 
-    def save_headlines(self, headlines: list[dict], *, run_id: int) -> int:
+    def save_headlines(self, headlines: list[dict[str, Any]], *, run_id: int) -> int:
         """Store the headlines of one listing/feed; returns how many were new (per source + url_key)."""
         counted: list[tuple[str, str]] = []  # applied after the savepoint succeeds
         now = utc_now()
@@ -277,7 +279,7 @@ class Store:
         self._wrote(max(1, len(headlines)))
         return sum(1 for name, _ in counted if name == "headlines_new")
 
-    def save_page(self, page: dict, *, run_id: int) -> None:
+    def save_page(self, page: dict[str, Any], *, run_id: int) -> None:
         """Record a fetched feed/sitemap/robots/listing page and its fetch state (one row per URL).
 
         ETag/Last-Modified/content hash/items are kept from earlier fetches when this one lacks them
@@ -318,7 +320,7 @@ class Store:
         self._counters.count(run_id, "pages", page.get("source_id"))
         self._wrote()
 
-    def page_state(self, url: str) -> dict | None:
+    def page_state(self, url: str) -> dict[str, Any] | None:
         """Fetch state of a feed/sitemap/listing URL (etag, last_modified, content_hash, fetched_at, ...)."""
         return queries.page_state(self.db.conn, url)
 
@@ -340,7 +342,7 @@ class Store:
             {"url": url, "source": source_id, "state": state, "run": run_id, "at": utc_now()},
         )
 
-    def save_reject(self, reject: dict, *, run_id: int) -> None:
+    def save_reject(self, reject: dict[str, Any], *, run_id: int) -> None:
         """Record why a URL produced no article. ``reason`` may carry its detail (``"blocked: captcha"``).
 
         ``fetched`` (stored, and counted as ``rejects_fetched``) is true when a response was downloaded:
@@ -382,16 +384,16 @@ class Store:
         source: str | None = None,
         prefix: bool = False,
         originals_only: bool = False,
-    ) -> list[dict]:
+    ) -> list[dict[str, Any]]:
         """``queries.search`` on this store's connection."""
         return queries.search(
             self.db.conn, query, limit=limit, source=source, prefix=prefix, originals_only=originals_only
         )
 
-    def stats(self) -> list[dict]:
+    def stats(self) -> list[dict[str, Any]]:
         """``queries.stats`` on this store's connection."""
         return queries.stats(self.db.conn)
 
-    def iter_articles(self, where: str = "1", params: Iterable[Any] = ()) -> Iterator[dict]:
+    def iter_articles(self, where: str = "1", params: Iterable[Any] = ()) -> Iterator[dict[str, Any]]:
         """``queries.iter_articles`` on this store's connection."""
         return queries.iter_articles(self.db.conn, where, params)
