@@ -258,8 +258,13 @@ def print_run_summary(run: dict[str, Any], db: str) -> None:
     if rejects:
         print("Rejects by reason: " + ", ".join(f"{k} {v}" for k, v in sorted(rejects.items())))
     print()
-    with _reader(db) as store:
-        print_table(store.stats())
+    from newscrawler.store import StoreError
+
+    try:
+        with _reader(db) as store:
+            print_table(store.stats())
+    except StoreError as exc:  # the run's record came back, so this is unexpected: say so in one line
+        print(f"newscrawler: {exc}", file=sys.stderr)
     print(f"""
 Query the result:
   newscrawler stats --db {db}
