@@ -6,9 +6,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newscrawler.sources import DEFAULT_SOURCES, SourceConfigError, load_sources
+
+if TYPE_CHECKING:
+    from newscrawler.store import ReadOnlyStore
 
 DEFAULT_DB = "data/news.db"
 
@@ -165,13 +168,13 @@ def _test_sources(sources: list[Any]) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from newscrawler.store import Store
+    from newscrawler.store import StoreError
 
-    if not Path(args.db).exists():
-        print(f"newscrawler: no database at {args.db} (run a crawl first)", file=sys.stderr)
-        return 2
-    with Store(args.db) as store:
-        rows = store.stats()
+    try:
+        with _reader(args.db) as store:
+            rows = store.stats()
+    except StoreError as exc:
+        return _db_error(exc)
     if args.json:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2, default=str)
         print()
@@ -181,10 +184,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from newscrawler.store import Store
+    from newscrawler.store import StoreError
 
-    with Store(args.db) as store:
-        rows = store.search(args.query, limit=args.limit, source=args.source)
+    try:
+        with _reader(args.db) as store:
+            rows = store.search(args.query, limit=args.limit, source=args.source)
+    except StoreError as exc:
+        return _db_error(exc)
     for row in rows:
         print(f"{row['id']:>6}  {row.get('published_at') or '':<25}  {row['source_id']:<14} {row['title']}")
         print(f"        {row['url']}")
@@ -194,21 +200,34 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from newscrawler.export import export_articles
-    from newscrawler.store import Store
+    from newscrawler.store import StoreError
 
-    if not Path(args.db).exists():
-        print(f"newscrawler: no database at {args.db} (run a crawl first)", file=sys.stderr)
-        return 2
-    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout  # noqa: SIM115
     try:
-        with Store(args.db) as store:
+        store = _reader(args.db)  # before the output file: a bad --db leaves nothing behind
+    except StoreError as exc:
+        return _db_error(exc)
+    with store:
+        out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout  # noqa: SIM115
+        try:
             count = export_articles(store, out, fmt=args.format, source=args.source, since=args.since,
                                     originals_only=args.originals)
-    finally:
-        if out is not sys.stdout:
-            out.close()
+        finally:
+            if out is not sys.stdout:
+                out.close()
     print(f"{count} articles exported", file=sys.stderr)
     return 0
+
+
+def _reader(db: str) -> ReadOnlyStore:
+    """The read-only store: readers never create, migrate or write the database (``ReaderError`` otherwise)."""
+    from newscrawler.store import ReadOnlyStore
+
+    return ReadOnlyStore(db)
+
+
+def _db_error(exc: Exception) -> int:
+    print(f"newscrawler: {exc}", file=sys.stderr)
+    return 2
 
 
 # -- output --------------------------------------------------------------------------------------
@@ -235,8 +254,6 @@ def _cell(value: Any) -> str:
 
 
 def print_run_summary(run: dict[str, Any], db: str) -> None:
-    from newscrawler.store import Store
-
     if not run:
         print("The crawl did not finish a run record; see the log above.")
         return
@@ -262,8 +279,13 @@ def print_run_summary(run: dict[str, Any], db: str) -> None:
               + (" (" + ", ".join(f"{k} {v}" for k, v in sorted(by_source.items())) + ")" if by_source else "")
               + "; raise NEWSCRAWLER_MAX_PAGES_PER_SOURCE (-s, 0 = no cap) to make them")
     print()
-    with Store(db) as store:
-        print_table(store.stats())
+    from newscrawler.store import StoreError
+
+    try:
+        with _reader(db) as store:
+            print_table(store.stats())
+    except StoreError as exc:  # the run's record came back, so this is unexpected: say so in one line
+        print(f"newscrawler: {exc}", file=sys.stderr)
     print(f"""
 Query the result:
   newscrawler stats --db {db}

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from newscrawler.store import Store
+from newscrawler.store import ReadOnlyStore, Store
 
 EXPORT_COLUMNS = (
     "id", "source_id", "url", "source_url", "source_name", "title", "body", "summary", "authors", "section",
@@ -50,7 +50,7 @@ def write_articles(rows: Iterable[dict], out: TextIO, fmt: str = "jsonl") -> int
     return count
 
 
-def export_articles(store: Store, out: TextIO, *, fmt: str = "jsonl", source: str | None = None,
+def export_articles(store: Store | ReadOnlyStore, out: TextIO, *, fmt: str = "jsonl", source: str | None = None,
                     since: str | None = None, originals_only: bool = False) -> int:
     where, params = article_filter(source=source, since=since, originals_only=originals_only)
     return write_articles(store.iter_articles(where, params), out, fmt)

@@ -40,6 +40,8 @@ class Article:
     content_hash: str = ""
     body_hash: str | None = None
     norm_version: int = 0
+    # The article URL as the spider scheduled it, before redirects: its frontier row (newscrawler.crawlstate).
+    frontier_url: str = ""
 
 
 @dataclass
@@ -68,6 +70,16 @@ class HeadlineBatch:
 
 
 @dataclass
+class KnownArticles:
+    """Articles already stored that one page listed again and the spider did not fetch: the store moves their
+    `last_seen_at` / `last_run_id` and counts them as `articles_touched` (one item per page, like HeadlineBatch)."""
+
+    source_id: str
+    url_keys: list[str] = field(default_factory=list)
+    seen_at: str = ""
+
+
+@dataclass
 class PageRecord:
     """A fetched page that is not an article: a feed, sitemap, robots.txt or listing page."""
 
@@ -93,3 +105,4 @@ class Reject:
     http_status: int | None = None
     at: str = ""
     fetched: bool = True  # False when no response was received (robots, DNS, timeout)
+    frontier_url: str = ""  # for an article request: the URL as scheduled (its frontier row); empty for pages

@@ -7,7 +7,8 @@ from typing import Any
 
 from scrapy import signals
 
-from newscrawler.items import Article, Headline, HeadlineBatch, PageRecord, Reject
+from newscrawler.crawlstate import CrawlState, crawl_state
+from newscrawler.items import Article, Headline, HeadlineBatch, KnownArticles, PageRecord, Reject
 from newscrawler.store import Store
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ class StorePipeline:
         self.db_path = settings.get("NEWSCRAWLER_DB")
         self.batch_size = settings.getint("NEWSCRAWLER_BATCH_SIZE")
         self.store: Store | None = None
+        self.state: CrawlState | None = None
         self.run_id = 0
 
     @classmethod
@@ -57,6 +59,10 @@ class StorePipeline:
         self.run_id = self.store.start_run(sources=sorted(sources), spider=spider.name)
         self.store.commit()  # the spider reads the database (incremental runs) from another connection
         self.stats.set_value("newscrawler/run_id", self.run_id)
+        self.state = crawl_state(self.crawler)
+        attach = getattr(self.state, "attach_writer", None)
+        if attach is not None:  # a state kept in this database writes its marks through this one writer
+            attach(self.store, self.run_id)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         store = self.store
@@ -67,6 +73,9 @@ class StorePipeline:
         elif isinstance(item, (HeadlineBatch, Headline)):
             headlines = item.headlines if isinstance(item, HeadlineBatch) else [item]
             self._save_headlines(store, [dict(vars(h)) for h in headlines])
+        elif isinstance(item, KnownArticles):
+            touched = store.touch_articles(item.url_keys, run_id=self.run_id, at=item.seen_at)
+            self.stats.inc_value("newscrawler/articles_touched", touched)
         elif isinstance(item, PageRecord):
             store.save_page(dict(vars(item)), run_id=self.run_id)
             self.stats.inc_value("newscrawler/pages")
@@ -74,6 +83,8 @@ class StorePipeline:
             store.save_reject(dict(vars(item)), run_id=self.run_id)
             self.stats.inc_value(f"newscrawler/rejects/{item.reason}")
             self.stats.inc_value("newscrawler/rejects")
+        if isinstance(item, (Article, Reject)) and item.frontier_url and self.state is not None:
+            self.state.mark_done(item.frontier_url, item.source_id)  # after the save: a crash leaves it pending
         return item
 
     def _save_headlines(self, store: Store, rows: list[dict]) -> None:

@@ -49,4 +49,4 @@ class ValidatePipeline:
         if self.stats is not None:
             self.stats.inc_value(f"newscrawler/articles_invalid/{reason}")
         return Reject(url=item.fetched_url, source_id=item.source_id, reason=reason, detail=detail,
-                      http_status=item.http_status, at=item.fetched_at)
+                      http_status=item.http_status, at=item.fetched_at, frontier_url=item.frontier_url)

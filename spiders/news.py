@@ -32,13 +32,13 @@ from twisted.internet import error as tx_error
 from twisted.python.failure import Failure
 
 from newscrawler.backfill import PageWalk, archive_period_end, parse_since, since_moment
+from newscrawler.crawlstate import CrawlState, crawl_state
 from newscrawler.dates import date_from_url, parse_date
 from newscrawler.discover import DiscoveryError, read_discovery_page
 from newscrawler.encoding import charset_from_content_type, decode_html
-from newscrawler.items import Article, Headline, HeadlineBatch, PageRecord, Reject
+from newscrawler.items import Article, Headline, HeadlineBatch, KnownArticles, PageRecord, Reject
 from newscrawler.setting_names import unknown_setting_warnings
 from newscrawler.sources import Source, load_sources
-from newscrawler.store import StoreReader
 from newscrawler.urls import canonical_url, url_key
 from newscrawler.workers import Extractor, default_workers
 
@@ -90,11 +90,10 @@ class NewsSpider(scrapy.Spider):
         self.source_filter = [s.strip() for s in sources.split(",") if s.strip()] if sources else None
         self.config = config
         self.sources: dict[str, Source] = {}
-        self.state: StoreReader | None = None
+        self.state: CrawlState | None = None
         self.articles_requested: Counter[str] = Counter()
         self.requests_made: Counter[str] = Counter()  # every request of a source, for the page cap
         self.capped: Counter[str] = Counter()  # requests the caps refused, per source
-        self.article_urls: set[str] = set()  # article requests made this run (a URL listed twice costs one)
         self.walks: dict[int, PageWalk] = {}  # backfill: listing pages waiting for their articles' dates
         self.listed: set[str] = set()  # backfill: entry URLs of the listing pages read so far
         self.since: Any = None
@@ -104,7 +103,10 @@ class NewsSpider(scrapy.Spider):
         self.extractor = Extractor(0)
         self.refetch_known = False
         self.sitemap_max_age = timedelta(0)
-        self.db_path = ""
+        # URL keys requested or touched in this run: an article listed on several pages is requested (and counted
+        # against the caps) once, a known article is touched once, and an article fetched in this run is not
+        # "known from an earlier run" when another page lists it after it was stored
+        self.handled_keys: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -129,7 +131,6 @@ class NewsSpider(scrapy.Spider):
         spider.max_pages = settings.getint("NEWSCRAWLER_MAX_PAGES_PER_SOURCE")
         spider.since = parse_since(settings.get("NEWSCRAWLER_SINCE"))
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
-        spider.db_path = settings.get("NEWSCRAWLER_DB")
         workers = settings.get("NEWSCRAWLER_EXTRACT_WORKERS")
         spider.extractor = Extractor(default_workers() if workers in (None, "", "auto") else int(workers))
         return spider
@@ -140,8 +141,8 @@ class NewsSpider(scrapy.Spider):
     # -- requests -------------------------------------------------------------------------------
 
     async def start(self) -> Any:
-        # The store pipeline has created the database by now; read it for incremental decisions.
-        self.state = StoreReader(self.db_path)
+        # Known articles, page validators and the frontier: the crawl state of NEWSCRAWLER_CRAWL_STATE_CLASS.
+        self.state = crawl_state(self.crawler)
         for source in self.sources.values():
             starts = [("robots", source.homepage.rstrip("/") + "/robots.txt")] if not source.sitemaps else []
             for kind, url in starts + source.start_urls:
@@ -177,16 +178,22 @@ class NewsSpider(scrapy.Spider):
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta,
                               dont_filter=kind != "article", priority=0 if kind == "article" else 10)
 
-    def _article_request(self, source: Source, url: str) -> scrapy.Request | None:
-        """A request for an article URL, or None when it is off-site, known, already requested or over a cap."""
-        if not source.allows(url) or url in self.article_urls:
+    def _article_request(self, source: Source, url: str, touched: list[str]) -> scrapy.Request | None:
+        """A request for an article URL, or None when it is off-site, known, already handled in this run or over a
+        cap. The key of a known article goes to `touched` (once per run), for the store to mark it as listed again."""
+        key = url_key(url)
+        if not source.allows(url) or key in self.handled_keys:
             return None
-        if not self.refetch_known and self.state is not None and self.state.known_article(url_key(url)):
+        if not self.refetch_known and self.state is not None and self.state.article_known(key):
             self.crawler.stats.inc_value("newscrawler/articles_known_skipped")
+            self.handled_keys.add(key)
+            touched.append(key)
             return None
-        request = self._budgeted(source, url, "article")
+        request = self._budgeted(source, url, "article", frontier_url=url)
         if request is not None:
-            self.article_urls.add(url)
+            self.handled_keys.add(key)
+            if self.state is not None:
+                self.state.mark_pending(url, source.id)
         return request
 
     # -- callbacks ------------------------------------------------------------------------------
@@ -210,6 +217,7 @@ class NewsSpider(scrapy.Spider):
         seen_at = now_iso()
         headlines: list[Headline] = []
         requests: list[scrapy.Request] = []
+        touched: list[str] = []
         for entry in entries:
             url = entry.get("url")
             if not url or not source.allows(url):
@@ -218,11 +226,13 @@ class NewsSpider(scrapy.Spider):
                 headlines.append(Headline(source_id=source.id, listing_url=listing_url, title=entry["title"], url=url,
                                           position=entry.get("position"), section=entry.get("section"),
                                           seen_at=seen_at))
-            request = self._article_request(source, url)
+            request = self._article_request(source, url, touched)
             if request is not None:
                 requests.append(request)
         if headlines:
             yield HeadlineBatch(headlines)
+        if touched:
+            yield KnownArticles(source.id, touched, seen_at)
         if walk is not None and self.since is not None and requests and not walk.dated:
             # No entry dated by its URL: the articles' own dates decide, once they are all in.
             walk.pending = len(requests)
@@ -396,7 +406,7 @@ class NewsSpider(scrapy.Spider):
             image_url=page.get("image_url"), published_at=page.get("published_at"),
             published_raw=page.get("published_raw"), published_rule=page.get("published_rule"),
             modified_at=page.get("modified_at"), fetched_at=now_iso(), http_status=response.status,
-            method=method,
+            method=method, frontier_url=response.meta.get("frontier_url", ""),
         )
 
     def _decode(self, response: Response, source: Source) -> str:
@@ -422,7 +432,8 @@ class NewsSpider(scrapy.Spider):
     def _reject(self, request: scrapy.Request, reason: str, detail: str, *, status: int | None = None,
                 fetched: bool = True) -> Reject:
         return Reject(url=request.url, source_id=request.meta.get("source_id", ""), reason=reason,
-                      detail=str(detail)[:500], http_status=status, at=now_iso(), fetched=fetched)
+                      detail=str(detail)[:500], http_status=status, at=now_iso(), fetched=fetched,
+                      frontier_url=request.meta.get("frontier_url", ""))
 
 
 def _request_of(response: Response) -> scrapy.Request:

@@ -7,8 +7,6 @@ import ast
 from collections import defaultdict
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("newscrawler", "spiders", "pipelines")
 ALL_CODE = (*PACKAGES, "tests", "bench")
@@ -57,8 +55,6 @@ def _string_literals(*dirs: str) -> set[str]:
             if isinstance(node, ast.Constant) and isinstance(node.value, str)}
 
 
-@pytest.mark.xfail(strict=True, reason="newscrawler/store.py (being split into a package) still lists 'offsite' "
-                                       "and 'duplicate_request'; drop this marker when the split removes them")
 def test_every_not_fetched_reason_is_one_the_crawl_emits():
     from newscrawler.store import NOT_FETCHED_REASONS
 

@@ -433,19 +433,36 @@ def test_fts_search_finds_arabic_spelling_variants(store, run):
     assert [r["id"] for r in store.search("وزير")][-1] == plain
 
 
-def test_migration_to_v3_adds_pages_capped(tmp_path):
-    """A v2 database keeps its runs and gains crawl_runs.pages_capped, filled by finish_run."""
+def test_migration_to_v4_adds_pages_capped(tmp_path):
+    """A v3 database keeps its runs and gains crawl_runs.pages_capped, filled by finish_run."""
     from newscrawler.store import _MIGRATIONS
 
     path = tmp_path / "v2.db"
     conn = sqlite3.connect(path)
-    conn.executescript(_MIGRATIONS[0] + _MIGRATIONS[1] + "\nPRAGMA user_version = 2;")
+    conn.executescript(_MIGRATIONS[0] + _MIGRATIONS[1] + _MIGRATIONS[2] + "\nPRAGMA user_version = 3;")
     conn.execute("INSERT INTO crawl_runs (id, started_at, status) VALUES (1, 'x', 'finished')")
     conn.commit()
     conn.close()
     with Store(path) as s:
-        assert s.schema_version == SCHEMA_VERSION >= 3
+        assert s.schema_version == SCHEMA_VERSION >= 4
         assert s.get_run(1)["pages_capped"] is None  # an old run: not measured
         run = s.start_run(sources=["pub"])
         row = s.finish_run(run, status="finished", stats={"pages_fetched": 0, "pages_capped": 7})
         assert row["pages_capped"] == 7 and row["stats"]["pages_capped"] == 7
+
+
+def test_touch_articles_by_key_moves_last_seen_and_counts(store, run):
+    a = store.save_article(art("pub.ma/1", fetched_url_key="pub.ma/print/1"), run_id=run)
+    b = store.save_article(art("pub.ma/2", title_key="اخر", body_key=OTHER_LONG_BODY), run_id=run)
+    run2 = store.start_run(sources=["pub"])
+    n = store.touch_articles(["pub.ma/print/1", "pub.ma/2", "pub.ma/404"], run_id=run2, at="2025-10-10T09:00:00Z")
+    assert n == 2
+    got = rows(store, "SELECT id, last_seen_at, last_run_id, first_seen_at FROM articles ORDER BY id")
+    assert got == [(a.article_id, "2025-10-10T09:00:00+00:00", run2, "2025-10-08T13:00:00+00:00"),
+                   (b.article_id, "2025-10-10T09:00:00+00:00", run2, "2025-10-08T13:00:00+00:00")]
+    store.touch_articles(["pub.ma/1"], run_id=run2, at="2025-10-09T00:00:00Z")  # an older time never moves it back
+    assert rows(store, "SELECT last_seen_at FROM articles WHERE id = ?", [a.article_id]) == [
+        ("2025-10-10T09:00:00+00:00",)]
+    counts = store.run_counts(run2)
+    assert counts["articles_touched"] == 3 and counts["accounted"] == 0
+    assert store.touch_articles([], run_id=run2) == 0

@@ -1,0 +1,52 @@
+"""The crawl state in the crawl database (``NEWSCRAWLER_CRAWL_STATE_CLASS``'s default; see newscrawler.crawlstate).
+
+Reads go through a ``mode=ro`` connection (``StoreReader``) and see what the writer has committed; the frontier
+marks go through the run's single writer, the ``Store`` of the store pipeline, which attaches itself when it
+opens (``attach_writer``), so the marks land in the same batched transactions as the rows they describe and
+SQLite never sees a second writer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from newscrawler.crawlstate import PageValidators
+from newscrawler.store.queries import StoreReader
+from newscrawler.store.writer import Store
+
+
+class SqliteCrawlState:
+    def __init__(self, path: str | Path) -> None:
+        self.reader = StoreReader(path)
+        self._writer: Store | None = None
+        self._run_id = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SqliteCrawlState:
+        return cls(crawler.settings.get("NEWSCRAWLER_DB"))
+
+    def attach_writer(self, store: Store, run_id: int) -> None:
+        """The store pipeline hands over the run's writer; until then (and without one) marks are not kept."""
+        self._writer, self._run_id = store, run_id
+
+    def article_known(self, url_key: str) -> bool:
+        return self.reader.known_article(url_key) is not None
+
+    def page_validators(self, url: str) -> PageValidators | None:
+        state = self.reader.page_state(url)
+        if not state:
+            return None
+        return PageValidators(state.get("http_status"), state.get("etag"), state.get("last_modified"))
+
+    def mark_pending(self, url: str, source_id: str) -> None:
+        if self._writer is not None:
+            self._writer.mark_frontier(url, source_id, "pending", run_id=self._run_id)
+
+    def mark_done(self, url: str, source_id: str) -> None:
+        if self._writer is not None:
+            self._writer.mark_frontier(url, source_id, "done", run_id=self._run_id)
+
+    def close(self) -> None:
+        self._writer = None
+        self.reader.close()

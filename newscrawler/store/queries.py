@@ -1,0 +1,220 @@
+"""Reads: search, stats, export rows, and the crawl's known-article and page-state lookups.
+
+Functions of a connection, so the writer (``Store``) and the read-only readers run the same SQL.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from newscrawler.store.connection import ReaderError, fetch_dicts, iter_dicts, open_reader
+
+
+def search(
+    conn: sqlite3.Connection,
+    query: str,
+    *,
+    limit: int = 20,
+    source: str | None = None,
+    prefix: bool = False,
+    originals_only: bool = False,
+) -> list[dict[str, Any]]:
+    """Full-text search over the match keys; every query token must match (AND).
+
+    The query goes through the same ``match_key`` as the stored keys, so harakat, tatweel,
+    alef/hamza forms, ة/ه and Arabic-Indic digits do not matter. ``rank`` is bm25 with the title
+    weighted 4x the body: lower is better. ``prefix=True`` matches tokens as prefixes.
+    """
+    from newscrawler.text import match_key
+
+    tokens = match_key(query or "").split()
+    if not tokens:
+        return []
+    star = "*" if prefix else ""
+    # each token quoted (inner quotes doubled): user input cannot inject FTS5 syntax
+    fts_query = " ".join('"' + t.replace('"', '""') + '"' + star for t in tokens)
+    sql = (
+        "SELECT a.id, a.url, a.source_id, a.source_url, a.source_name, a.title, a.published_at, "
+        "a.duplicate_of, a.dup_reason, bm25(articles_fts, 4.0, 1.0) AS rank "
+        "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+        "WHERE articles_fts MATCH :q"
+    )
+    params: dict[str, Any] = {"q": fts_query, "limit": int(limit)}
+    if source:
+        sql += " AND a.source_id = :source"
+        params["source"] = source
+    if originals_only:
+        sql += " AND a.duplicate_of IS NULL"
+    sql += " ORDER BY rank, a.id LIMIT :limit"
+    return fetch_dicts(conn, sql, params)
+
+
+def stats(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """One dict per source: articles, originals, duplicates, headlines, rejects (+ by reason),
+    first/last seen, last run (id, started_at, status)."""
+    ids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM sources UNION SELECT source_id FROM articles WHERE source_id IS NOT NULL "
+            "UNION SELECT source_id FROM headlines UNION SELECT source_id FROM rejects "
+            "WHERE source_id IS NOT NULL ORDER BY 1"
+        ).fetchall()
+    ]
+    out = []
+    for sid in ids:
+        name = conn.execute("SELECT name FROM sources WHERE id = ?", [sid]).fetchone()
+        a = conn.execute(
+            "SELECT count(*), count(*) FILTER (WHERE duplicate_of IS NULL), "
+            "count(*) FILTER (WHERE duplicate_of IS NOT NULL), min(first_seen_at), max(last_seen_at) "
+            "FROM articles WHERE source_id = ?",
+            [sid],
+        ).fetchone()
+        h = conn.execute(
+            "SELECT count(*), count(article_id), min(first_seen_at), max(last_seen_at) "
+            "FROM headlines WHERE source_id = ?",
+            [sid],
+        ).fetchone()
+        reasons = dict(
+            conn.execute(
+                "SELECT reason, count(*) FROM rejects WHERE source_id = ? GROUP BY reason ORDER BY reason",
+                [sid],
+            ).fetchall()
+        )
+        run = conn.execute(
+            "SELECT r.id, r.started_at, r.status FROM crawl_runs r, json_each(r.sources) j "
+            "WHERE j.value = ? ORDER BY r.id DESC LIMIT 1",
+            [sid],
+        ).fetchone()
+        firsts = [v for v in (a[3], h[2]) if v]
+        lasts = [v for v in (a[4], h[3]) if v]
+        out.append(
+            {
+                "source_id": sid,
+                "name": name[0] if name else None,
+                "articles": a[0],
+                "originals": a[1],
+                "duplicates": a[2],
+                "headlines": h[0],
+                "headlines_linked": h[1],
+                "rejects": sum(reasons.values()),
+                "rejects_by_reason": reasons,
+                "first_seen": min(firsts) if firsts else None,
+                "last_seen": max(lasts) if lasts else None,
+                "last_run": run[0] if run else None,
+                "last_run_started_at": run[1] if run else None,
+                "last_run_status": run[2] if run else None,
+            }
+        )
+    return out
+
+
+def iter_articles(
+    conn: sqlite3.Connection, where: str = "1", params: Iterable[Any] = ()
+) -> Iterator[dict[str, Any]]:
+    """Rows of ``articles`` (JSON columns decoded) for re-processing or export, streamed: a few hundred rows in
+    memory at a time, whatever the size of the database. On a read-only connection the whole iteration is one
+    read transaction, so an export is one consistent snapshot even while a crawl writes."""
+    for row in iter_dicts(conn, f"SELECT * FROM articles WHERE {where} ORDER BY id", list(params)):
+        for col in ("authors", "tags", "methods"):
+            row[col] = json.loads(row[col]) if row.get(col) else ([] if col != "methods" else {})
+        yield row
+
+
+def known_article(conn: sqlite3.Connection, url_key: str) -> int | None:
+    # the spider only knows the link it is about to fetch, which may differ from the canonical URL
+    row = conn.execute(
+        "SELECT id FROM articles WHERE url_key = ? UNION ALL SELECT id FROM articles WHERE fetched_url_key = ? LIMIT 1",
+        [url_key, url_key],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def page_state(conn: sqlite3.Connection, url: str) -> dict[str, Any] | None:
+    cur = conn.execute("SELECT * FROM pages WHERE url = ?", [url])
+    row = cur.fetchone()
+    return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
+
+
+class ReadOnlyStore:
+    """The analysts' reader (``search``, ``stats``, ``export``): a ``mode=ro`` connection to an existing database.
+
+    Opening raises ``ReaderError`` (one line for the user) when the file is missing, is not a newscrawler
+    database, or has another schema version; it never creates, migrates or writes anything, so it can run
+    beside a crawl (WAL: it sees what the crawl has committed and never blocks it).
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.conn = open_reader(self.path)
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 20,
+        source: str | None = None,
+        prefix: bool = False,
+        originals_only: bool = False,
+    ) -> list[dict[str, Any]]:
+        return search(
+            self.conn, query, limit=limit, source=source, prefix=prefix, originals_only=originals_only
+        )
+
+    def stats(self) -> list[dict[str, Any]]:
+        return stats(self.conn)
+
+    def iter_articles(self, where: str = "1", params: Iterable[Any] = ()) -> Iterator[dict[str, Any]]:
+        return iter_articles(self.conn, where, params)
+
+    def known_article(self, url_key: str) -> int | None:
+        return known_article(self.conn, url_key)
+
+    def page_state(self, url: str) -> dict[str, Any] | None:
+        return page_state(self.conn, url)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> ReadOnlyStore:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self.close()
+
+
+class StoreReader:
+    """Read-only lookups for the crawl (incremental decisions) while ``Store`` writes in the same run.
+
+    Opens the file read-only on first use; sees what the writer has committed. Until the database
+    exists every answer is "unknown" (None), so a first run simply fetches everything.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._conn: sqlite3.Connection | None = None
+
+    def _connection(self) -> sqlite3.Connection | None:
+        if self._conn is None:
+            try:
+                # check_same_thread off: Scrapy may call from its thread pool as well as the reactor thread
+                self._conn = open_reader(self.path, check_same_thread=False)
+            except ReaderError:
+                return None  # not created (or not migrated) yet: nothing is known
+        return self._conn
+
+    def known_article(self, url_key: str) -> int | None:
+        conn = self._connection()
+        return known_article(conn, url_key) if conn is not None else None
+
+    def page_state(self, url: str) -> dict[str, Any] | None:
+        conn = self._connection()
+        return page_state(conn, url) if conn is not None else None
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

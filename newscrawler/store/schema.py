@@ -1,0 +1,277 @@
+"""The schema: numbered migrations and the version they bring a database to (docs/schema.md).
+
+The version is ``PRAGMA user_version``. Each step migrates from version ``n - 1`` to ``n`` and is applied once, in
+one transaction with its version bump, by the writer only (readers never migrate: ``connection.open_reader``).
+Never edit a released step: append a new one (``ALTER TABLE ADD COLUMN``, ``CREATE INDEX``, a new table), e.g.::
+
+    Migration(5, "articles.lang", "ALTER TABLE articles ADD COLUMN lang TEXT;"),
+
+Like sqlite-utils' ``sqlite-migrate`` (named steps applied in order), but recorded in ``user_version``, which every
+SQLite tool shows and which needs no table of its own.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+
+class StoreError(Exception):
+    """The database cannot be used by this version of the code."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int  # the schema version after this step
+    name: str
+    sql: str
+
+
+_V1 = """
+    CREATE TABLE IF NOT EXISTS sources (
+        id TEXT PRIMARY KEY,
+        name TEXT,
+        homepage TEXT,
+        kind TEXT,
+        language TEXT,
+        country TEXT,
+        timezone TEXT,
+        config_hash TEXT,
+        added_at TEXT,
+        updated_at TEXT
+    );
+
+    CREATE TABLE IF NOT EXISTS crawl_runs (
+        id INTEGER PRIMARY KEY,
+        spider TEXT,
+        sources TEXT,
+        settings TEXT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL DEFAULT 'running',
+        articles_new INTEGER NOT NULL DEFAULT 0,
+        articles_seen INTEGER NOT NULL DEFAULT 0,
+        duplicates INTEGER NOT NULL DEFAULT 0,
+        articles_touched INTEGER NOT NULL DEFAULT 0,
+        repointed INTEGER NOT NULL DEFAULT 0,
+        headlines_new INTEGER NOT NULL DEFAULT 0,
+        headlines_seen INTEGER NOT NULL DEFAULT 0,
+        pages INTEGER NOT NULL DEFAULT 0,
+        rejects INTEGER NOT NULL DEFAULT 0,
+        rejects_fetched INTEGER NOT NULL DEFAULT 0,
+        rejects_by_reason TEXT NOT NULL DEFAULT '{}',
+        by_source TEXT NOT NULL DEFAULT '{}',
+        accounted INTEGER NOT NULL DEFAULT 0,
+        pages_fetched INTEGER,
+        unaccounted INTEGER,
+        requests INTEGER,
+        bytes INTEGER,
+        errors INTEGER,
+        items_dropped INTEGER,
+        stats TEXT
+    );
+
+    CREATE TABLE IF NOT EXISTS articles (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL,
+        url_key TEXT NOT NULL,
+        fetched_url TEXT,
+        fetched_url_key TEXT,
+        source_id TEXT,
+        source_url TEXT,
+        source_url_key TEXT,
+        source_name TEXT,
+        title TEXT,
+        body TEXT,
+        summary TEXT,
+        title_key TEXT,
+        body_key TEXT,
+        content_hash TEXT,
+        body_hash TEXT,
+        authors TEXT NOT NULL DEFAULT '[]',
+        tags TEXT NOT NULL DEFAULT '[]',
+        section TEXT,
+        language TEXT,
+        image_url TEXT,
+        published_at TEXT,
+        published_local TEXT,
+        published_raw TEXT,
+        published_rule TEXT,
+        modified_at TEXT,
+        fetched_at TEXT,
+        http_status INTEGER,
+        methods TEXT NOT NULL DEFAULT '{}',
+        norm_version TEXT,
+        duplicate_of INTEGER REFERENCES articles(id),
+        dup_reason TEXT,
+        first_seen_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        first_run_id INTEGER,
+        last_run_id INTEGER
+    );
+    CREATE UNIQUE INDEX IF NOT EXISTS idx_articles_url_key ON articles(url_key);
+    CREATE INDEX IF NOT EXISTS idx_articles_fetched_url_key ON articles(fetched_url_key);
+    CREATE INDEX IF NOT EXISTS idx_articles_content_hash ON articles(content_hash);
+    CREATE INDEX IF NOT EXISTS idx_articles_body_hash ON articles(body_hash);
+    CREATE INDEX IF NOT EXISTS idx_articles_source_url_key ON articles(source_url_key);
+    CREATE INDEX IF NOT EXISTS idx_articles_source_id ON articles(source_id);
+    CREATE INDEX IF NOT EXISTS idx_articles_published_at ON articles(published_at);
+    CREATE INDEX IF NOT EXISTS idx_articles_duplicate_of ON articles(duplicate_of);
+
+    CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
+        title_key, body_key,
+        content='articles', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 2', prefix='2 3'
+    );
+    CREATE TRIGGER IF NOT EXISTS articles_fts_ai AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title_key, body_key) VALUES (new.id, new.title_key, new.body_key);
+    END;
+    CREATE TRIGGER IF NOT EXISTS articles_fts_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title_key, body_key)
+        VALUES ('delete', old.id, old.title_key, old.body_key);
+    END;
+    -- only key changes touch the index: last_seen_at updates happen on every re-visit
+    CREATE TRIGGER IF NOT EXISTS articles_fts_au AFTER UPDATE OF title_key, body_key ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title_key, body_key)
+        VALUES ('delete', old.id, old.title_key, old.body_key);
+        INSERT INTO articles_fts(rowid, title_key, body_key) VALUES (new.id, new.title_key, new.body_key);
+    END;
+
+    CREATE TABLE IF NOT EXISTS headlines (
+        id INTEGER PRIMARY KEY,
+        source_id TEXT NOT NULL,
+        url TEXT NOT NULL,
+        url_key TEXT NOT NULL,
+        title TEXT,
+        title_key TEXT,
+        listing_url TEXT,
+        section TEXT,
+        position INTEGER,
+        first_position INTEGER,
+        first_listing_url TEXT,
+        first_seen_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        first_run_id INTEGER,
+        last_run_id INTEGER,
+        article_id INTEGER REFERENCES articles(id)
+    );
+    CREATE UNIQUE INDEX IF NOT EXISTS idx_headlines_source_url_key ON headlines(source_id, url_key);
+    CREATE INDEX IF NOT EXISTS idx_headlines_url_key ON headlines(url_key);
+    CREATE INDEX IF NOT EXISTS idx_headlines_article_id ON headlines(article_id);
+    CREATE INDEX IF NOT EXISTS idx_headlines_first_seen_at ON headlines(first_seen_at);
+
+    CREATE TABLE IF NOT EXISTS pages (
+        url TEXT PRIMARY KEY,
+        source_id TEXT,
+        kind TEXT,
+        http_status INTEGER,
+        etag TEXT,
+        last_modified TEXT,
+        content_hash TEXT,
+        items INTEGER,
+        first_fetched_at TEXT,
+        fetched_at TEXT,
+        changed_at TEXT,
+        fetch_count INTEGER NOT NULL DEFAULT 0,
+        last_run_id INTEGER
+    );
+    CREATE INDEX IF NOT EXISTS idx_pages_source_id ON pages(source_id);
+
+    CREATE TABLE IF NOT EXISTS rejects (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER,
+        url TEXT,
+        source_id TEXT,
+        reason TEXT NOT NULL,
+        detail TEXT,
+        http_status INTEGER,
+        fetched INTEGER NOT NULL DEFAULT 1,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS idx_rejects_run_id ON rejects(run_id);
+    CREATE INDEX IF NOT EXISTS idx_rejects_source_reason ON rejects(source_id, reason);
+    CREATE INDEX IF NOT EXISTS idx_rejects_url ON rejects(url);
+"""
+
+# near-duplicates (docs/schema.md "Dedup rules, second level")
+_V2 = """
+    ALTER TABLE articles ADD COLUMN minhash BLOB;
+    ALTER TABLE articles ADD COLUMN shingle_count INTEGER;
+    ALTER TABLE articles ADD COLUMN story_id INTEGER;
+    ALTER TABLE articles ADD COLUMN dup_score REAL;
+    UPDATE articles SET story_id = coalesce(duplicate_of, id);
+    CREATE INDEX IF NOT EXISTS idx_articles_story_id ON articles(story_id);
+    CREATE INDEX IF NOT EXISTS idx_articles_first_seen_at ON articles(first_seen_at);
+
+    -- WITHOUT ROWID: the table is its own (band, hash) index, one B-tree to write instead of two
+    -- (25 rows per article on the crawl's hot path)
+    CREATE TABLE IF NOT EXISTS article_bands (
+        band INTEGER NOT NULL,
+        hash INTEGER NOT NULL,
+        article_id INTEGER NOT NULL,
+        PRIMARY KEY (band, hash, article_id)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE IF NOT EXISTS boilerplate_paragraphs (
+        source_id TEXT NOT NULL,
+        hash INTEGER NOT NULL,
+        articles INTEGER NOT NULL DEFAULT 0,
+        first_seen_at TEXT,
+        last_seen_at TEXT,
+        PRIMARY KEY (source_id, hash)
+    ) WITHOUT ROWID;
+"""
+
+# the crawl frontier: article URLs scheduled (pending) and finished (done), to resume an interrupted run
+_V3 = """
+    CREATE TABLE IF NOT EXISTS frontier (
+        url TEXT PRIMARY KEY,
+        source_id TEXT,
+        state TEXT NOT NULL,
+        run_id INTEGER,
+        updated_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS idx_frontier_state ON frontier(state, source_id);
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial", _V1),
+    Migration(2, "near_duplicates", _V2),
+    Migration(3, "frontier", _V3),
+    # requests a per-source cap kept the crawler from making (docs/schema.md, crawl_runs)
+    Migration(4, "crawl_runs.pages_capped", "ALTER TABLE crawl_runs ADD COLUMN pages_capped INTEGER;"),
+)
+
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+
+def _check_numbering() -> None:
+    # a step numbered out of order would skip or repeat DDL on existing databases
+    if [m.version for m in MIGRATIONS] != list(range(1, len(MIGRATIONS) + 1)):
+        raise StoreError("schema migrations must be numbered 1..n in order")
+
+
+_check_numbering()
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, name: str) -> None:
+    """Apply the missing steps in order; refuse a database newer than this code (``name`` is for messages)."""
+    current = schema_version(conn)
+    if current > SCHEMA_VERSION:
+        raise StoreError(
+            f"{name}: schema version {current} is newer than this code ({SCHEMA_VERSION}); "
+            "upgrade newscrawler instead of writing to it"
+        )
+    for step in MIGRATIONS[current:]:
+        # BEGIN/COMMIT inside the script: the DDL and the version bump land together or not at all
+        script = f"BEGIN;\n{step.sql}\nPRAGMA user_version = {step.version};\nCOMMIT;"
+        try:
+            conn.executescript(script)
+        except sqlite3.Error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
