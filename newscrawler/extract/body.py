@@ -160,6 +160,8 @@ def _drop_more_teasers(body: etree._Element) -> None:
         _drop(block)
 
 
+_CODE_TAGS = frozenset({"script", "style", "noscript", "template"})
+
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
@@ -430,6 +432,8 @@ def _paragraphs(container: etree._Element) -> list[tuple[str, float, str, str, s
 
     def walk(el: etree._Element, in_link: bool, in_emph: bool) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in _CODE_TAGS:  # on an unpruned tree (page typing reads one): scripts are not text
+            return
         is_block = tag in _BLOCK_TAGS or (tag not in _INLINE and tag != "")
         outer = block_tag[0]
         if is_block:

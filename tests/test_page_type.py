@@ -1,0 +1,70 @@
+"""Page types on Arabic portal pages written by the team (``portal_pages.py``): stories inside heavy navigation are
+articles, pages whose main block is a list of links are listings, in every markup family."""
+
+from __future__ import annotations
+
+import pytest
+
+from newscrawler.extract import extract_article
+from tests import portal_pages as P
+
+FAMILIES = ("legacy", "wp", "modern", "portal")
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("attribution", ["label", "line", "span", "link", "none"])
+def test_aggregator_copy_in_a_ticker_of_forty_headlines_is_an_article(family: str, attribution: str) -> None:
+    html = P.aggregator_copy(family, attribution)
+    r = extract_article(html, "https://multaqa.example/news.php?id=99")
+    assert r["is_article"] and r["page_type"] == "article"
+    assert r["source_url"] == "https://www.sahil-news.example/regions/2024/03/02/lajna.html"
+    assert P.PROSE[0] in r["body"] and P.PROSE[4] in r["body"]
+    for headline in P.HEADLINES[:3]:  # the ticker is not the story
+        assert headline not in r["body"]
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_short_copy_is_an_article_when_linked_as_a_headline(family: str) -> None:
+    html = P.aggregator_copy(family, paras=2)  # about 400 characters of story
+    assert extract_article(html, "https://multaqa.example/news.php?id=98", linked_as_headline=True)["is_article"]
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_publisher_story_without_metadata_in_heavy_navigation_is_an_article(family: str) -> None:
+    r = extract_article(P.publisher_article(family), "https://sahil.example/news.php?id=5")
+    assert r["page_type"] == "article"
+    # A short one (about 600 characters) needs more: the site listing it as a headline.
+    short = P.publisher_article(family, paras=3)
+    assert extract_article(short, "https://sahil.example/news.php?id=7", linked_as_headline=True)["is_article"]
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("url", ["https://portal.example/", "https://portal.example/index.php?lang=ar",
+                                 "https://portal.example/portal/2011/index.html"])
+def test_home_pages_are_listings(family: str, url: str) -> None:
+    for lead in range(3):
+        r = extract_article(P.home_page(family, lead, cards=6 + 5 * lead), url)
+        assert r["page_type"] == "listing", (family, lead)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_section_and_tag_pages_are_listings_even_when_linked_as_headlines(family: str) -> None:
+    for html, url in ((P.section_page(family), "https://portal.example/news.php?cat=3"),
+                      (P.section_page(family, excerpts=False), "https://portal.example/akhbar/jihawiya"),
+                      (P.tag_page(family), "https://portal.example/news.php?tag=77")):
+        for linked in (False, True):
+            r = extract_article(html, url, linked_as_headline=linked)
+            assert r["page_type"] == "listing", (url, linked)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("attribution", ["label", "line", "span", "link"])
+def test_aggregator_copy_names_the_outlet_the_page_shows(family: str, attribution: str) -> None:
+    outlet = P.OUTLETS[2]
+    r = extract_article(P.aggregator_copy(family, attribution, outlet=outlet), "https://multaqa.example/news.php?id=9")
+    assert r["source_name"] == outlet and r["method"]["source_name"] == "text"
+
+
+def test_aggregator_copy_without_a_shown_name_falls_back_to_the_host() -> None:
+    r = extract_article(P.aggregator_copy("wp", "none"), "https://multaqa.example/news.php?id=9")
+    assert r["source_name"] == "sahil-news.example" and r["method"]["source_name"] == "host"
