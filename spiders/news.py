@@ -62,6 +62,7 @@ class NewsSpider(scrapy.Spider):
         self.source_filter = [s.strip() for s in sources.split(",") if s.strip()] if sources else None
         self.config = config
         self.sources: dict[str, Source] = {}
+        self.all_sources: list[Source] = []
         self.state: StoreReader | None = None
         self.articles_requested: Counter[str] = Counter()
         self.extractor = Extractor(0)  # replaced in from_crawler by the configured one
@@ -72,6 +73,8 @@ class NewsSpider(scrapy.Spider):
         settings = crawler.settings
         config = spider.config or settings.get("NEWSCRAWLER_SOURCES") or None
         spider.sources = {s.id: s for s in load_sources(config, only=spider.source_filter)}
+        # Every configured source, crawled this run or not: an aggregator's copy may link to any of them.
+        spider.all_sources = load_sources(config) if spider.source_filter else list(spider.sources.values())
         # One download slot per source: politeness is per source, with per-source overrides.
         slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
         for source in spider.sources.values():
@@ -113,7 +116,7 @@ class NewsSpider(scrapy.Spider):
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta,
                               dont_filter=kind != "article", priority=0 if kind == "article" else 10)
 
-    def _article_request(self, source: Source, url: str) -> scrapy.Request | None:
+    def _article_request(self, source: Source, url: str, *, headline: bool = False) -> scrapy.Request | None:
         """A request for an article URL, or None when it is off-site, known or over the limit."""
         if not source.allows(url):
             return None
@@ -123,7 +126,8 @@ class NewsSpider(scrapy.Spider):
         if self.max_articles and self.articles_requested[source.id] >= self.max_articles:
             return None
         self.articles_requested[source.id] += 1
-        return self._request(source, url, "article")
+        # A URL the site lists as a headline (feed item, sitemap entry, listing link) is evidence of a story.
+        return self._request(source, url, "article", linked_as_headline=headline)
 
     # -- callbacks ------------------------------------------------------------------------------
 
@@ -152,7 +156,7 @@ class NewsSpider(scrapy.Spider):
                 headlines.append(Headline(source_id=source.id, listing_url=listing_url, title=entry["title"], url=url,
                                           position=int(entry.get("position") or 0), section=entry.get("section"),
                                           seen_at=seen_at))
-            request = self._article_request(source, url)
+            request = self._article_request(source, url, headline=True)
             if request is not None:
                 requests.append(request)
         if headlines:
@@ -198,7 +202,8 @@ class NewsSpider(scrapy.Spider):
             text = self._decode(response, source)
             page = await self.extractor.extract(
                 text, response.url, selectors=source.selectors, tz=source.timezone,
-                source_name=source.name if source.kind == "publisher" else None)
+                source_name=source.name if source.kind == "publisher" else None,
+                linked_as_headline=bool(response.meta.get("linked_as_headline")))
             items = list(self._article_items(response, source, page))
         except Exception as exc:  # noqa: BLE001 - any bug on one page must not stop the crawl
             self.logger.exception("failed on %s", response.url)
@@ -226,7 +231,7 @@ class NewsSpider(scrapy.Spider):
             "title": page.get("title") or "", "body": page.get("body") or "", "summary": page.get("summary") or ""}
         yield Article(
             url=url, fetched_url=response.url, source_id=source.id, **text,
-            source_url=source_url, source_name=page.get("source_name") or source.name,
+            source_url=source_url, source_name=self._source_name(page, source),
             authors=list(page.get("authors") or []), tags=list(page.get("tags") or []),
             section=page.get("section"), language=page.get("language") or source.language,
             image_url=page.get("image_url"), published_at=page.get("published_at"),
@@ -234,6 +239,16 @@ class NewsSpider(scrapy.Spider):
             modified_at=page.get("modified_at"), fetched_at=now_iso(), http_status=response.status,
             method=method,
         )
+
+    def _source_name(self, page: dict, source: Source) -> str:
+        """The outlet's name as the page shows it; when the page shows none (the extractor fell back to the link's
+        host), the name of the configured source that the link belongs to; the host last."""
+        name = page.get("source_name")
+        if (page.get("method") or {}).get("source_name") == "host" and page.get("source_url"):
+            owner = next((s for s in self.all_sources if s.allows(page["source_url"])), None)
+            if owner is not None:
+                return owner.name
+        return name or source.name
 
     def _decode(self, response: Response, source: Source) -> str:
         return decode_html(response.body, _declared_charset(response, source))[0]

@@ -68,3 +68,23 @@ def test_aggregator_copy_names_the_outlet_the_page_shows(family: str, attributio
 def test_aggregator_copy_without_a_shown_name_falls_back_to_the_host() -> None:
     r = extract_article(P.aggregator_copy("wp", "none"), "https://multaqa.example/news.php?id=9")
     assert r["source_name"] == "sahil-news.example" and r["method"]["source_name"] == "host"
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_a_listing_still_returns_its_text(family: str) -> None:
+    r = extract_article(P.tag_page(family), "https://portal.example/news.php?tag=77")
+    assert r["is_article"] is False and r["page_type"] == "listing"
+    assert r["method"]["body"] == "list"
+    for headline in P.HEADLINES[11:20]:  # the tag page's own list
+        assert headline in r["body"]
+
+
+def test_a_lead_that_restates_the_headline_is_kept_only_a_true_repeat_goes() -> None:
+    title = P.HEADLINES[0]
+    for lead, kept in ((title + ".", False), (title + " صباح اليوم بالرباط.", True),
+                       (title + "، وذلك خلال اجتماعه الأسبوعي الذي ترأسه رئيس الحكومة.", True)):
+        html = (f'<html><head><title>{title} – موقع</title><meta property="og:description" content="{lead}"></head>'
+                f'<body><article class="post"><h1 class="entry-title">{title}</h1><div class="entry-content">'
+                f"<p>{lead}</p>" + "".join(f"<p>{t}</p>" for t in P.PROSE[:2]) + "</div></article></body></html>")
+        body = extract_article(html, "https://s.example/2024/03/x")["body"]
+        assert body.startswith(lead) is kept and P.PROSE[0] in body

@@ -13,7 +13,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from newscrawler.encoding import decode_html
-from newscrawler.extract.body import read_body
+from newscrawler.extract.body import list_text, read_body
 from newscrawler.extract.byline import read_authors, read_dates
 from newscrawler.extract.common import (
     Page,
@@ -138,6 +138,13 @@ def _extract(
     )
     out["page_type"], out["reason"] = ptype, reason
     out["is_article"] = ptype == "article"
+    if not out["is_article"] and len(out["body"]) < 250 and ptype in ("listing", "empty", "product", "service",
+                                                                     "documentation", "forum"):
+        # Not a story, but still a page with text: its lines, links included (the tree is pruned by now).
+        text = _safe(list_text, root, default="") or ""
+        if len(text) > len(out["body"]):
+            out["body"] = text
+            p.method["body"] = "list"
     out["method"] = p.method
     return out
 

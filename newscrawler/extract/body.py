@@ -679,6 +679,25 @@ def _selector_body(p: Page, remove: list[str]) -> bool:
     return False
 
 
+def list_text(root: etree._Element) -> str:
+    """The text of a page that is not a story (a home, section or tag page, a list of products): its lines after
+    the pruning, the headline links included, without interface lines or repeats. ``extract_article`` returns it
+    as the body of a non-article so that library users and ``newscrawler extract`` get the page's text."""
+    body = root.find("body")
+    if body is None:
+        return ""
+    main = next((m for m in body.iter("main") if len(m.text_content().strip()) > 200), None)
+    out: list[str] = []
+    seen: set[str] = set()
+    for text, _share, _tag, _lead, _tail in _paragraphs(main if main is not None else body):
+        k = _key(text)
+        if not k or k in seen or len(text) < 4 or _BOILER_LINE.search(text) or _is_meta_line(text):
+            continue
+        seen.add(k)
+        out.append(text)
+    return _clean_ml("\n\n".join(out))
+
+
 def read_body(p: Page) -> None:
     """The body: the source's selector, else DOM scoring, JSON-LD articleBody, a hydration payload or trafilatura.
 
