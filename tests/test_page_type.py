@@ -88,3 +88,17 @@ def test_a_lead_that_restates_the_headline_is_kept_only_a_true_repeat_goes() -> 
                 f"<p>{lead}</p>" + "".join(f"<p>{t}</p>" for t in P.PROSE[:2]) + "</div></article></body></html>")
         body = extract_article(html, "https://s.example/2024/03/x")["body"]
         assert body.startswith(lead) is kept and P.PROSE[0] in body
+
+
+def test_listicle_entries_that_link_and_describe_their_item_are_text() -> None:
+    title = "عشر وجهات سياحية مغربية تستحق الزيارة هذا الربيع"
+    items = "".join(f'<li><a href="/dest/{i}">{h}</a> - {P.EXCERPTS[i % 4][:60]}</li>'
+                    for i, h in enumerate(P.HEADLINES[:10]))
+    html = (f'<html><head><title>{title}</title><meta property="og:type" content="article"></head><body>'
+            f"{P.ticker('wp', 20)}<article><h1>{title}</h1><ol>{items}</ol></article>{P.footer('wp')}</body></html>")
+    r = extract_article(html, "https://s.example/2024/03/wijhat")
+    assert r["is_article"]
+    for headline in P.HEADLINES[:10]:
+        assert headline in r["body"]
+    # a related box's bare headline links are still not text
+    assert P.HEADLINES[20] not in r["body"]

@@ -582,7 +582,11 @@ def _dom_body(root: etree._Element, title: str, h1_texts: list[str], remove: lis
     seen: set[str] = set()
     for c in containers:
         for text, link_share, tag, lead, tail in _paragraphs(c):
-            if link_share > 0.5 and not _cited_link(link_share, lead, tail):
+            # A list entry that links its item and describes it in its own words ("<a>Name</a> - what it is") is
+            # a listicle's text, not a teaser.
+            if link_share > 0.5 and not _cited_link(link_share, lead, tail) and not (
+                tag == "li" and len(tail) >= 25 and len(tail.split()) >= 4
+            ):
                 continue
             if _BOILER_LINE.search(text) or _is_meta_line(text):
                 continue
