@@ -108,7 +108,9 @@ class Support:
         ev = self.evidence
         if ev is None or self.source_link or self.linked_as_headline:
             return False
-        return ev.link_lines >= 30 and ev.longest < _STORY_RUN and ev.run < 300
+        # A dozen headline links and not one paragraph of length; or many, and no story-length prose anywhere.
+        return (ev.link_lines >= 12 and ev.longest < 300) or (
+            ev.link_lines >= 30 and ev.longest < _STORY_RUN and ev.run < 300)
 
 
 def _page_type(
