@@ -192,6 +192,29 @@ def home_page(family: str, lead: int = 0, site: str = "بوابة الأخبار
     return _html(site, body)
 
 
+def picture_home_page(family: str, cards: int = 12, site: str = "شبكة الأخبار المغاربية") -> str:
+    """An older portal's home page whose teasers link only through a picture and a short "details" link: the
+    headline itself is plain text, so the page has few long links; the excerpts add up to a long text."""
+    teasers = []
+    for i, (h, t) in enumerate(_links(6, cards)):
+        excerpt = escape(EXCERPTS[i % len(EXCERPTS)] + " " + PROSE[i % len(PROSE)][:150] + "...")
+        more = _a(h, "التفاصيل" if i % 2 else "المزيد")
+        if family == "legacy":
+            teasers.append(f'<tr><td><a href="{h}"><img src="/up/{i}.jpg" width="90"></a></td><td>'
+                           f'<font color="#8b0000"><b>{escape(t)}</b></font><br><font size="1">{1 + i}/02/2010'
+                           f"</font><br>{excerpt} {more}</td></tr>")
+        elif family == "modern":
+            teasers.append(f'<div class="css-tz"><a href="{h}" class="css-im"><img src="/i/{i}.webp"></a>'
+                           f'<div class="css-tt">{escape(t)}</div><div class="css-ex">{excerpt}</div>'
+                           f'<div class="css-mr">{more}</div></div>')
+        else:
+            teasers.append(f'<div class="news-item"><a href="{h}"><img src="/img/{i}.jpg"></a><h3>{escape(t)}</h3>'
+                           f"<p>{excerpt}</p><p>{more}</p></div>")
+    inner = f"<table>{''.join(teasers)}</table>" if family == "legacy" else "".join(teasers)
+    body = f'{_menu()}<div class="content">{inner}</div>{link_box(family, "الأكثر قراءة", 30, 8)}{footer(family)}'
+    return _html(site, body)
+
+
 def section_page(family: str, name: str = "أخبار جهوية", excerpts: bool = True) -> str:
     """A section page: its name as a heading, then teaser cards (linked headline, date, excerpt), pagination."""
     cards = []

@@ -48,6 +48,15 @@ def test_home_pages_are_listings(family: str, url: str) -> None:
 
 
 @pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("url", ["https://portal.example/index.php?lang=ar", "https://portal.example/portal/2011/"])
+def test_home_pages_whose_teasers_link_through_a_picture_and_a_details_link_are_listings(family: str, url: str) -> None:
+    # Few long links (the headlines are plain text), a long run of dated excerpts: only the "details" links that
+    # close each excerpt show that the text is a list of other pages.
+    r = extract_article(P.picture_home_page(family), url)
+    assert r["page_type"] == "listing"
+
+
+@pytest.mark.parametrize("family", FAMILIES)
 def test_section_and_tag_pages_are_listings_even_when_linked_as_headlines(family: str) -> None:
     for html, url in ((P.section_page(family), "https://portal.example/news.php?cat=3"),
                       (P.section_page(family, excerpts=False), "https://portal.example/akhbar/jihawiya"),

@@ -9,12 +9,14 @@ tag page breaks its prose (a featured lead, teaser excerpts) with a headline lin
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from lxml import etree
 
-from newscrawler.extract.body import _paragraphs
+from newscrawler.extract.body import _MORE_LINK, _paragraphs
 from newscrawler.extract.common import _key
+from newscrawler.phrases import READ_MORE_LABELS, READ_MORE_PHRASES
 from newscrawler.urls import canonical_url
 
 # A prose line: running text of some length with little link text in it.
@@ -22,6 +24,10 @@ _PROSE_MIN = 60
 _PROSE_WORDS = 8
 # How many lines below the headline its story may start (date, byline, share bar, picture credit, standfirst).
 _NEAR = 12
+
+
+# The end of a line that closes with a "more" link ("... المزيد", "... Read more »").
+_MORE_END = re.compile(rf"(?:{'|'.join(READ_MORE_PHRASES + READ_MORE_LABELS)})\W*$", re.I)
 
 
 @dataclass(frozen=True)
@@ -49,14 +55,22 @@ def read_evidence(root: etree._Element, url: str, title: str, h1_texts: list[str
     runs: list[tuple[int, int]] = []  # (index of the first line, characters)
     start, size = -1, 0
     link_lines = 0
-    for i, (text, link_share, _tag, _lead, _tail) in enumerate(lines):
+    for i, (text, link_share, _tag, _lead, tail) in enumerate(lines):
         k = _key(text)
         if head < 0 and len(k) >= 10 and any(_same_headline(k, h) for h in keys) and (
             link_share < 0.5 or k in self_linked
         ):
             head = i
             continue
-        if link_share >= 0.5 and len(text) >= 15:
+        if link_share >= 0.5:
+            # Any link line ends a run; a headline link, or a teaser's "details" / "read more" link under a
+            # picture-linked teaser whose headline is plain text, counts as a link to another page.
+            link_lines += len(text) >= 15 or bool(_MORE_LINK.match(text))
+            if size:
+                runs.append((start, size))
+            start, size = -1, 0
+        elif 0 < link_share < 0.3 and not tail and _MORE_END.search(text):
+            # A teaser's excerpt closing with its "more" link: it ends the run like a headline link does.
             link_lines += 1
             if size:
                 runs.append((start, size))
