@@ -28,7 +28,7 @@ from newscrawler.extract.common import (
     _sel_first_text,
 )
 from newscrawler.extract.evidence import read_evidence
-from newscrawler.extract.page_type import Support, _link_stats, _page_signals, _page_type
+from newscrawler.extract.page_type import Support, _has_article_meta, _link_stats, _page_signals, _page_type
 from newscrawler.extract.source import read_source
 from newscrawler.extract.title import read_title
 from newscrawler.urls import canonical_url, same_site
@@ -123,7 +123,9 @@ def _extract(
         p.raw_text_len = len(" ".join(p.raw_visible.split()))
     p.links = _safe(_link_stats, root, default=(0, 0)) or (0, 0)
     signals = _safe(_page_signals, root, text, p.raw_visible)
-    evidence = _safe(read_evidence, root, url, out["title"], p.h1_texts)
+    # The page's shape decides only where its metadata does not say "article" (it costs a walk of the whole tree).
+    evidence = None if _has_article_meta(meta, ld or None) else _safe(read_evidence, root, url, out["title"],
+                                                                      p.h1_texts)
     _safe(read_body, p)  # last: it prunes the tree that the steps above read
     if out["body"] and not out["language"]:
         arabic = len(re.findall("[\u0600-\u06ff]", out["body"]))
