@@ -35,13 +35,12 @@ class Evidence:
     """``headline``: the page shows its own headline (the title's text, not a link to another page);
     ``run``: characters of contiguous prose starting within a few lines below that headline (0 without one);
     ``longest``: the longest contiguous prose anywhere; ``link_lines``: lines that are mostly a link (headlines of
-    other pages, menus); ``runs``: how many separate prose runs the page has."""
+    other pages, menus)."""
 
     headline: bool = False
     run: int = 0
     longest: int = 0
     link_lines: int = 0
-    runs: int = 0
 
 
 def read_evidence(root: etree._Element, url: str, title: str, h1_texts: list[str]) -> Evidence:
@@ -83,7 +82,7 @@ def read_evidence(root: etree._Element, url: str, title: str, h1_texts: list[str
         runs.append((start, size))
     run = max((n for s, n in runs if head >= 0 and head < s <= head + _NEAR), default=0)
     return Evidence(headline=head >= 0, run=run, longest=max((n for _, n in runs), default=0),
-                    link_lines=link_lines, runs=len(runs))
+                    link_lines=link_lines)
 
 
 def _same_headline(line: str, title: str) -> bool:
@@ -117,8 +116,4 @@ def _self_linked_keys(body: etree._Element, url: str, keys: set[str]) -> set[str
             found.add(k)
     return found
 
-
-def listing_metadata(og_type: str, ld_types: set[str]) -> bool:
-    """The page calls itself a website, a collection or a result list (and not an article)."""
-    return og_type == "website" or bool(ld_types & {"collectionpage", "itemlist", "searchresultspage"})
 

@@ -134,7 +134,7 @@ def _page_type(
     story = dated and len(body) >= 2000 and bool(_ARTICLE_URL.search(url.split("?", 1)[0]))
     if support.story():
         story = True
-    elif story and support.evidence is not None and support.link_list():
+    elif story and support.link_list():
         # Dated teasers adding up to a long "body" on a page whose text is a list of links: a home page.
         story = False
     if not story and _looks_listing(meta, ld, url, para_len, links):
