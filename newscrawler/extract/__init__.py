@@ -140,11 +140,11 @@ def _extract(
     )
     out["page_type"], out["reason"] = ptype, reason
     out["is_article"] = ptype == "article"
-    if not out["is_article"] and len(out["body"]) < 250 and ptype in ("listing", "empty", "product", "service",
-                                                                     "documentation", "forum"):
-        # Not a story, but still a page with text: its lines, links included (the tree is pruned by now).
+    if not out["is_article"] and ptype in ("listing", "empty", "product", "service", "documentation", "forum"):
+        # Not a story, but still a page with text: its lines, links included (the tree is pruned by now), unless
+        # the story-shaped part found above already holds most of it.
         text = _safe(list_text, root, default="") or ""
-        if len(text) > len(out["body"]):
+        if len(text) > 2 * len(out["body"]):
             out["body"] = text
             p.method["body"] = "list"
     out["method"] = p.method
