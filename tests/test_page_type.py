@@ -17,6 +17,8 @@ def test_aggregator_copy_in_a_ticker_of_forty_headlines_is_an_article(family: st
     html = P.aggregator_copy(family, attribution)
     r = extract_article(html, "https://multaqa.example/news.php?id=99")
     assert r["is_article"] and r["page_type"] == "article"
+    # the headline the page shows (an h1, an h2, a bold line), not the <title> with the aggregator's name
+    assert r["title"] == P.HEADLINES[4]
     assert r["source_url"] == "https://www.sahil-news.example/regions/2024/03/02/lajna.html"
     assert P.PROSE[0] in r["body"] and P.PROSE[4] in r["body"]
     for headline in P.HEADLINES[:3]:  # the ticker is not the story
