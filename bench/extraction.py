@@ -16,7 +16,8 @@ ground truth has a time. Future dates: dates returned (on any page) later than t
 time, else the run's start). Authors: F1 over names normalised like titles. The same normalisation is applied to
 both tools and to the ground truth.
 On wcxb-test the article metrics use the pages labelled ``article``; page type (article vs the rest) uses all,
-with a confusion matrix of the ground-truth type against ours. Article recall: the share of true articles that
+with a confusion matrix of the ground-truth type against ours; "body F1, all pages" scores the main text of every
+labelled page (listings, products and forums included: a non-article's text is returned too). Article recall: the share of true articles that
 extract_article keeps as articles (all fundus and aeb pages, the wcxb ``article`` pages).
 Timing: mean milliseconds per page, the median over ``--repeat`` runs.
 
@@ -256,7 +257,8 @@ def score_set(pages: list[dict], tool: str, repeat: int) -> dict:
                     errors += 1
                 results[i] = out
         means.append(1000 * total / max(len(pages), 1))
-    acc: dict[str, list] = {k: [] for k in ("p", "r", "f", "title", "day", "minute", "authors", "ptype", "keep")}
+    acc: dict[str, list] = {k: [] for k in ("p", "r", "f", "title", "day", "minute", "authors", "ptype", "keep",
+                                            "f_all")}
     confusion: Counter = Counter()
     future = 0
     run_start = datetime.now(UTC)
@@ -275,6 +277,9 @@ def score_set(pages: list[dict], tool: str, repeat: int) -> dict:
         if p["article"] and out["is_article"] is not None:
             # Article recall: the share of true articles the crawler keeps (a false "not an article" loses a story).
             acc["keep"].append(bool(out["is_article"]))
+        if p["body"] and "ptype" in p:
+            # Every page's main text, listings and product pages included (wcxb labels them all).
+            acc["f_all"].append(prf(out["body"], p["body"])[2])
         if not p["article"]:
             continue
         if p["body"]:
@@ -310,12 +315,12 @@ def fmt(v: float | None, digits: int = 3) -> str:
 def print_table(name: str, rows: dict[str, dict]) -> None:
     print(f"\n### {name}\n")
     print("| tool | pages | body P | body R | body F1 | title acc | date day | date minute | authors F1 | "
-          "page type acc | article recall | future dates | ms/page | errors |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "page type acc | article recall | body F1, all pages | future dates | ms/page | errors |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for tool, r in rows.items():
         print(f"| {tool} | {r['n']} | {fmt(r['p'])} | {fmt(r['r'])} | {fmt(r['f'])} | {fmt(r['title'])} | "
               f"{fmt(r['day'])} | {fmt(r['minute'])} | {fmt(r['authors'])} | {fmt(r['ptype'])} | "
-              f"{fmt(r['keep'])} | {r['future']} | {fmt(r['ms'], 1)} | {r['errors']} |")
+              f"{fmt(r['keep'])} | {fmt(r['f_all'])} | {r['future']} | {fmt(r['ms'], 1)} | {r['errors']} |")
     for tool, r in rows.items():
         if r["confusion"]:
             print_confusion(tool, r["confusion"])

@@ -90,6 +90,7 @@ class NewsSpider(scrapy.Spider):
         self.source_filter = [s.strip() for s in sources.split(",") if s.strip()] if sources else None
         self.config = config
         self.sources: dict[str, Source] = {}
+        self.all_sources: list[Source] = []
         self.state: CrawlState | None = None
         self.articles_requested: Counter[str] = Counter()
         self.requests_made: Counter[str] = Counter()  # every request of a source, for the page cap
@@ -116,6 +117,8 @@ class NewsSpider(scrapy.Spider):
             spider.logger.warning(line)
         config = spider.config or settings.get("NEWSCRAWLER_SOURCES") or None
         spider.sources = {s.id: s for s in load_sources(config, only=spider.source_filter)}
+        # Every configured source, crawled this run or not: an aggregator's copy may link to any of them.
+        spider.all_sources = load_sources(config) if spider.source_filter else list(spider.sources.values())
         # One download slot per source: politeness is per source, with per-source overrides.
         slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
         for source in spider.sources.values():
@@ -178,7 +181,8 @@ class NewsSpider(scrapy.Spider):
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta,
                               dont_filter=kind != "article", priority=0 if kind == "article" else 10)
 
-    def _article_request(self, source: Source, url: str, touched: list[str]) -> scrapy.Request | None:
+    def _article_request(self, source: Source, url: str, touched: list[str], *,
+                         headline: bool = False) -> scrapy.Request | None:
         """A request for an article URL, or None when it is off-site, known, already handled in this run or over a
         cap. The key of a known article goes to `touched` (once per run), for the store to mark it as listed again."""
         key = url_key(url)
@@ -189,7 +193,8 @@ class NewsSpider(scrapy.Spider):
             self.handled_keys.add(key)
             touched.append(key)
             return None
-        request = self._budgeted(source, url, "article", frontier_url=url)
+        # A URL the site lists as a headline (feed item, sitemap entry, listing link) is evidence of a story.
+        request = self._budgeted(source, url, "article", frontier_url=url, linked_as_headline=headline)
         if request is not None:
             self.handled_keys.add(key)
             if self.state is not None:
@@ -226,7 +231,7 @@ class NewsSpider(scrapy.Spider):
                 headlines.append(Headline(source_id=source.id, listing_url=listing_url, title=entry["title"], url=url,
                                           position=entry.get("position"), section=entry.get("section"),
                                           seen_at=seen_at))
-            request = self._article_request(source, url, touched)
+            request = self._article_request(source, url, touched, headline=True)
             if request is not None:
                 requests.append(request)
         if headlines:
@@ -368,7 +373,8 @@ class NewsSpider(scrapy.Spider):
             text = self._decode(response, source)
             page = await self.extractor.extract(
                 text, response.url, selectors=source.selectors, tz=source.timezone,
-                source_name=source.name if source.kind == "publisher" else None)
+                source_name=source.name if source.kind == "publisher" else None,
+                linked_as_headline=bool(response.meta.get("linked_as_headline")))
             items = list(self._article_items(response, source, page))
         except Exception as exc:  # noqa: BLE001 - any bug on one page must not stop the crawl
             self.logger.exception("failed on %s", response.url)
@@ -400,7 +406,7 @@ class NewsSpider(scrapy.Spider):
             "title": page.get("title") or "", "body": page.get("body") or "", "summary": page.get("summary") or ""}
         yield Article(
             url=url, fetched_url=response.url, source_id=source.id, **text,
-            source_url=source_url, source_name=page.get("source_name") or source.name,
+            source_url=source_url, source_name=self._source_name(page, source),
             authors=list(page.get("authors") or []), tags=list(page.get("tags") or []),
             section=page.get("section"), language=page.get("language") or source.language,
             image_url=page.get("image_url"), published_at=page.get("published_at"),
@@ -408,6 +414,16 @@ class NewsSpider(scrapy.Spider):
             modified_at=page.get("modified_at"), fetched_at=now_iso(), http_status=response.status,
             method=method, frontier_url=response.meta.get("frontier_url", ""),
         )
+
+    def _source_name(self, page: dict, source: Source) -> str:
+        """The outlet's name as the page shows it; when the page shows none (the extractor fell back to the link's
+        host), the name of the configured source that the link belongs to; the host last."""
+        name = page.get("source_name")
+        if (page.get("method") or {}).get("source_name") == "host" and page.get("source_url"):
+            owner = next((s for s in self.all_sources if s.allows(page["source_url"])), None)
+            if owner is not None:
+                return owner.name
+        return name or source.name
 
     def _decode(self, response: Response, source: Source) -> str:
         return decode_html(response.body, _declared_charset(response, source))[0]

@@ -51,3 +51,12 @@ def test_crawl_with_a_bad_config_names_file_source_and_key(tmp_path):
     assert result.returncode == 2
     assert f"{config}: source 'x', key 'homepage'" in result.stderr
     assert not (tmp_path / "x.db").exists()  # nothing was started
+
+
+def test_extract_gives_the_text_of_a_page_that_is_not_an_article():
+    result = newscrawler("extract", str(PAGES / "listing.html"), "--url", "https://sahil24.ma/category/politique")
+    assert result.returncode == 0, result.stderr
+    page = json.loads(result.stdout)
+    assert page["is_article"] is False and page["page_type"] == "listing"
+    assert "عنوان الخبر رقم 3 حول قضايا الساعة في المغرب" in page["body"]
+    assert page["method"]["body"] == "list"

@@ -27,9 +27,9 @@ def newscrawler(*args: str) -> subprocess.CompletedProcess:
                           timeout=300)
 
 
-def crawl(config: Path, db: Path) -> subprocess.CompletedProcess:
+def crawl(config: Path, db: Path, *extra: str) -> subprocess.CompletedProcess:
     settings = [arg for pair in CRAWL_SETTINGS for arg in ("-s", pair)]
-    result = newscrawler("crawl", "--config", str(config), "--db", str(db), *settings)
+    result = newscrawler("crawl", "--config", str(config), "--db", str(db), *extra, *settings)
     assert result.returncode == 0, result.stderr[-3000:]
     return result
 

@@ -882,7 +882,8 @@ def test_story_intro_in_an_earlier_block_of_the_same_class_is_kept() -> None:
 
 def test_dated_story_under_a_large_link_menu_is_an_article() -> None:
     # A broadcaster's mega-menu (120 links) outweighs a short report's paragraphs; the visible date under the
-    # headline and the article address keep it an article. The same page at a section address stays a listing.
+    # headline and the article address keep it an article; so does the headline over its block of running prose
+    # at any address. The section page, whose main block is headline links with short teasers, stays a listing.
     menu = "".join(f'<li><a href="/region/{i}">Nachrichten aus der Region Nummer {i}</a></li>' for i in range(120))
     story = "".join(f"<p>{p} Absatz {i}.</p>" for i in range(8) for p in (
         "Die Hafenbehörde hat am Morgen die neuen Kräne in Betrieb genommen, nach zwei Jahren Bauzeit.",
@@ -894,6 +895,12 @@ def test_dated_story_under_a_large_link_menu_is_an_article() -> None:
     r = extract_article(html, "https://radio.example/kultur/beitrag/2025/09/neue-kraene.html", now=NOW)
     assert r["page_type"] == "article" and r["published_at"].startswith("2025-09-25T14:07")
     r = extract_article(html.replace("Do 25.09.25 | 14:07 Uhr", ""), "https://radio.example/kultur/", now=NOW)
+    assert r["page_type"] == "article"
+    teasers = "".join(f'<h3><a href="/kultur/{i}">Neue Kräne im Hafen, Folge {i} der Reihe</a></h3><p>Die '
+                      f"Hafenbehörde hat am Morgen die neuen Kräne in Betrieb genommen, Teil {i}.</p>" for i in range(12))
+    section = html.replace("Do 25.09.25 | 14:07 Uhr", "").replace(story, teasers).replace("Neue Kräne im Hafen in "
+                                                                                           "Betrieb", "Kultur")
+    r = extract_article(section, "https://radio.example/kultur/", now=NOW)
     assert r["page_type"] == "listing"
 
 

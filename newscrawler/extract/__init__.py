@@ -14,8 +14,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from newscrawler.encoding import decode_html
-from newscrawler.extract.body import read_body
-from newscrawler.extract.byline import read_authors, read_dates, read_source
+from newscrawler.extract.body import list_text, read_body
+from newscrawler.extract.byline import read_authors, read_dates
 from newscrawler.extract.common import (
     Page,
     _clean,
@@ -28,7 +28,9 @@ from newscrawler.extract.common import (
     _safe,
     _sel_first_text,
 )
-from newscrawler.extract.page_type import _link_stats, _page_signals, _page_type
+from newscrawler.extract.evidence import read_evidence
+from newscrawler.extract.page_type import Support, _has_article_meta, _link_stats, _page_signals, _page_type
+from newscrawler.extract.source import read_source
 from newscrawler.extract.title import read_title
 from newscrawler.urls import canonical_url, same_site
 
@@ -54,10 +56,15 @@ def extract_article(
     tz: str = "Africa/Casablanca",
     now: datetime | None = None,
     source_name: str | None = None,
+    linked_as_headline: bool = False,
 ) -> dict:
-    """Extract one article page; see docs/architecture.md for the keys. Never raises."""
+    """Extract one article page; see docs/architecture.md for the keys. Never raises.
+
+    ``linked_as_headline``: the caller found this URL as a headline on one of the site's listings, feeds or
+    sitemaps; evidence that the page is a story (it lets a short story inside heavy navigation stay an article,
+    never a page whose text is a list of links)."""
     try:
-        return _extract(html, url, selectors or {}, tz, now, source_name)
+        return _extract(html, url, selectors or {}, tz, now, source_name, linked_as_headline)
     except Exception as exc:  # last line of defence: a bug in one step must not stop a crawl
         out = _empty(url, "unknown")
         out["reason"] = f"empty: extraction error {type(exc).__name__}"
@@ -65,7 +72,8 @@ def extract_article(
 
 
 def _extract(
-    html: bytes | str, url: str, selectors: dict, tz: str, now: datetime | None, source_name: str | None
+    html: bytes | str, url: str, selectors: dict, tz: str, now: datetime | None, source_name: str | None,
+    linked: bool = False,
 ) -> dict:
     if isinstance(html, bytes):
         text, encoding = decode_html(html)
@@ -116,6 +124,9 @@ def _extract(
         p.raw_text_len = len(" ".join(p.raw_visible.split()))
     p.links = _safe(_link_stats, root, default=(0, 0)) or (0, 0)
     signals = _safe(_page_signals, root, text, p.raw_visible)
+    # The page's shape decides only where its metadata does not say "article" (it costs a walk of the whole tree).
+    evidence = None if _has_article_meta(meta, ld or None) else _safe(read_evidence, root, url, out["title"],
+                                                                      p.h1_texts)
     _safe(read_body, p)  # last: it prunes the tree that the steps above read
     if out["body"] and not out["language"]:
         arabic = len(re.findall("[\u0600-\u06ff]", out["body"]))
@@ -125,10 +136,18 @@ def _extract(
     ptype, reason = _safe(
         _page_type, root, p.raw_text_len, out["title"], out["body"], meta, ld or None, ld_objs, url, p.raw_visible,
         p.para_len if p.method.get("body") != "selector" else len(out["body"]), p.links,
-        signals, out["published_rule"] not in (None, "url"), bool(out["authors"]), default=("article", None),
+        signals, out["published_rule"] not in (None, "url"), bool(out["authors"]),
+        Support(evidence, linked, p.method.get("source_url") in ("link_text", "selector")), default=("article", None),
     )
     out["page_type"], out["reason"] = ptype, reason
     out["is_article"] = ptype == "article"
+    if not out["is_article"] and ptype in ("listing", "empty", "product", "service", "documentation", "forum"):
+        # Not a story, but still a page with text: its lines, links included (the tree is pruned by now), unless
+        # the story-shaped part found above already holds most of it.
+        text = _safe(list_text, root, default="") or ""
+        if len(text) > 2 * len(out["body"]):
+            out["body"] = text
+            p.method["body"] = "list"
     out["method"] = p.method
     return out
 

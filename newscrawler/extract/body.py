@@ -160,6 +160,8 @@ def _drop_more_teasers(body: etree._Element) -> None:
         _drop(block)
 
 
+_CODE_TAGS = frozenset({"script", "style", "noscript", "template"})
+
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
@@ -430,6 +432,8 @@ def _paragraphs(container: etree._Element) -> list[tuple[str, float, str, str, s
 
     def walk(el: etree._Element, in_link: bool, in_emph: bool) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in _CODE_TAGS:  # on an unpruned tree (page typing reads one): scripts are not text
+            return
         is_block = tag in _BLOCK_TAGS or (tag not in _INLINE and tag != "")
         outer = block_tag[0]
         if is_block:
@@ -578,7 +582,11 @@ def _dom_body(root: etree._Element, title: str, h1_texts: list[str], remove: lis
     seen: set[str] = set()
     for c in containers:
         for text, link_share, tag, lead, tail in _paragraphs(c):
-            if link_share > 0.5 and not _cited_link(link_share, lead, tail):
+            # A list entry that links its item and describes it in its own words ("<a>Name</a> - what it is") is
+            # a listicle's text, not a teaser.
+            if link_share > 0.5 and not _cited_link(link_share, lead, tail) and not (
+                tag == "li" and len(tail) >= 25 and len(tail.split()) >= 4
+            ):
                 continue
             if _BOILER_LINE.search(text) or _is_meta_line(text):
                 continue
@@ -673,6 +681,25 @@ def _selector_body(p: Page, remove: list[str]) -> bool:
                 p.method["body"] = "selector"
                 return True
     return False
+
+
+def list_text(root: etree._Element) -> str:
+    """The text of a page that is not a story (a home, section or tag page, a list of products): its lines after
+    the pruning, the headline links included, without interface lines or repeats. ``extract_article`` returns it
+    as the body of a non-article so that library users and ``newscrawler extract`` get the page's text."""
+    body = root.find("body")
+    if body is None:
+        return ""
+    main = next((m for m in body.iter("main") if len(m.text_content().strip()) > 200), None)
+    out: list[str] = []
+    seen: set[str] = set()
+    for text, _share, _tag, _lead, _tail in _paragraphs(main if main is not None else body):
+        k = _key(text)
+        if not k or k in seen or len(text) < 4 or _BOILER_LINE.search(text) or _is_meta_line(text):
+            continue
+        seen.add(k)
+        out.append(text)
+    return _clean_ml("\n\n".join(out))
 
 
 def read_body(p: Page) -> None:

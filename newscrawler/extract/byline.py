@@ -1,5 +1,5 @@
-"""What the page shows around its headline: visible publication dates, authors, and the source an aggregated
-story names."""
+"""What the page shows around its headline: visible publication dates and authors (the source an aggregated
+story names is read in ``source.py``)."""
 
 from __future__ import annotations
 
@@ -26,15 +26,7 @@ from newscrawler.extract.common import (
     _sel_list,
     _text,
 )
-from newscrawler.urls import canonical_url, same_site
-
-_SOURCE_LINK_TEXT = re.compile(
-    r"لقراءة\s+(?:الخبر|المقال|الموضوع)\s+من\s+(?:مصدره|المصدر)|من\s+مصدره|المصدر\s+الأصلي|"
-    r"read\s+(?:the\s+)?(?:full\s+)?(?:story|article|more)\s+(?:at|on)|original\s+source|lire\s+la\s+suite\s+sur",
-    re.I,
-)
-
-_SOURCE_NAME_LABEL = re.compile(r"^\s*(?:المصدر|مصدر\s+الخبر|source)\s*[:：\-]\s*(.{2,60}?)\s*$", re.I)
+from newscrawler.urls import same_site
 
 _RELATIVE_DATE = re.compile(r"منذ|قبل|أمس|البارحة|اليوم|\bago\b|\byesterday\b|\bil y a\b|\bhier\b", re.I)
 
@@ -474,23 +466,6 @@ def _one_page_author(p: Page, headline: etree._Element | None,
     return sorted(names)
 
 
-def _source_name_near(root: etree._Element, anchor: etree._Element | None) -> str | None:
-    scope = anchor.getparent() if anchor is not None else None
-    for s in (scope, scope.getparent() if scope is not None else None, root):
-        if s is None:
-            continue
-        for el in s.iter("span", "div", "p", "a", "strong", "b", "li"):
-            t = _text(el)
-            if len(t) > 80:
-                continue
-            m = _SOURCE_NAME_LABEL.match(t)
-            if m:
-                return m.group(1)
-        if s is root:
-            break
-    return None
-
-
 def read_authors(p: Page) -> None:
     """Authors: JSON-LD, then meta tags, then the source's selector, then the byline next to the headline."""
     ld_author = p.ld.get("author") or next((o.get("author") for o in p.ld_objs if o.get("author")), None)
@@ -607,50 +582,3 @@ def read_dates(p: Page) -> None:
         v = parse_date(mod, tz=p.tz, now=p.now)
         if v is not None:
             p.out["modified_at"] = _iso(v)
-
-
-def read_source(p: Page) -> None:
-    """The original source of an aggregated story (its link and name), else the page itself."""
-    link = None
-    rule = None
-    for sel in _sel_list(p.selectors.get("source_link")):
-        for e in _css(p.root, sel):
-            href = e.get("href") or (e.find(".//a").get("href") if e.find(".//a") is not None else None)
-            if href:
-                link, rule = href, "selector"
-                break
-        if link:
-            break
-    anchor = None
-    if not link:
-        for a in p.root.iter("a"):
-            href = a.get("href")
-            if href and _SOURCE_LINK_TEXT.search(_text(a) or a.get("title") or ""):
-                absu = canonical_url(href, p.url)
-                if absu.startswith("http") and not same_site(absu, p.url):
-                    link, rule, anchor = href, "link_text", a
-                    break
-    if link:
-        p.out["source_url"] = canonical_url(link, p.url)
-        p.method["source_url"] = rule or "link_text"
-        name, nrule = None, None
-        st, _ = _sel_first_text(p.root, p.selectors.get("source_name"))
-        if st:
-            name, nrule = st, "selector"
-        if not name:
-            name = _source_name_near(p.root, anchor)
-            nrule = "text" if name else None
-        if not name:
-            from urllib.parse import urlsplit
-
-            name, nrule = (urlsplit(p.out["source_url"]).hostname or "").removeprefix("www.") or None, "host"
-        if name:
-            p.out["source_name"] = _clean(name)
-            p.method["source_name"] = nrule or "text"
-    else:
-        p.out["source_url"] = p.out["canonical_url"]
-        p.method["source_url"] = "canonical"
-        name = p.source_name or (p.site_names[0] if p.site_names else None)
-        if name:
-            p.out["source_name"] = _clean(name)
-            p.method["source_name"] = "argument" if p.source_name else "meta"

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from newscrawler.extract.common import ARTICLE_TYPES, _ld_types, _m
+
+if TYPE_CHECKING:
+    from newscrawler.extract.evidence import Evidence
+
+# Contiguous prose under the page's own headline that makes a story whatever the navigation around it holds
+# (the seed's aggregator copy: about 1,200 characters inside a ticker of forty headlines; a home page's featured
+# lead sits under a headline that links to its story, and a section page's excerpts are cut by headline links).
+_STORY_RUN = 700
 
 _CHALLENGE = re.compile(
     r"just a moment\.\.\.|checking (?:if the site connection is secure|your browser)|"
@@ -72,10 +82,41 @@ def _looks_listing(
     return bool(_LISTING_URL.search(url)) and n >= 10 and para_len < 1500
 
 
+@dataclass(frozen=True)
+class Support:
+    """Evidence beyond link density: the page's shape (``evidence.py``), whether the caller found the URL as a
+    headline on the site's listings, and whether the page links to its original at another site ("read it at the
+    source", an aggregator's copy)."""
+
+    evidence: Evidence | None = None
+    linked_as_headline: bool = False
+    source_link: bool = False
+
+    def story(self) -> bool:
+        """Enough to call the page a story under any amount of navigation."""
+        ev = self.evidence
+        if ev is None:
+            return False
+        if ev.headline and ev.run >= _STORY_RUN:
+            return True
+        # A copy pointing to its original, or a page the site itself lists as a headline: a shorter story will do,
+        # but it still has to be prose under its own headline.
+        return (self.source_link or self.linked_as_headline) and ev.headline and ev.run >= 250
+
+    def link_list(self) -> bool:
+        """The page's text is a list of links: many link lines, no long prose anywhere, none under a headline."""
+        ev = self.evidence
+        if ev is None or self.source_link or self.linked_as_headline:
+            return False
+        # A dozen headline links and not one paragraph of length; or many, and no story-length prose anywhere.
+        return (ev.link_lines >= 12 and ev.longest < 300) or (
+            ev.link_lines >= 30 and ev.longest < _STORY_RUN and ev.run < 300)
+
+
 def _page_type(
     root: etree._Element | None, text_len: int, title: str, body: str, meta: dict, ld: dict | None,
     ld_objs: list[dict], url: str, raw_text: str, para_len: int, links: tuple[int, int],
-    sig: dict[str, int] | None = None, dated: bool = True, has_authors: bool = True,
+    sig: dict[str, int] | None = None, dated: bool = True, has_authors: bool = True, support: Support | None = None,
 ) -> tuple[str, str | None]:
     if root is None or (text_len < 20 and not body):
         return "empty", "empty: no text"
@@ -89,13 +130,21 @@ def _page_type(
         return "video", "not_article: video"
     # A dated story of some length at an article address is an article even under a wall of headline links
     # (a broadcaster's mega-menu outweighs a short report).
+    support = support or Support()
     story = dated and len(body) >= 2000 and bool(_ARTICLE_URL.search(url.split("?", 1)[0]))
+    if support.story():
+        story = True
+    elif story and support.link_list():
+        # Dated teasers adding up to a long "body" on a page whose text is a list of links: a home page.
+        story = False
     if not story and _looks_listing(meta, ld, url, para_len, links):
+        return "listing", "not_article: listing"
+    if not story and not _has_article_meta(meta, ld) and support.link_list():
         return "listing", "not_article: listing"
     if len(body) < 80 and not (_has_article_meta(meta, ld) and body):
         return "empty", "not_article: no article text"
     if sig is not None:
-        other = _other_page_type(sig, meta, ld, types, url, dated, has_authors, links)
+        other = _other_page_type(sig, meta, ld, types, url, dated, has_authors, links, support.story())
         if other:
             return other, f"not_article: {other}"
     return "article", None
@@ -167,7 +216,7 @@ def _page_signals(root: etree._Element, html: str, visible: str) -> dict[str, in
 
 def _other_page_type(
     sig: dict[str, int], meta: dict, ld: dict | None, types: set[str], url: str, dated: bool, has_authors: bool,
-    links: tuple[int, int],
+    links: tuple[int, int], story: bool = False,
 ) -> str | None:
     """Shop, forum, documentation and service pages. Rejecting a real article costs more than keeping a
     brochure, so every rule but the explicit metadata ones needs the absence of all article evidence (a
@@ -193,6 +242,6 @@ def _other_page_type(
         return "documentation"
     if sig["tel"] or sig["cta"] or sig["inputs"] >= 3:
         return "service"
-    if sig["paras"] < 8 and links[0] >= 10:
+    if sig["paras"] < 8 and links[0] >= 10 and not story:
         return "listing"
     return None

@@ -133,8 +133,26 @@ def read_title(p: Page) -> None:
         p.out["title"], p.method["title"] = _clean(pick), "h1"
         return
     if meta_t:
+        shown = _shown_part(p, meta_t) if meta_rule == "title_tag" else None
+        if shown:
+            # "<headline> - <site>" in the <title> of a page without og:site_name, whose headline is an h2 or a
+            # bold line: the part the page shows is the headline.
+            p.out["title"], p.method["title"] = shown, "title_tag"
+            return
         if meta_rule == "title_tag" and " | " in meta_t:
             head = meta_t.rsplit(" | ", 1)[0]
             if len(head) >= 15:
                 meta_t = head
         p.out["title"], p.method["title"] = meta_t, meta_rule
+
+
+def _shown_part(p: Page, title: str) -> str | None:
+    """The one part of a separated ``<title>`` that the page shows as a heading or a bold line."""
+    parts = [x for x in _TITLE_SEP.split(title) if len(x) >= 15]
+    if len(parts) < 1 or not _TITLE_SEP.search(title):
+        return None
+    keys = {_key(x): x for x in parts}
+    shown = {_key(t) for _, t in p.headings} | {
+        _key(_text(e)) for e in p.root.iter("b", "strong", "font") if 15 <= len(e.text_content()) <= 300}
+    found = [x for k, x in keys.items() if k in shown]
+    return found[0] if len(found) == 1 else None
