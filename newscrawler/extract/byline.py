@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import itertools
 import re
+from datetime import datetime, timedelta
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import urljoin
 
 from lxml import etree
 
-from newscrawler.dates import parse_date, pick_published
+from newscrawler.dates import FUTURE_TOLERANCE, date_from_url, parse_date, pick_published
 from newscrawler.extract.common import (
     Page,
     _as_list,
@@ -52,14 +53,41 @@ _PUBLISHED_META = (
     "cxenseparse:recs:publishtime", "date",
 )
 
-_UPDATED = re.compile(r"updated|modified|latest\s+version|last\s+reviewed|mis\s+à\s+jour|mise\s+à\s+jour|تحديث|تعديل|محدث", re.I)
+# Update labels: English, French, Arabic, and the languages the month tables read (German, Spanish, Portuguese,
+# Italian, Dutch, Romanian, Scandinavian, Croatian, Turkish, Polish, Indonesian).
+_UPDATED = re.compile(
+    r"updated|modified|latest\s+version|last\s+reviewed|mis\s+à\s+jour|mise\s+à\s+jour|تحديث|تعديل|محدث|"
+    r"aktualisiert|actualizad|atualizad|aggiornat|bijgewerkt|actualizat|uppdaterad|oppdatert|opdateret|"
+    r"ažurirano|güncelle|zaktualizowano|diperbarui",
+    re.I,
+)
 
-_PUBLISHED_WORD = re.compile(r"publi|posted|created|نشر", re.I)
+_PUBLISHED_WORD = re.compile(r"publi|pubblicat|posted|created|veröffentlicht|gepubliceerd|objavljeno|yayınla|opublikowano|"
+                             r"diterbitkan|نشر", re.I)
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)|(?<!\d)\d{1,2}[/.]\d{1,2}[/.]\d{2}(?!\d)")
 
 _DATE_TAGS = frozenset({"span", "div", "p", "time", "small", "li", "h2", "h3", "h4", "h5", "h6", "strong", "b",
-                        "em", "i", "dd", "td", "address", "a", "header"})
+                        "em", "i", "dd", "td", "th", "font", "center", "address", "a", "header"})
+
+# Aggregator attribution lines: «نشر في <outlet> يوم <date> على الساعة <time>», «المصدر: <outlet> - <date>»,
+# «نقلا عن <outlet>», «عن موقع ...», and the French and English kin. The date in them is the story's publication.
+_ATTRIBUTION = re.compile(
+    r"^\W*(?:نشر\s+(?:في|على|ب|يوم)|تم\s+النشر|نقلا\s+عن|عن\s+موقع|المصدر\s*[:：]|مصدر\s+الخبر|"
+    r"source\s*[:：]|publié\s+(?:sur|dans|par|le)|paru\s+(?:sur|dans)|originally\s+published|first\s+published)",
+    re.I,
+)
+# The date part of an attribution line: what follows `يوم`, `بتاريخ`, `le` or a dash after the outlet's name.
+_ATTRIBUTION_DATE = re.compile(r"(?:^|\s)(?:يوم|بتاريخ|في\s+تاريخ|le|on)\s+(?=\S*\d|\S+\s+\d)(.+)$", re.I)
+_HARAKAT = re.compile("[\u064b-\u065f\u0670\u0640]")
+
+# `© 2010-2013 Name`, `Copyright 2019`: the last year the site's footer names.
+_COPYRIGHT = re.compile(
+    r"(?:©|&copy;|&#169;|\bcopyright\b)(?:[^<\d]|<[^>]{0,200}>){0,80}?((?:19|20)\d\d)(?:\s*[-–—]\s*((?:19|20)\d\d))?",
+    re.I,
+)
+
+_TITLE_TAGS = ("font", "b", "strong", "span", "div", "td", "p", "a", "center", "big", "h4", "h5", "h6", "th")
 
 
 _DATE_LABEL = re.compile(r"\b(?:date\s+posted|posted\s+on|published(?:\s+on)?|publication\s+date)\b|تاريخ\s+النشر|نشر\s+في", re.I)
@@ -69,14 +97,16 @@ _NO_DATE_SCOPE = re.compile(
 )
 
 
-def _english_locale(root: etree._Element, meta: dict[str, list[str]]) -> str | None:
-    """The page's locale when it is English (``en``, ``en-US``, ``en-GB``...), which decides how ``3/4/2025``
-    reads. Other languages give None: their numeric dates are day first, the parser's default."""
-    lang = (root.get("lang") or "").strip().replace("_", "-")
+def _page_locale(root: etree._Element, meta: dict[str, list[str]]) -> str | None:
+    """The page's locale (``<html lang>``, or ``og:locale`` when it names a region of the same language), for
+    ``parse_date``: English decides how ``3/4/2025`` reads (``en``/``en-US`` month first), and any language is
+    the one dateparser tries first for the month names our tables lack (``listopada`` is October in ``hr``,
+    November in ``pl``)."""
+    lang = (root.get("lang") or root.get("xml:lang") or _m(meta, "content-language") or "").strip().replace("_", "-")
     og = (_m(meta, "og:locale") or "").strip().replace("_", "-")
-    # `lang="en"` with `og:locale="en_GB"`: the one that names a region, when both are English.
+    # `lang="en"` with `og:locale="en_GB"`: the one that names a region, when both are the same language.
     loc = og if "-" in og and lang.lower() in ("", og.lower().split("-")[0]) else lang
-    return loc if loc.lower().split("-")[0] == "en" else None
+    return loc if re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", loc) else None
 
 
 def _microdata_published(root: etree._Element) -> list[str]:
@@ -588,25 +618,103 @@ def read_dates(p: Page) -> None:
         cands += [("meta", v) for v in p.meta.get(k, ()) if v][:2]
     cands += [("meta", v) for v in _microdata_published(p.root)]
     headline = _headline_el(p.headings, p.out["title"])
+    if headline is None:
+        # Table layouts and legacy pages show the title in a `<font>`, `<b>` or `<td>`: the element whose text
+        # is the extracted title is the headline the visible date sits next to.
+        headline = _title_element(p.root, p.out["title"])
     near_times, far_times = _time_published(p.root, headline)
     cands += [("time", v) for v in near_times]
     st, _ = _sel_first_text(p.root, p.selectors.get("date"))
     if st:
         cands.append(("selector", st))
+    modified = p.ld.get("dateModified") or _m(p.meta, "article:modified_time", "og:updated_time", "datemodified")
     # Lazily: the visible-text search only runs when every machine-readable candidate failed.
     texts = _visible_date_candidates(p.root, headline, far_times)
-    res = pick_published(itertools.chain(cands, texts, [("url", p.url)]), tz=p.tz, now=p.now,
-                         locale=_english_locale(p.root, p.meta))
+    res = pick_published(
+        itertools.chain(cands, _attribution_dates(p.root, headline), texts, [("url", p.url)],
+                        _bare_dates(p.root, headline)),
+        tz=p.tz, now=p.now, locale=_page_locale(p.root, p.meta),
+        year_anchor=lambda: _year_anchor(p, modified),
+    )
     if res is not None and getattr(res, "value", None) is not None:
         p.out["published_at"] = _iso(res.value)
         p.out["published_raw"] = res.raw
         p.out["published_rule"] = res.rule
         p.method["published_at"] = res.rule
-    mod = p.ld.get("dateModified") or _m(p.meta, "article:modified_time", "og:updated_time", "datemodified")
-    if isinstance(mod, str) and mod:
-        v = parse_date(mod, tz=p.tz, now=p.now)
-        if v is not None:
+    if isinstance(modified, str) and modified:
+        v = parse_date(modified, tz=p.tz, now=p.now)
+        if v is not None and v <= p.now + FUTURE_TOLERANCE:
             p.out["modified_at"] = _iso(v)
+
+
+def _title_element(root: etree._Element, title: str | None) -> etree._Element | None:
+    """The element showing the extracted title on a page without a matching h1/h2/h3: the first short element
+    whose words are the title's (or, when the title carries the site's name, its longest part, at least half of
+    it)."""
+    tk = _key(title or "")
+    body = root.find("body")
+    if len(tk) < 8 or body is None:
+        return None
+    padded = f" {tk} "
+    best, best_len = None, 0
+    for el in body.iter(*_TITLE_TAGS):
+        t = _capped_text(el, 300)
+        if not t:
+            continue
+        k = _key(t)
+        if len(k) > best_len and len(k) >= max(8, len(tk) // 2) and f" {k} " in padded:
+            best, best_len = el, len(k)
+            if len(k) == len(tk):
+                break
+    return best
+
+
+def _attribution_dates(root: etree._Element, headline: etree._Element | None) -> Iterator[tuple[str, str]]:
+    """Aggregator attribution lines (``_ATTRIBUTION``) that carry a date: the part after ``يوم``/``بتاريخ``
+    first (the outlet's name may hold digits, «اليوم 24»), then the whole line."""
+    for el in root.iter("p", "div", "span", "td", "font", "small", "li", "em", "i", "b", "strong", "footer"):
+        first = next((x for x in el.itertext() if x.strip()), "")  # cheap test before the element's whole text
+        if not _ATTRIBUTION.match(_HARAKAT.sub("", first) + " "):
+            continue
+        t = _capped_text(el, 200)
+        if not t or not re.search(r"\d", t) or _in_comment_box(el, headline):
+            continue
+        t = _HARAKAT.sub("", t)
+        m = _ATTRIBUTION_DATE.search(t)
+        if m:
+            yield "text", m.group(1)
+        yield "text", t
+
+
+def _bare_dates(root: etree._Element, headline: etree._Element | None) -> Iterator[tuple[str, str]]:
+    """Last resort, after the URL: a short element that is mostly a date (``24/06/2019 00h37``), anywhere outside
+    comment, related and footer areas, in document order."""
+    for el in root.iter(*_DATE_TAGS):
+        if len(el) > 3:
+            continue
+        t = _short_date_text(el)
+        if not t or len(t) > 40 or not _YEAR.search(t) or len(re.sub(r"[\d\s/.:,-]", "", t)) > len(t) // 2 + 3:
+            continue
+        if any(_NO_DATE_SCOPE.search(_attr_str(a)) for a in el.iterancestors()) or _in_comment_box(el, headline):
+            continue
+        yield "text", t
+
+
+def _year_anchor(p: Page, modified: Any) -> tuple[datetime, timedelta | None] | None:
+    """The page's other evidence for a date shown without a year: the URL's day (the publication day itself: a
+    year-less date more than three days before it is another date), else the modification date, else the last
+    copyright year of the footer (its 31 December)."""
+    u = date_from_url(p.url, tz=p.tz)
+    if u is not None:
+        return u, timedelta(days=3)
+    if isinstance(modified, str) and modified:
+        v = parse_date(modified, tz=p.tz, now=p.now)
+        if v is not None:
+            return v, None
+    years = [int(y) for m in _COPYRIGHT.finditer(p.text[-200000:]) for y in m.groups() if y]
+    if years:
+        return datetime(max(years), 12, 31, 23, 59, tzinfo=p.now.tzinfo), None
+    return None
 
 
 def read_source(p: Page) -> None:
