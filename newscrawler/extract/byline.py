@@ -81,11 +81,9 @@ _ATTRIBUTION = re.compile(
 _ATTRIBUTION_DATE = re.compile(r"(?:^|\s)(?:يوم|بتاريخ|في\s+تاريخ|le|on)\s+(?=\S*\d|\S+\s+\d)(.+)$", re.I)
 _HARAKAT = re.compile("[\u064b-\u065f\u0670\u0640]")
 
-# `© 2010-2013 Name`, `Copyright 2019`: the last year the site's footer names.
-_COPYRIGHT = re.compile(
-    r"(?:©|&copy;|&#169;|\bcopyright\b)(?:[^<\d]|<[^>]{0,200}>){0,80}?((?:19|20)\d\d)(?:\s*[-–—]\s*((?:19|20)\d\d))?",
-    re.I,
-)
+# `© 2010-2013 Name`, `Copyright 2019`: the years written within a few words after the sign.
+_COPYRIGHT = re.compile(r"©|&copy;|&#169;|\bcopyright\b", re.I)
+_COPYRIGHT_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 _TITLE_TAGS = ("font", "b", "strong", "span", "div", "td", "p", "a", "center", "big", "h4", "h5", "h6", "th")
 
@@ -117,7 +115,7 @@ def _microdata_published(root: etree._Element) -> list[str]:
         names = f"{el.get('itemprop') or ''} {el.get('property') or ''}".lower().split()
         if not {"datepublished", "datecreated", "dc:created", "dc:date", "dcterms:created"} & set(names):
             continue
-        if any(_NO_DATE_SCOPE.search(_attr_str(a)) for a in el.iterancestors()):
+        if _in_no_date_scope(el, None):
             continue  # a comment's or a teaser's own datePublished
         v = el.get("content") or el.get("datetime") or _text(el)
         if v and len(v) <= 80 and v not in found:
@@ -143,8 +141,8 @@ def _time_published(root: etree._Element, headline: etree._Element | None) -> tu
         ancestors = list(t.iterancestors())
         if _in_comment_box(t, headline):
             continue  # a reader's comment, never the article's date
-        near = (near_els is None or t in near_els or any(a is scope for a in ancestors)) and not any(
-            _NO_DATE_SCOPE.search(_attr_str(a)) for a in ancestors)
+        near = (near_els is None or t in near_els or any(a is scope for a in ancestors)) and not _in_no_date_scope(
+            t, headline)
         marks = f"{_attr_str(t)} {t.get('itemprop') or ''}"
         parent = t.getparent()
         if parent is not None:
@@ -159,6 +157,19 @@ def _time_published(root: etree._Element, headline: etree._Element | None) -> tu
             break
     ordered = first + last
     return [v for near, v in ordered if near], [v for near, v in ordered if not near]
+
+
+def _in_no_date_scope(el: etree._Element, headline: etree._Element | None) -> bool:
+    """Inside a comment, related, sidebar, footer or carousel box (``_NO_DATE_SCOPE``). ``<body>`` and ``<html>``
+    are not boxes (WordPress writes ``no-sidebar`` on ``<body>``), nor is an element that also holds the headline
+    (the article's own wrapper)."""
+    holders = set(headline.iterancestors()) if headline is not None else set()
+    for a in el.iterancestors():
+        if a.tag in ("body", "html"):
+            return False
+        if a not in holders and _NO_DATE_SCOPE.search(_attr_str(a)):
+            return True
+    return False
 
 
 _COMMENT_BOX = re.compile(r"comment|disqus|(?:^|[\s_-])repl(?:y|ies)(?:$|[\s_-])", re.I)
@@ -245,7 +256,7 @@ def _visible_date_candidates(
             yield from hinted(scope, hint)
     for el in _near_h1(root, headline):
         t = _short_date_text(el)
-        if t and not any(_NO_DATE_SCOPE.search(_attr_str(a)) for a in el.iterancestors()):
+        if t and not _in_no_date_scope(el, headline):
             yield from emit(t)
     for v in far_times:
         yield "time", v
@@ -671,31 +682,42 @@ def _title_element(root: etree._Element, title: str | None) -> etree._Element | 
 
 def _attribution_dates(root: etree._Element, headline: etree._Element | None) -> Iterator[tuple[str, str]]:
     """Aggregator attribution lines (``_ATTRIBUTION``) that carry a date: the part after ``يوم``/``بتاريخ``
-    first (the outlet's name may hold digits, «اليوم 24»), then the whole line."""
-    for el in root.iter("p", "div", "span", "td", "font", "small", "li", "em", "i", "b", "strong", "footer"):
-        first = next((x for x in el.itertext() if x.strip()), "")  # cheap test before the element's whole text
-        if not _ATTRIBUTION.match(_HARAKAT.sub("", first) + " "):
+    first (the outlet's name may hold digits, «اليوم 24»), then the whole line. The label opens an element's own
+    text (the line's, or a label span's inside it), so only that is tested on every element."""
+    seen: set[str] = set()
+    for el in root.iter():
+        own = el.text
+        if not own or not isinstance(el.tag, str) or el.tag in ("script", "style", "title", "a"):
             continue
-        t = _capped_text(el, 200)
-        if not t or not re.search(r"\d", t) or _in_comment_box(el, headline):
+        if not _ATTRIBUTION.match(_HARAKAT.sub("", own[:60])):
             continue
-        t = _HARAKAT.sub("", t)
-        m = _ATTRIBUTION_DATE.search(t)
-        if m:
-            yield "text", m.group(1)
-        yield "text", t
+        for box in (el, el.getparent()):  # `<p><span>نشر في</span> <a>outlet</a> يوم ...</p>`
+            if box is None or not isinstance(box.tag, str):
+                continue
+            t = _capped_text(box, 200)
+            if not t or t in seen or not re.search(r"\d", t):
+                continue
+            t = _HARAKAT.sub("", t)
+            if not _ATTRIBUTION.match(t) or _in_comment_box(box, headline):
+                continue
+            seen.add(t)
+            m = _ATTRIBUTION_DATE.search(t)
+            if m:
+                yield "text", m.group(1)
+            yield "text", t
+            break
 
 
 def _bare_dates(root: etree._Element, headline: etree._Element | None) -> Iterator[tuple[str, str]]:
-    """Last resort, after the URL: a short element that is mostly a date (``24/06/2019 00h37``), anywhere outside
-    comment, related and footer areas, in document order."""
-    for el in root.iter(*_DATE_TAGS):
-        if len(el) > 3:
+    """Last resort, after the URL: a short text that is mostly a date (``24/06/2019 00h37``), anywhere outside
+    comment, related and footer areas, in document order. Short text nodes are picked in C (XPath) first."""
+    for node in root.xpath("//body//text()[string-length(normalize-space()) >= 6 "
+                           "and string-length(normalize-space()) <= 40]"):
+        t = " ".join(node.split())
+        if not _YEAR.search(t) or len(re.sub(r"[\d\s/.:,-]", "", t)) > len(t) // 2 + 3:
             continue
-        t = _short_date_text(el)
-        if not t or len(t) > 40 or not _YEAR.search(t) or len(re.sub(r"[\d\s/.:,-]", "", t)) > len(t) // 2 + 3:
-            continue
-        if any(_NO_DATE_SCOPE.search(_attr_str(a)) for a in el.iterancestors()) or _in_comment_box(el, headline):
+        el = node.getparent()
+        if el is None or el.tag in ("script", "style") or _in_no_date_scope(el, headline) or _in_comment_box(el, headline):
             continue
         yield "text", t
 
@@ -711,7 +733,11 @@ def _year_anchor(p: Page, modified: Any) -> tuple[datetime, timedelta | None] | 
         v = parse_date(modified, tz=p.tz, now=p.now)
         if v is not None:
             return v, None
-    years = [int(y) for m in _COPYRIGHT.finditer(p.text[-200000:]) for y in m.groups() if y]
+    years = []
+    for m in _COPYRIGHT.finditer(p.text[-200000:]):
+        # the years in the next 80 characters of text (tags removed), `© 2010-2013 Name` giving 2013
+        after = re.sub(r"<[^>]*>", " ", p.text[-200000:][m.end(): m.end() + 400])[:80]
+        years += [int(y) for y in _COPYRIGHT_YEAR.findall(after)]
     if years:
         return datetime(max(years), 12, 31, 23, 59, tzinfo=p.now.tzinfo), None
     return None
