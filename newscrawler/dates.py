@@ -26,7 +26,10 @@ from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-__all__ = ["DEFAULT_TZ", "DateResult", "YearAnchor", "date_from_url", "parse_date", "pick_published", "to_utc_iso"]
+__all__ = [
+    "DEFAULT_TZ", "DateResult", "YearAnchor", "date_from_url", "is_day_month", "parse_date", "pick_published",
+    "to_utc_iso",
+]
 
 DEFAULT_TZ = "Africa/Casablanca"
 
@@ -150,6 +153,7 @@ _DAY_DOT_RE = re.compile(r"(?<![\d.])(\d{1,2})\.(?=\s*[^\W\d_])")
 # `07 - 10 - 2025` (aggregator attribution lines space the dashes): one numeric date, before spaced dashes
 # become separators.
 _SPACED_NUMERIC_RE = re.compile(r"(?<![\d/.-])(\d{1,2})\s+[-/.]\s+(\d{1,2})\s+[-/.]\s+(\d{4})(?!\d)")
+_YEAR_DOT_RE = re.compile(r"(?<![\d.])(\d{4})\.(?=\s|$)")  # Croatian and Serbian end the year with a dot
 _DE_RE = re.compile(r"(?<=\d)\s+de\s+(?=[^\W\d_])|(?<=[^\W\d_])\s+del?\s+(?=\d{4})", re.I)
 _HOUR_H_RE = re.compile(r"\b(\d{1,2})\s*[hH]\s*(\d{2})\b|\b(\d{1,2})\s*[hH](?=\s|$)")
 _SEPARATORS_RE = re.compile(r"[|،,؛;•·]|\s[-–—]+\s|\s[-–—]+$|^[-–—]+\s")
@@ -165,6 +169,7 @@ def _prepare(text: str) -> str:
     text = _CJK_DATE_RE.sub(r" \1/\2/\3 ", text)
     text = _CJK_TIME_RE.sub(r"\1:\2", text)
     text = _DAY_DOT_RE.sub(r"\1", text)
+    text = _YEAR_DOT_RE.sub(r"\1", text)
     text = _DE_RE.sub(" ", text)
     text = _SPACED_NUMERIC_RE.sub(r"\1/\2/\3", text)
     text = _SEPARATORS_RE.sub(" ", text)
@@ -485,6 +490,22 @@ _RELATIVE_WORD_RE = re.compile(
     r"前|昨日|今日|昨天|今天|전|어제|오늘|منذ|قبل|أمس|امس|اليوم|البارحة",
     re.I,
 )
+
+
+_DAY_MONTH_RE = re.compile(
+    r"^(?:(?P<d1>\d{1,2})\s+(?P<m1>[^\W\d_]+(?:\s+[^\W\d_]+)?)|(?P<m2>[^\W\d_]+)\s+(?P<d2>\d{1,2}))"
+    r"(?:\s+\d{1,2}:\d{2}(?:\s*(?:[ap]\.?m\.?|ص|م))?)?$",
+    re.I,
+)
+
+
+def is_day_month(text: str) -> bool:
+    """Whether a short visible text is a day and a month name without a year (``Jan 10``, ``24 juin``,
+    ``7 أكتوبر 10:30``): a date whose year must come from the page's other evidence."""
+    if not text or len(text) > 40:
+        return False
+    m = _DAY_MONTH_RE.match(_prepare(text))
+    return bool(m) and _month_of(m["m1"] or m["m2"]) is not None
 
 
 def _complete_year(dt: datetime, anchor: datetime, window: timedelta | None) -> datetime | None:

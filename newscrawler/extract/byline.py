@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from newscrawler.dates import FUTURE_TOLERANCE, date_from_url, parse_date, pick_published
+from newscrawler.dates import FUTURE_TOLERANCE, date_from_url, is_day_month, parse_date, pick_published
 from newscrawler.extract.common import (
     Page,
     _as_list,
@@ -160,16 +160,18 @@ def _time_published(root: etree._Element, headline: etree._Element | None) -> tu
 
 
 def _in_no_date_scope(el: etree._Element, headline: etree._Element | None) -> bool:
-    """Inside a comment, related, sidebar, footer or carousel box (``_NO_DATE_SCOPE``). ``<body>`` and ``<html>``
+    """Inside (or a small element holding) a comment, related, sidebar, footer or carousel box (``_NO_DATE_SCOPE``).
+    ``<body>`` and ``<html>``
     are not boxes (WordPress writes ``no-sidebar`` on ``<body>``), nor is an element that also holds the headline
     (the article's own wrapper)."""
     holders = set(headline.iterancestors()) if headline is not None else set()
-    for a in el.iterancestors():
+    for a in itertools.chain([el], el.iterancestors()):
         if a.tag in ("body", "html"):
-            return False
+            break
         if a not in holders and _NO_DATE_SCOPE.search(_attr_str(a)):
             return True
-    return False
+    # a small cell whose text is such a box's (`<td><div class="related">...</div></td>`)
+    return len(el) <= 8 and any(_NO_DATE_SCOPE.search(_attr_str(d)) for d in el.iterdescendants())
 
 
 _COMMENT_BOX = re.compile(r"comment|disqus|(?:^|[\s_-])repl(?:y|ies)(?:$|[\s_-])", re.I)
@@ -201,9 +203,11 @@ def _short_date_text(el: etree._Element) -> str | None:
         if n > 400:
             return None
     t = _text(el)
-    if not 6 <= len(t) <= 90:
+    if not 5 <= len(t) <= 90:
         return None
-    return t if _YEAR.search(t) or _RELATIVE_DATE.search(t) else None
+    # a day and month shown without a year (`Jan 10`, `24 juin`) are offered too: pick_published completes the
+    # year from the page's other evidence
+    return t if _YEAR.search(t) or _RELATIVE_DATE.search(t) or is_day_month(t) else None
 
 
 def _capped_text(el: etree._Element, cap: int) -> str | None:
