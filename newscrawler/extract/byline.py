@@ -160,7 +160,7 @@ def _time_published(root: etree._Element, headline: etree._Element | None) -> tu
 
 
 def _in_no_date_scope(el: etree._Element, headline: etree._Element | None) -> bool:
-    """Inside (or a small element holding) a comment, related, sidebar, footer or carousel box (``_NO_DATE_SCOPE``).
+    """Inside (or a cell only wrapping) a comment, related, sidebar, footer or carousel box (``_NO_DATE_SCOPE``).
     ``<body>`` and ``<html>``
     are not boxes (WordPress writes ``no-sidebar`` on ``<body>``), nor is an element that also holds the headline
     (the article's own wrapper)."""
@@ -170,8 +170,12 @@ def _in_no_date_scope(el: etree._Element, headline: etree._Element | None) -> bo
             break
         if a not in holders and _NO_DATE_SCOPE.search(_attr_str(a)):
             return True
-    # a small cell whose text is such a box's (`<td><div class="related">...</div></td>`)
-    return len(el) <= 8 and any(_NO_DATE_SCOPE.search(_attr_str(d)) for d in el.iterdescendants())
+    # a cell that only wraps such a box (`<td><div class="related">...</div></td>`)
+    while len(el) == 1 and not (el.text or "").strip() and not (el[0].tail or "").strip():
+        el = el[0]
+        if _NO_DATE_SCOPE.search(_attr_str(el)):
+            return True
+    return False
 
 
 _COMMENT_BOX = re.compile(r"comment|disqus|(?:^|[\s_-])repl(?:y|ies)(?:$|[\s_-])", re.I)
