@@ -33,8 +33,8 @@ __all__ = [
 
 DEFAULT_TZ = "Africa/Casablanca"
 
-# A published date a few minutes ahead of the fetch is clock skew; more than that is a wrong date
-# (a countdown, an event date in a script: trafilatura#72).
+# A published date a few minutes ahead of the fetch is clock skew (returned as the fetch time); more than that
+# is a wrong date (a countdown, an event date in a script: trafilatura#72).
 FUTURE_TOLERANCE = timedelta(minutes=10)
 _MIN_YEAR, _MAX_YEAR = 1900, 2100
 
@@ -649,7 +649,8 @@ def pick_published(
     ``candidates`` are ``(rule, raw)`` pairs (``jsonld``, ``meta``, ``time``, ``selector``, ``text``,
     ``feed``, ``url``); for ``url`` the raw string is the URL. A date more than a few minutes after
     ``now`` (default: the current time) is rejected, never returned: it is a countdown or an event date,
-    not a publication date. ``locale`` is passed to ``parse_date``. ``year_anchor`` is called at most once, the
+    not a publication date; one up to 10 minutes after it is the site's clock skew and comes back as ``now``
+    itself, so no returned date is ever after the fetch. ``locale`` is passed to ``parse_date``. ``year_anchor`` is called at most once, the
     first time a candidate may lack a year, and gives ``parse_date`` its ``(year_anchor, year_window)`` (or None:
     no evidence, the year is completed against ``now``). Returns ``DateResult(None, None, None)`` when nothing
     qualifies.
@@ -672,7 +673,8 @@ def pick_published(
             value = parse_date(raw, tz=tz, now=ref, locale=locale, year_anchor=anchor[0] if anchor else None,
                                year_window=anchor[1] if anchor else None)
         if value is not None and value <= limit:
-            return DateResult(value, raw, rule)
+            # Clock skew: a few minutes ahead is the fetch time itself; a date after the fetch is never returned.
+            return DateResult(min(value, ref.astimezone(value.tzinfo)), raw, rule)
     return DateResult(None, None, None)
 
 

@@ -663,7 +663,7 @@ def read_dates(p: Page) -> None:
     if isinstance(modified, str) and modified:
         v = parse_date(modified, tz=p.tz, now=p.now)
         if v is not None and v <= p.now + FUTURE_TOLERANCE:
-            p.out["modified_at"] = _iso(v)
+            p.out["modified_at"] = _iso(min(v, p.now.astimezone(v.tzinfo)))
 
 
 def _title_element(root: etree._Element, title: str | None) -> etree._Element | None:
