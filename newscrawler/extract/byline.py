@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import datetime, timedelta
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin
 
@@ -64,6 +64,8 @@ _UPDATED = re.compile(
 
 _PUBLISHED_WORD = re.compile(r"publi|pubblicat|posted|created|veröffentlicht|gepubliceerd|objavljeno|yayınla|opublikowano|"
                              r"diterbitkan|نشر", re.I)
+
+_FULL_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)|(?<!\d)\d{1,2}[/.]\d{1,2}[/.]\d{2}(?!\d)")
 
@@ -718,16 +720,18 @@ def _attribution_dates(root: etree._Element, headline: etree._Element | None) ->
 
 def _bare_dates(root: etree._Element, headline: etree._Element | None) -> Iterator[tuple[str, str]]:
     """Last resort, after the URL: a short text that is mostly a date (``24/06/2019 00h37``), anywhere outside
-    comment, related and footer areas, in document order. Short text nodes are picked in C (XPath) first."""
+    comment, related and footer areas, in document order. Short text nodes are picked in C (XPath) first. Rule
+    ``bare``: like ``url``, too weak to count as the page's own date when deciding its type."""
     for node in root.xpath("//body//text()[string-length(normalize-space()) >= 6 "
                            "and string-length(normalize-space()) <= 40]"):
         t = " ".join(node.split())
-        if not _YEAR.search(t) or len(re.sub(r"[\d\s/.:,-]", "", t)) > len(t) // 2 + 3:
+        # a four-digit year: `3.5.11` and `5/12/23` are as often version numbers and prices as dates
+        if not _FULL_YEAR.search(t) or len(re.sub(r"[\d\s/.:,-]", "", t)) > len(t) // 2 + 3:
             continue
         el = node.getparent()
         if el is None or el.tag in ("script", "style") or _in_no_date_scope(el, headline) or _in_comment_box(el, headline):
             continue
-        yield "text", t
+        yield "bare", t
 
 
 def _year_anchor(p: Page, modified: Any) -> tuple[datetime, timedelta | None] | None:
