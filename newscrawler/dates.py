@@ -7,10 +7,12 @@ How a string is parsed (design: ``arabic-text.md`` section 5.2):
    labels (``آخر تحديث:``, ``نشر في``, ``Publié le``...) and ``على الساعة`` dropped, ``18h05`` -> ``18:05``,
    ``|``, ``،`` and spaced dashes turned into spaces;
 3. a fast path of our own: numeric ``dd/mm/yyyy`` (day first), ``[weekday] d month yyyy [hh:mm [ص|م]]`` with a
-   table of every regional month name, and relative forms (``منذ 3 ساعات``, ``أمس``, ``il y a 2 jours``);
-4. only then ``dateparser``, one locale per call (the source's locale, then ar-MA, ar-DZ, ar-LB for Arabic
-   script, fr and en for Latin script), never with language auto-detection: on Arabic it picks Uyghur, Urdu
-   or Persian and can return a wrong date instead of None.
+   table of every regional Arabic month name and the unambiguous month names of fifteen European languages,
+   East Asian ``2024年3月12日``, and relative forms (``منذ 3 ساعات``, ``أمس``, ``il y a 2 jours``);
+4. only then ``dateparser``, one locale per call (the page's or source's locale, then ar-MA, ar-DZ, ar-LB for
+   Arabic script, fr and en for Latin script), never with language auto-detection: on Arabic it picks Uyghur,
+   Urdu or Persian and can return a wrong date instead of None. A year-less result takes its year from the
+   caller's evidence (``year_anchor``).
 
 A date needs at least a day and a month: ``2025`` or ``نونبر 2025`` give None rather than an invented day.
 """
@@ -502,8 +504,8 @@ _DAY_MONTH_RE = re.compile(
 def is_day_month(text: str) -> bool:
     """Whether a short visible text is a day and a month name without a year (``Jan 10``, ``24 juin``,
     ``7 أكتوبر 10:30``): a date whose year must come from the page's other evidence."""
-    if not text or len(text) > 40:
-        return False
+    if not text or len(text) > 40 or len(text.split()) > 6 or not re.search(r"\d", text):
+        return False  # cheap refusals first: this is asked of many short texts on a page
     m = _DAY_MONTH_RE.match(_prepare(text))
     return bool(m) and _month_of(m["m1"] or m["m2"]) is not None
 

@@ -200,7 +200,7 @@ def _headline_scope(headline: etree._Element | None) -> etree._Element | None:
     return None if scope is None or scope.tag in ("body", "html") else scope
 
 
-def _short_date_text(el: etree._Element) -> str | None:
+def _short_date_text(el: etree._Element, yearless: bool = False) -> str | None:
     if el.tag not in _DATE_TAGS or len(el) > 8:
         return None
     n = 0
@@ -211,9 +211,9 @@ def _short_date_text(el: etree._Element) -> str | None:
     t = _text(el)
     if not 5 <= len(t) <= 90:
         return None
-    # a day and month shown without a year (`Jan 10`, `24 juin`) are offered too: pick_published completes the
-    # year from the page's other evidence
-    return t if _YEAR.search(t) or _RELATIVE_DATE.search(t) or is_day_month(t) else None
+    # next to the headline (``yearless``), a day and month shown without a year (`Jan 10`, `24 juin`) are offered
+    # too: pick_published completes the year from the page's other evidence
+    return t if _YEAR.search(t) or _RELATIVE_DATE.search(t) or (yearless and is_day_month(t)) else None
 
 
 def _capped_text(el: etree._Element, cap: int) -> str | None:
@@ -265,7 +265,7 @@ def _visible_date_candidates(
         for hint in (_DATE_HINT, _DATE_HINT_WEAK):
             yield from hinted(scope, hint)
     for el in _near_h1(root, headline):
-        t = _short_date_text(el)
+        t = _short_date_text(el, yearless=True)
         if t and not _in_no_date_scope(el, headline):
             yield from emit(t)
     for v in far_times:
