@@ -1196,6 +1196,10 @@ def test_year_less_date_takes_the_year_of_the_page_evidence() -> None:
         "</article>", "</article><footer>© 2011-2013 Harbour Blog</footer>")
     r = extract_article(html, "https://b.example/h", now=NOW)
     assert r["published_at"].startswith("2013-01-10")
+    # A dated neighbour of the headline (here the update line): on or before it.
+    r = extract_article(_page("", body.replace("Mar 24", "24 juin") + "<p>Updated on 2 July 2017</p>", _FILLER_EN),
+                        "https://b.example/h", now=NOW)
+    assert r["published_at"].startswith("2017-06-24")
     # No evidence at all: the most recent such day before the fetch, as a listing's fresh item.
     r = extract_article(_page("", "<h1>أمطار الخريف تنعش آمال الفلاحين</h1><p class='c1'>7 أكتوبر 10:30</p>"),
                         "https://a.example/n/8", now=NOW)

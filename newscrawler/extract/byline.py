@@ -655,7 +655,7 @@ def read_dates(p: Page) -> None:
         itertools.chain(cands, _attribution_dates(p.root, headline), texts, [("url", p.url)],
                         _bare_dates(p.root, headline)),
         tz=p.tz, now=p.now, locale=_page_locale(p.root, p.meta),
-        year_anchor=lambda: _year_anchor(p, modified),
+        year_anchor=lambda: _year_anchor(p, modified, headline),
     )
     if res is not None and getattr(res, "value", None) is not None:
         p.out["published_at"] = _iso(res.value)
@@ -734,10 +734,11 @@ def _bare_dates(root: etree._Element, headline: etree._Element | None) -> Iterat
         yield "bare", t
 
 
-def _year_anchor(p: Page, modified: Any) -> tuple[datetime, timedelta | None] | None:
+def _year_anchor(p: Page, modified: Any, headline: etree._Element | None) -> tuple[datetime, timedelta | None] | None:
     """The page's other evidence for a date shown without a year: the URL's day (the publication day itself: a
     year-less date more than three days before it is another date), else the modification date, else the last
-    copyright year of the footer (its 31 December)."""
+    copyright year of the footer (its 31 December), else the nearest dated text around the headline (a dated
+    neighbour: an update line, the first comment)."""
     u = date_from_url(p.url, tz=p.tz)
     if u is not None:
         return u, timedelta(days=3)
@@ -745,13 +746,20 @@ def _year_anchor(p: Page, modified: Any) -> tuple[datetime, timedelta | None] | 
         v = parse_date(modified, tz=p.tz, now=p.now)
         if v is not None:
             return v, None
+    text = p.text[-200000:]
     years = []
-    for m in _COPYRIGHT.finditer(p.text[-200000:]):
+    for m in _COPYRIGHT.finditer(text):
         # the years in the next 80 characters of text (tags removed), `© 2010-2013 Name` giving 2013
-        after = re.sub(r"<[^>]*>", " ", p.text[-200000:][m.end(): m.end() + 400])[:80]
+        after = re.sub(r"<[^>]*>", " ", text[m.end(): m.end() + 400])[:80]
         years += [int(y) for y in _COPYRIGHT_YEAR.findall(after)]
     if years:
         return datetime(max(years), 12, 31, 23, 59, tzinfo=p.now.tzinfo), None
+    for el in _near_h1(p.root, headline, after=120, before=30):
+        t = _short_date_text(el)
+        if t and _FULL_YEAR.search(t) and not _in_comment_box(el, None):
+            v = parse_date(t, tz=p.tz, now=p.now)
+            if v is not None and v <= p.now:
+                return v, None
     return None
 
 
