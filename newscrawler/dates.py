@@ -7,10 +7,12 @@ How a string is parsed (design: ``arabic-text.md`` section 5.2):
    labels (``آخر تحديث:``, ``نشر في``, ``Publié le``...) and ``على الساعة`` dropped, ``18h05`` -> ``18:05``,
    ``|``, ``،`` and spaced dashes turned into spaces;
 3. a fast path of our own: numeric ``dd/mm/yyyy`` (day first), ``[weekday] d month yyyy [hh:mm [ص|م]]`` with a
-   table of every regional month name, and relative forms (``منذ 3 ساعات``, ``أمس``, ``il y a 2 jours``);
-4. only then ``dateparser``, one locale per call (the source's locale, then ar-MA, ar-DZ, ar-LB for Arabic
-   script, fr and en for Latin script), never with language auto-detection: on Arabic it picks Uyghur, Urdu
-   or Persian and can return a wrong date instead of None.
+   table of every regional Arabic month name and the unambiguous month names of fifteen European languages,
+   East Asian ``2024年3月12日``, and relative forms (``منذ 3 ساعات``, ``أمس``, ``il y a 2 jours``);
+4. only then ``dateparser``, one locale per call (the page's or source's locale, then ar-MA, ar-DZ, ar-LB for
+   Arabic script, fr and en for Latin script), never with language auto-detection: on Arabic it picks Uyghur,
+   Urdu or Persian and can return a wrong date instead of None. A year-less result takes its year from the
+   caller's evidence (``year_anchor``).
 
 A date needs at least a day and a month: ``2025`` or ``نونبر 2025`` give None rather than an invented day.
 """
@@ -20,19 +22,22 @@ from __future__ import annotations
 import email.utils
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-__all__ = ["DEFAULT_TZ", "DateResult", "date_from_url", "parse_date", "pick_published", "to_utc_iso"]
+__all__ = [
+    "DEFAULT_TZ", "DateResult", "YearAnchor", "date_from_url", "is_day_month", "parse_date", "pick_published",
+    "to_utc_iso",
+]
 
 DEFAULT_TZ = "Africa/Casablanca"
 
-# A published date a few minutes ahead of the fetch is clock skew; more than that is a wrong date
-# (a countdown, an event date in a script: trafilatura#72).
+# A published date a few minutes ahead of the fetch is clock skew (returned as the fetch time); more than that
+# is a wrong date (a countdown, an event date in a script: trafilatura#72).
 FUTURE_TOLERANCE = timedelta(minutes=10)
 _MIN_YEAR, _MAX_YEAR = 1900, 2100
 
@@ -54,6 +59,39 @@ _MONTH_NAMES: dict[int, tuple[str, ...]] = {
     12: ("ديسمبر", "دجنبر", "كانون الأول", "كانون أول", "december", "dec", "décembre", "decembre", "déc"),
 }
 
+# Month names of the European languages of the real-page sets (German, Spanish, Portuguese, Italian, Dutch,
+# Romanian, Scandinavian, Croatian/Bosnian/Serbian Latin, Polish, Czech, Turkish, Indonesian), nominative and
+# genitive, only where a spelling means the same month in every language listed: `listopad` is October in
+# Croatian and November in Czech and Polish, so it is left to dateparser with the page's language.
+# Measured on the visible-only benchmark (docs/dates.md): the table reads them in microseconds, dateparser in
+# milliseconds per string.
+_MONTH_NAMES_EU: dict[int, tuple[str, ...]] = {
+    1: ("januar", "jänner", "jaenner", "enero", "ene", "janeiro", "gennaio", "gen", "januari", "ianuarie", "ian",
+        "siječanj", "siječnja", "sijecnja", "styczeń", "stycznia", "leden", "ledna", "ocak", "janvāris"),
+    2: ("februar", "feber", "febrero", "fevereiro", "febbraio", "februari", "februarie", "veljača", "veljače",
+        "luty", "lutego", "únor", "února", "şubat", "subat"),
+    3: ("märz", "maerz", "mrz", "mär", "marzo", "março", "marco", "maart", "mrt", "martie", "marts", "mart",
+        "ožujak", "ožujka", "ozujka", "marzec", "marca", "březen", "března", "maret"),
+    4: ("abril", "abr", "aprile", "aprilie", "travanj", "travnja", "kwiecień", "kwietnia", "duben", "dubna",
+        "nisan"),
+    5: ("mayo", "maio", "maggio", "mag", "mei", "maj", "svibanj", "svibnja", "maja", "květen", "května", "mayıs",
+        "mayis"),
+    6: ("juni", "junio", "junho", "giugno", "giu", "iunie", "iun", "lipanj", "lipnja", "czerwiec", "czerwca",
+        "červen", "června", "haziran"),
+    7: ("juli", "julio", "julho", "luglio", "lug", "iulie", "iul", "srpanj", "srpnja", "lipiec", "lipca",
+        "červenec", "července", "temmuz"),
+    8: ("agosto", "ago", "augustus", "augusti", "avgust", "kolovoz", "kolovoza", "sierpień", "sierpnia", "srpen",
+        "srpna", "ağustos", "agustos", "agustus"),
+    9: ("septiembre", "setiembre", "setembro", "settembre", "set", "septembrie", "septembar", "rujan", "rujna",
+        "wrzesień", "września", "září", "eylül", "eylul"),
+    10: ("oktober", "okt", "octubre", "outubro", "ottobre", "ott", "octombrie", "oktobar", "październik",
+         "października", "říjen", "října", "ekim"),
+    11: ("noviembre", "novembro", "noiembrie", "noi", "novembar", "studeni", "studenoga", "studenog", "kasım",
+         "kasim"),
+    12: ("dezember", "dez", "diciembre", "dic", "dezembro", "dicembre", "desember", "decembrie", "decembar",
+         "prosinac", "prosinca", "grudzień", "grudnia", "prosinec", "prosince", "aralık", "aralik"),
+}
+
 _WEEKDAYS = (
     "الأحد", "الاثنين", "الإثنين", "الأثنين", "الثلاثاء", "الثلاثا", "الأربعاء", "الاربعاء", "الخميس",
     "الجمعة", "السبت",
@@ -68,6 +106,13 @@ _LABELS = (
     "publié le", "publie le", "publié", "mis à jour le", "mis à jour", "mise à jour le", "mise à jour",
     "modifié le", "date de publication", "published on", "published", "updated on", "updated",
     "last updated", "posted on", "posted", "date", "le",
+    # publication and update labels of the other languages the month tables read
+    "veröffentlicht am", "veröffentlicht", "aktualisiert am", "aktualisiert", "zuletzt aktualisiert", "stand",
+    "publicado el", "publicado em", "publicado", "actualizado el", "actualizado", "atualizado em", "atualizado",
+    "pubblicato il", "pubblicato", "aggiornato il", "aggiornato", "gepubliceerd op", "gepubliceerd",
+    "bijgewerkt op", "bijgewerkt", "publicat", "actualizat", "publicerad", "uppdaterad", "publisert",
+    "oppdatert", "publiceret", "opdateret", "objavljeno", "ažurirano", "güncelleme", "güncellenme",
+    "yayınlanma", "opublikowano", "zaktualizowano", "diterbitkan", "diperbarui",
 )  # fmt: skip
 
 _AM = {"ص", "صباحا", "صباح", "am", "a.m."}
@@ -81,7 +126,9 @@ def _fold(text: str) -> str:
     return text.replace("ى", "ي").replace("ة", "ه").replace(".", "").strip()
 
 
-_MONTHS: dict[str, int] = {_fold(name): num for num, names in _MONTH_NAMES.items() for name in names}
+_MONTHS: dict[str, int] = {
+    _fold(name): num for table in (_MONTH_NAMES, _MONTH_NAMES_EU) for num, names in table.items() for name in names
+}
 
 # --- preparation ------------------------------------------------------------------------------------
 _INVISIBLE_RE = re.compile("[\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
@@ -96,8 +143,21 @@ _WEEKDAY_RE = re.compile(
     re.IGNORECASE,
 )
 _AT_RE = re.compile(
-    r"(?:على\s+الساعة|في\s+الساعة|الساعة|(?<=\s)(?:في|على)(?=\s+\d)|\bà(?=\s*\d)|\bat(?=\s*\d))", re.I
+    r"(?:على\s+الساعة|في\s+الساعة|الساعة|(?<=\s)(?:في|على)(?=\s+\d)|\b(?:à|at|um|om|às|alle|ore|a\s+las|"
+    r"kl\.?|klo|u)(?=\s*\d{1,2}[:.h]\d{2})|(?<=\d)\s*uhr\b)",
+    re.I,
 )
+# East Asian dates: `2024年3月12日 10時30分`, `2024년 3월 12일` -> `2024/3/12 10:30`.
+_CJK_DATE_RE = re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?")
+_CJK_TIME_RE = re.compile(r"(\d{1,2})\s*[時时시]\s*(\d{1,2})\s*[分분]")
+# `2. März 2024` (German, Scandinavian, Croatian) and `12 de marzo de 2024` (Spanish, Portuguese): the day's
+# dot and the `de` linking words go, leaving the `d month yyyy` form the tables read.
+_DAY_DOT_RE = re.compile(r"(?<![\d.])(\d{1,2})\.(?=\s*[^\W\d_])")
+# `07 - 10 - 2025` (aggregator attribution lines space the dashes): one numeric date, before spaced dashes
+# become separators.
+_SPACED_NUMERIC_RE = re.compile(r"(?<![\d/.-])(\d{1,2})\s+[-/.]\s+(\d{1,2})\s+[-/.]\s+(\d{4})(?!\d)")
+_YEAR_DOT_RE = re.compile(r"(?<![\d.])(\d{4})\.(?=\s|$)")  # Croatian and Serbian end the year with a dot
+_DE_RE = re.compile(r"(?<=\d)\s+de\s+(?=[^\W\d_])|(?<=[^\W\d_])\s+del?\s+(?=\d{4})", re.I)
 _HOUR_H_RE = re.compile(r"\b(\d{1,2})\s*[hH]\s*(\d{2})\b|\b(\d{1,2})\s*[hH](?=\s|$)")
 _SEPARATORS_RE = re.compile(r"[|،,؛;•·]|\s[-–—]+\s|\s[-–—]+$|^[-–—]+\s")
 # `2025م` / `2025 م` before a time is the Gregorian-era marker, not "PM".
@@ -109,6 +169,12 @@ def _prepare(text: str) -> str:
     text = _INVISIBLE_RE.sub("", text)
     text = _HARAKAT_RE.sub("", text)
     text = text.translate(_DIGITS)
+    text = _CJK_DATE_RE.sub(r" \1/\2/\3 ", text)
+    text = _CJK_TIME_RE.sub(r"\1:\2", text)
+    text = _DAY_DOT_RE.sub(r"\1", text)
+    text = _YEAR_DOT_RE.sub(r"\1", text)
+    text = _DE_RE.sub(" ", text)
+    text = _SPACED_NUMERIC_RE.sub(r"\1/\2/\3", text)
     text = _SEPARATORS_RE.sub(" ", text)
     text = _HOUR_H_RE.sub(lambda m: f"{m[1]}:{m[2]}" if m[1] else f"{m[3]}:00", text)
     text = _AT_RE.sub(" ", text)
@@ -394,7 +460,11 @@ def _locales_for(text: str, locale: str | None) -> list[str]:
     else:
         order = ["en"]  # digits only; DATE_ORDER makes it day-first
     if locale:
-        order = [locale] + [x for x in order if x != locale]
+        loc = locale.replace("_", "-")
+        base = loc.split("-")[0].lower()
+        # A bare `ar` misses the Maghreb and Levantine month names that the regional locales know.
+        own = [] if loc.lower() == "ar" else [loc] + ([base] if base != loc.lower() else [])
+        order = own + [x for x in order if x not in own]
     return order
 
 
@@ -414,20 +484,74 @@ def _via_dateparser(text: str, tz: str, now: datetime, locale: str | None) -> da
     return None
 
 
+# --- year-less dates --------------------------------------------------------------------------------
+_HAS_YEAR_RE = re.compile(r"(?<!\d)\d{4}(?!\d)|(?<!\d)\d{1,2}[/.-]\d{1,2}[/.-]\d{2}(?!\d)|'\d{2}\b")
+# Relative words in the languages dateparser is given (`vor 3 Tagen`, `hace 2 horas`, `昨日`): such a string has
+# no year because it needs none.
+_RELATIVE_WORD_RE = re.compile(
+    r"\b(?:ago|vor|hace|há|fa|geleden|sedan|siden|urmă|prije|temu|önce|lalu|yesterday|gestern|ayer|ieri|gisteren|"
+    r"igår|jučer|wczoraj|dün|kemarin|today|heute|hoy|oggi|vandaag|idag|danas|dzisiaj|bugün|il y a|hier)\b|"
+    r"前|昨日|今日|昨天|今天|전|어제|오늘|منذ|قبل|أمس|امس|اليوم|البارحة",
+    re.I,
+)
+
+
+_DAY_MONTH_RE = re.compile(
+    r"^(?:(?P<d1>\d{1,2})\s+(?P<m1>[^\W\d_]+(?:\s+[^\W\d_]+)?)|(?P<m2>[^\W\d_]+)\s+(?P<d2>\d{1,2}))"
+    r"(?:\s+\d{1,2}:\d{2}(?:\s*(?:[ap]\.?m\.?|ص|م))?)?$",
+    re.I,
+)
+
+
+def is_day_month(text: str) -> bool:
+    """Whether a short visible text is a day and a month name without a year (``Jan 10``, ``24 juin``,
+    ``7 أكتوبر 10:30``): a date whose year must come from the page's other evidence."""
+    if not text or len(text) > 40 or len(text.split()) > 6 or not re.search(r"\d", text):
+        return False  # cheap refusals first: this is asked of many short texts on a page
+    m = _DAY_MONTH_RE.match(_prepare(text))
+    return m is not None and _month_of(m["m1"] or m["m2"]) is not None
+
+
+def _complete_year(dt: datetime, anchor: datetime, window: timedelta | None) -> datetime | None:
+    """A year-less ``dt`` (its year is the parser's guess) moved to the year that puts it closest on or before
+    ``anchor``'s day; None when that is more than ``window`` before the anchor (the anchor is the publication
+    day itself, so a date far before it is another date)."""
+    target = anchor.date()
+    for year in range(target.year, target.year - 5, -1):  # 29 February waits up to four years
+        try:
+            cand = dt.replace(year=year)
+        except ValueError:
+            continue
+        if cand.date() <= target:
+            if window is not None and target - cand.date() > window:
+                return None
+            return cand
+    return None
+
+
 # --- public API -------------------------------------------------------------------------------------
 
 
 def parse_date(
-    text: str, *, tz: str = DEFAULT_TZ, now: datetime | None = None, locale: str | None = None
+    text: str,
+    *,
+    tz: str = DEFAULT_TZ,
+    now: datetime | None = None,
+    locale: str | None = None,
+    year_anchor: datetime | None = None,
+    year_window: timedelta | None = None,
 ) -> datetime | None:
     """Parse a visible or machine date string into an aware datetime, or None.
 
     ``tz`` is the source's zone, used for strings without an offset; an explicit offset (ISO 8601,
     RFC 2822, ``GMT+1``) is kept. ``now`` anchors relative forms (``منذ 3 ساعات``, ``أمس``) and missing
     years; naive ``now`` is read in ``tz``. ``locale`` is the source's dateparser locale (``ar-MA``,
-    ``ar-DZ``, ``ar-LB``, ``fr``...), tried first; it also orders an ambiguous numeric date (``3/4/2025``:
-    4 March, but 3 April under ``en-US`` or ``en``). A string without a day (``2025``, ``نونبر 2025``)
-    gives None. Never raises on bad input.
+    ``ar-DZ``, ``ar-LB``, ``fr``, ``de``, ``hr``...), tried first; it also orders an ambiguous numeric date
+    (``3/4/2025``: 4 March, but 3 April under ``en-US`` or ``en``). A string without a day (``2025``,
+    ``نونبر 2025``) gives None. A day and month without a year (``24 juin``, ``Jan 10``) takes the most recent
+    such day not after ``year_anchor`` (the page's other evidence: its URL date, modification date, copyright
+    year) when one is given, and None when that day lies more than ``year_window`` before the anchor; without an
+    anchor, the most recent such day not after ``now``. Never raises on bad input.
     """
     if not text or not isinstance(text, str):
         return None
@@ -475,6 +599,8 @@ def parse_date(
             continue  # a date needs a day number; word-only relatives were handled above
         dt = _via_dateparser(segment, tz, resolved_now, locale)
         if dt is not None:
+            if year_anchor is not None and not _HAS_YEAR_RE.search(segment) and not _RELATIVE_WORD_RE.search(segment):
+                return _complete_year(dt, year_anchor.astimezone(dt.tzinfo), year_window)
             return dt
     return None
 
@@ -511,32 +637,48 @@ class DateResult:
     rule: str | None
 
 
+YearAnchor = Callable[[], "tuple[datetime, timedelta | None] | None"]
+
+
 def pick_published(
     candidates: Iterable[tuple[str, str]],
     *,
     tz: str = DEFAULT_TZ,
     now: datetime | None = None,
     locale: str | None = None,
+    year_anchor: YearAnchor | None = None,
 ) -> DateResult:
     """First candidate, in the given trust order, that parses and is not in the future.
 
     ``candidates`` are ``(rule, raw)`` pairs (``jsonld``, ``meta``, ``time``, ``selector``, ``text``,
     ``feed``, ``url``); for ``url`` the raw string is the URL. A date more than a few minutes after
     ``now`` (default: the current time) is rejected, never returned: it is a countdown or an event date,
-    not a publication date. ``locale`` is passed to ``parse_date``. Returns ``DateResult(None, None, None)``
-    when nothing qualifies.
+    not a publication date; one up to 10 minutes after it is the site's clock skew and comes back as ``now``
+    itself, so no returned date is ever after the fetch. ``locale`` is passed to ``parse_date``. ``year_anchor`` is called at most once, the
+    first time a candidate may lack a year, and gives ``parse_date`` its ``(year_anchor, year_window)`` (or None:
+    no evidence, the year is completed against ``now``). Returns ``DateResult(None, None, None)`` when nothing
+    qualifies.
     """
     ref = _resolve_now(now, tz) if now is not None else datetime.now(_zone(tz))
     limit = ref + FUTURE_TOLERANCE
+    anchor: tuple[datetime, timedelta | None] | None = None
+    asked = False
     for rule, raw in candidates:
         if not raw or not isinstance(raw, str):
             continue
         if rule == "url":
             value = date_from_url(raw, tz=tz)
         else:
-            value = parse_date(raw, tz=tz, now=ref, locale=locale)
+            if year_anchor is not None and not asked and not _HAS_YEAR_RE.search(raw):
+                asked = True
+                anchor = year_anchor()
+                if anchor is not None and anchor[0] > ref:
+                    anchor = (ref, anchor[1])  # evidence after the fetch is not evidence
+            value = parse_date(raw, tz=tz, now=ref, locale=locale, year_anchor=anchor[0] if anchor else None,
+                               year_window=anchor[1] if anchor else None)
         if value is not None and value <= limit:
-            return DateResult(value, raw, rule)
+            # Clock skew: a few minutes ahead is the fetch time itself; a date after the fetch is never returned.
+            return DateResult(min(value, ref.astimezone(value.tzinfo)), raw, rule)
     return DateResult(None, None, None)
 
 

@@ -1130,3 +1130,132 @@ def test_body_lines_that_are_not_story_are_dropped(case: str) -> None:
     r = extract_article(_page("", body, ""), "https://b.example/harbour", now=NOW)
     assert not [t for t in lines if t.strip()[:30] in r["body"]]
     assert kept in r["body"]
+
+
+# ---- dates on layouts nobody tuned for (issue 15): table layouts, attribution lines, year-less dates, labels
+
+_FILLER_TABLE = ("<p>" + "قال مسؤول في المديرية الجهوية للفلاحة إن التساقطات الأخيرة ساعدت الفلاحين في سهل سوس على "
+                 "بدء الموسم في ظروف أفضل من السنة الماضية. " * 6 + "</p>")
+
+
+def _table_page(date_cell: str, *, title: str = "أمطار الخريف تنعش آمال الفلاحين", extra: str = "") -> str:
+    """A hand-made legacy layout: tables, a `<font>` title, no h1, no `<time>`, no metadata, a ticker with other
+    stories' dates above the title and a footer with the copyright year."""
+    return (f"<html><head><title>{title} - جريدة الجنوب</title></head><body><table width='100%'>"
+            "<tr><td><a href='/'>الرئيسية</a> | <a href='/s/1'>جهات</a></td></tr>"
+            "<tr><td><div class='ticker'><a href='/n/1'>انطلاق الدخول المدرسي</a> 21/06/2019 "
+            "<a href='/n/2'>افتتاح سوق أسبوعي</a> 22/06/2019</div></td></tr>"
+            f"<tr><td><font size='5' color='#003366'><b>{title}</b></font></td></tr>"
+            f"<tr><td>{date_cell}</td></tr><tr><td>{_FILLER_TABLE}{_FILLER_TABLE}</td></tr>{extra}"
+            "<tr><td><font size='1'>جميع الحقوق محفوظة © 2019 جريدة الجنوب</font></td></tr></table></body></html>")
+
+
+def test_bare_date_in_a_table_cell_beside_a_font_title() -> None:
+    r = extract_article(_table_page("24/06/2019 00h37"), "https://old.example.ma/news.php?id=12", now=NOW)
+    assert r["published_at"] == "2019-06-24T00:37:00+01:00" and r["published_rule"] == "text"
+    # The same in a bare <span> and <p> without class or label; the ticker's dates above the title lose.
+    for cell in ("<span>24/06/2019 00h37</span>", "<p>الإثنين 24 يونيو 2019 - 00:37</p>"):
+        r = extract_article(_table_page(cell), "https://old.example.ma/news.php?id=12", now=NOW)
+        assert r["published_at"] == "2019-06-24T00:37:00+01:00", cell
+
+
+def test_date_in_a_related_box_or_footer_is_not_the_article_date() -> None:
+    # No date next to the title: a related box's date and the footer's must not be taken; nothing is better.
+    related = ("<tr><td><div class='related'><a href='/n/9'>خبر ذو صلة</a> 20/06/2019</div></td></tr>"
+               "<tr><td><div id='footer'>آخر تحديث للموقع 23/06/2019</div></td></tr>")
+    html = _table_page("", extra=related).replace("21/06/2019", "").replace("22/06/2019", "")
+    r = extract_article(html, "https://old.example.ma/news.php?id=12", now=NOW)
+    assert r["published_at"] is None
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("نشر في هسبريس يوم 07 - 10 - 2025 على الساعة 10:30", "2025-10-07T10:30:00+01:00"),
+    ("نشر في اليوم 24 يوم الثلاثاء 7 أكتوبر 2025 على الساعة 09:15", "2025-10-07T09:15:00+01:00"),
+    ("المصدر: اليوم 24 - نشر يوم 06/10/2025 على الساعة 18:05", "2025-10-06T18:05:00+01:00"),
+    ("نقلا عن موقع الجنوب بتاريخ 05/10/2025", "2025-10-05T00:00:00+01:00"),
+    ("نُشر في الجنوب يوم الأحد 05 أكتوبر 2025 على الساعة 23:59", "2025-10-05T23:59:00+01:00"),
+])
+def test_aggregator_attribution_line_gives_the_publication_date(line: str, expected: str) -> None:
+    # The aggregator copy's shape: a headline ticker with its own dates, the story, the attribution line and the
+    # "read it at the source" link; the attribution line comes after the body, far from the headline.
+    ticker = "".join(f"<li><a href='/c/{i}'>عنوان خبر رقم {i}</a> <span>0{i}/09/2025</span></li>" for i in range(1, 9))
+    body = (f"<ul class='news-ticker'>{ticker}</ul><h1>أمطار الخريف تنعش آمال الفلاحين</h1>{_FILLER_AR}"
+            f"<div class='c7'><p>{line}</p><a href='https://source.example.ma/n/5'>لقراءة الخبر من مصدره</a></div>")
+    r = extract_article(_page("", body, ""), "https://agg.example.ma/copy/77", now=NOW)
+    assert r["published_at"] == expected
+
+
+def test_year_less_date_takes_the_year_of_the_page_evidence() -> None:
+    body = '<h1>Harbour works resume in Agadir</h1><p class="c1">Mar 24</p>'
+    # The URL's day: the year that puts the visible date on or just before it.
+    r = extract_article(_page("", body, _FILLER_EN), "https://b.example/blog/2016/3/24/harbour", now=NOW)
+    assert r["published_at"].startswith("2016-03-24") and r["published_rule"] == "text"
+    # A year-less date far before the URL's day is another date: dropped, the URL's day is used.
+    r = extract_article(_page("", body.replace("Mar 24", "Mar 30"), _FILLER_EN),
+                        "https://b.example/blog/2016/3/24/harbour", now=NOW)
+    assert r["published_at"].startswith("2016-03-24") and r["published_rule"] == "url"
+    # The modification date in the metadata: on or before it.
+    head = '<meta property="article:modified_time" content="2019-05-01T10:00:00+01:00">'
+    r = extract_article(_page(head, body.replace("Mar 24", "24 juin"), _FILLER_EN), "https://b.example/h", now=NOW)
+    assert r["published_at"].startswith("2018-06-24")
+    # The footer's copyright year (the last one of a range).
+    html = _page("", body.replace("Mar 24", "10 Jan"), _FILLER_EN).replace(
+        "</article>", "</article><footer>© 2011-2013 Harbour Blog</footer>")
+    r = extract_article(html, "https://b.example/h", now=NOW)
+    assert r["published_at"].startswith("2013-01-10")
+    # A dated neighbour of the headline (here the update line): on or before it.
+    r = extract_article(_page("", body.replace("Mar 24", "24 juin") + "<p>Updated on 2 July 2017</p>", _FILLER_EN),
+                        "https://b.example/h", now=NOW)
+    assert r["published_at"].startswith("2017-06-24")
+    # No evidence at all: the most recent such day before the fetch, as a listing's fresh item.
+    r = extract_article(_page("", "<h1>أمطار الخريف تنعش آمال الفلاحين</h1><p class='c1'>7 أكتوبر 10:30</p>"),
+                        "https://a.example/n/8", now=NOW)
+    assert r["published_at"] == "2025-10-07T10:30:00+01:00"
+
+
+@pytest.mark.parametrize("byline,expected", [
+    ("<span>آخر تحديث: 8 أكتوبر 2025 - 10:00</span> <span>نشر في: 6 أكتوبر 2025 - 09:00</span>", "2025-10-06"),
+    ("<span>تم التحديث 8 أكتوبر 2025</span><span>تاريخ النشر 6 أكتوبر 2025</span>", "2025-10-06"),
+    ("<p>Aktualisiert am 8. Oktober 2025, 10:00 Uhr</p><p>Veröffentlicht am 6. Oktober 2025</p>", "2025-10-06"),
+    ("<p>Mis à jour le 8 octobre 2025 à 10h00</p><p>Publié le 6 octobre 2025 à 9h00</p>", "2025-10-06"),
+    ("<p>Actualizado el 8 de octubre de 2025</p><p>Publicado el 6 de octubre de 2025</p>", "2025-10-06"),
+    ("<p>Updated October 8, 2025 Published October 6, 2025</p>", "2025-10-06"),
+])
+def test_publication_label_beats_modification_label(byline: str, expected: str) -> None:
+    body = f"<h1>أمطار الخريف تنعش آمال الفلاحين</h1>{byline}"
+    r = extract_article(_page("", body), "https://a.example/n/9", now=NOW)
+    assert r["published_at"].startswith(expected)
+
+
+@pytest.mark.parametrize("lang,shown,expected", [
+    ("de", "2. Oktober 2025, 14:07 Uhr", "2025-10-02T14:07"),
+    ("es", "2 de octubre de 2025 a las 14:07", "2025-10-02T14:07"),
+    ("pt", "2 de outubro de 2025", "2025-10-02"),
+    ("it", "2 ottobre 2025 alle 14:07", "2025-10-02T14:07"),
+    ("nl", "2 oktober 2025 om 14:07", "2025-10-02T14:07"),
+    ("ro", "2 octombrie 2025", "2025-10-02"),
+    ("hr", "2. listopada 2025. u 14:07", "2025-10-02T14:07"),  # October in Croatian
+    ("pl", "2 listopada 2024", "2024-11-02"),  # November in Polish
+    ("sr", "2. oktobar 2025.", "2025-10-02"),
+    ("ja", "2025年10月2日 14時07分", "2025-10-02T14:07"),
+    ("zh", "2025年10月2日 14:07", "2025-10-02T14:07"),
+])
+def test_visible_month_names_in_the_page_language(lang: str, shown: str, expected: str) -> None:
+    html = (f'<html lang="{lang}"><head></head><body><article><h1>Harbour works resume in Agadir</h1>'
+            f'<div class="c1">{shown}</div>{_FILLER_EN}</article></body></html>')
+    r = extract_article(html, "https://b.example/harbour", now=NOW)
+    assert r["published_at"].startswith(expected)
+
+
+def test_future_modification_date_is_dropped() -> None:
+    head = ('<meta property="article:published_time" content="2025-10-06T09:00:00+01:00">'
+            '<meta property="article:modified_time" content="2031-01-01T00:00:00+01:00">')
+    r = extract_article(_page(head, "<h1>أمطار الخريف تنعش آمال الفلاحين</h1>"), "https://a.example/n/10", now=NOW)
+    assert r["published_at"].startswith("2025-10-06") and r["modified_at"] is None
+
+
+def test_no_sidebar_class_on_body_does_not_hide_the_visible_date() -> None:
+    html = _page("", '<h1>Harbour works resume in Agadir</h1><p>October 6, 2025</p>', _FILLER_EN).replace(
+        "<body>", '<body class="single single-post no-sidebar">')
+    r = extract_article(html, "https://b.example/harbour", now=NOW)
+    assert r["published_at"].startswith("2025-10-06")

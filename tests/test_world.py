@@ -283,7 +283,6 @@ def test_publisher_dates_in_markup_to_the_minute(crawled):
         assert crawled["scores"]["families"][fam]["date"] >= 0.97, fam
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: dates in table cells / <font> without class or label not merged yet")
 def test_legacy_dates_in_table_cells(crawled):
     assert crawled["scores"]["families"]["legacy"]["date"] >= 0.97
 
@@ -307,8 +306,6 @@ def test_aggregator_copies_are_stored_with_their_source_link(crawled):
     assert fam["title"] >= 0.98 and fam["body_f1"] >= 0.97
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: aggregator copy pages stored (page types) and their attribution "
-                                       "lines read (source_name and date) not merged yet")
 def test_aggregator_copies_name_the_outlet_and_its_date(crawled):
     fam = crawled["scores"]["families"]["aggregator"]
     assert fam["source_name"] >= 0.98

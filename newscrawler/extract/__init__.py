@@ -136,7 +136,7 @@ def _extract(
     ptype, reason = _safe(
         _page_type, root, p.raw_text_len, out["title"], out["body"], meta, ld or None, ld_objs, url, p.raw_visible,
         p.para_len if p.method.get("body") != "selector" else len(out["body"]), p.links,
-        signals, out["published_rule"] not in (None, "url"), bool(out["authors"]),
+        signals, out["published_rule"] not in (None, "url", "bare"), bool(out["authors"]),
         Support(evidence, linked, p.method.get("source_url") in ("link_text", "selector")), default=("article", None),
     )
     out["page_type"], out["reason"] = ptype, reason

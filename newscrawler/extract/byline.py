@@ -6,12 +6,13 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin
 
 from lxml import etree
 
-from newscrawler.dates import parse_date, pick_published
+from newscrawler.dates import FUTURE_TOLERANCE, date_from_url, is_day_month, parse_date, pick_published
 from newscrawler.extract.common import (
     Page,
     _as_list,
@@ -44,14 +45,41 @@ _PUBLISHED_META = (
     "cxenseparse:recs:publishtime", "date",
 )
 
-_UPDATED = re.compile(r"updated|modified|latest\s+version|last\s+reviewed|mis\s+à\s+jour|mise\s+à\s+jour|تحديث|تعديل|محدث", re.I)
+# Update labels: English, French, Arabic, and the languages the month tables read (German, Spanish, Portuguese,
+# Italian, Dutch, Romanian, Scandinavian, Croatian, Turkish, Polish, Indonesian).
+_UPDATED = re.compile(
+    r"updated|modified|latest\s+version|last\s+reviewed|mis\s+à\s+jour|mise\s+à\s+jour|تحديث|تعديل|محدث|"
+    r"aktualisiert|actualizad|atualizad|aggiornat|bijgewerkt|actualizat|uppdaterad|oppdatert|opdateret|"
+    r"ažurirano|güncelle|zaktualizowano|diperbarui",
+    re.I,
+)
 
-_PUBLISHED_WORD = re.compile(r"publi|posted|created|نشر", re.I)
+_PUBLISHED_WORD = re.compile(r"publi|pubblicat|posted|created|veröffentlicht|gepubliceerd|objavljeno|yayınla|opublikowano|"
+                             r"diterbitkan|نشر", re.I)
+
+_FULL_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)|(?<!\d)\d{1,2}[/.]\d{1,2}[/.]\d{2}(?!\d)")
 
 _DATE_TAGS = frozenset({"span", "div", "p", "time", "small", "li", "h2", "h3", "h4", "h5", "h6", "strong", "b",
-                        "em", "i", "dd", "td", "address", "a", "header"})
+                        "em", "i", "dd", "td", "th", "font", "center", "address", "a", "header"})
+
+# Aggregator attribution lines: «نشر في <outlet> يوم <date> على الساعة <time>», «المصدر: <outlet> - <date>»,
+# «نقلا عن <outlet>», «عن موقع ...», and the French and English kin. The date in them is the story's publication.
+_ATTRIBUTION = re.compile(
+    r"^\W*(?:نشر\s+(?:في|على|ب|يوم)|تم\s+النشر|نقلا\s+عن|عن\s+موقع|المصدر\s*[:：]|مصدر\s+الخبر|"
+    r"source\s*[:：]|publié\s+(?:sur|dans|par|le)|paru\s+(?:sur|dans)|originally\s+published|first\s+published)",
+    re.I,
+)
+# The date part of an attribution line: what follows `يوم`, `بتاريخ`, `le` or a dash after the outlet's name.
+_ATTRIBUTION_DATE = re.compile(r"(?:^|\s)(?:يوم|بتاريخ|في\s+تاريخ|le|on)\s+(?=\S*\d|\S+\s+\d)(.+)$", re.I)
+_HARAKAT = re.compile("[\u064b-\u065f\u0670\u0640]")
+
+# `© 2010-2013 Name`, `Copyright 2019`: the years written within a few words after the sign.
+_COPYRIGHT = re.compile(r"©|&copy;|&#169;|\bcopyright\b", re.I)
+_COPYRIGHT_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+_TITLE_TAGS = ("font", "b", "strong", "span", "div", "td", "p", "a", "center", "big", "h4", "h5", "h6", "th")
 
 
 _DATE_LABEL = re.compile(r"\b(?:date\s+posted|posted\s+on|published(?:\s+on)?|publication\s+date)\b|تاريخ\s+النشر|نشر\s+في", re.I)
@@ -61,14 +89,16 @@ _NO_DATE_SCOPE = re.compile(
 )
 
 
-def _english_locale(root: etree._Element, meta: dict[str, list[str]]) -> str | None:
-    """The page's locale when it is English (``en``, ``en-US``, ``en-GB``...), which decides how ``3/4/2025``
-    reads. Other languages give None: their numeric dates are day first, the parser's default."""
-    lang = (root.get("lang") or "").strip().replace("_", "-")
+def _page_locale(root: etree._Element, meta: dict[str, list[str]]) -> str | None:
+    """The page's locale (``<html lang>``, or ``og:locale`` when it names a region of the same language), for
+    ``parse_date``: English decides how ``3/4/2025`` reads (``en``/``en-US`` month first), and any language is
+    the one dateparser tries first for the month names our tables lack (``listopada`` is October in ``hr``,
+    November in ``pl``)."""
+    lang = (root.get("lang") or root.get("xml:lang") or _m(meta, "content-language") or "").strip().replace("_", "-")
     og = (_m(meta, "og:locale") or "").strip().replace("_", "-")
-    # `lang="en"` with `og:locale="en_GB"`: the one that names a region, when both are English.
+    # `lang="en"` with `og:locale="en_GB"`: the one that names a region, when both are the same language.
     loc = og if "-" in og and lang.lower() in ("", og.lower().split("-")[0]) else lang
-    return loc if loc.lower().split("-")[0] == "en" else None
+    return loc if re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", loc) else None
 
 
 def _microdata_published(root: etree._Element) -> list[str]:
@@ -79,7 +109,7 @@ def _microdata_published(root: etree._Element) -> list[str]:
         names = f"{el.get('itemprop') or ''} {el.get('property') or ''}".lower().split()
         if not {"datepublished", "datecreated", "dc:created", "dc:date", "dcterms:created"} & set(names):
             continue
-        if any(_NO_DATE_SCOPE.search(_attr_str(a)) for a in el.iterancestors()):
+        if _in_no_date_scope(el, None):
             continue  # a comment's or a teaser's own datePublished
         v = el.get("content") or el.get("datetime") or _text(el)
         if v and len(v) <= 80 and v not in found:
@@ -105,8 +135,8 @@ def _time_published(root: etree._Element, headline: etree._Element | None) -> tu
         ancestors = list(t.iterancestors())
         if _in_comment_box(t, headline):
             continue  # a reader's comment, never the article's date
-        near = (near_els is None or t in near_els or any(a is scope for a in ancestors)) and not any(
-            _NO_DATE_SCOPE.search(_attr_str(a)) for a in ancestors)
+        near = (near_els is None or t in near_els or any(a is scope for a in ancestors)) and not _in_no_date_scope(
+            t, headline)
         marks = f"{_attr_str(t)} {t.get('itemprop') or ''}"
         parent = t.getparent()
         if parent is not None:
@@ -121,6 +151,25 @@ def _time_published(root: etree._Element, headline: etree._Element | None) -> tu
             break
     ordered = first + last
     return [v for near, v in ordered if near], [v for near, v in ordered if not near]
+
+
+def _in_no_date_scope(el: etree._Element, headline: etree._Element | None) -> bool:
+    """Inside (or a cell only wrapping) a comment, related, sidebar, footer or carousel box (``_NO_DATE_SCOPE``).
+    ``<body>`` and ``<html>``
+    are not boxes (WordPress writes ``no-sidebar`` on ``<body>``), nor is an element that also holds the headline
+    (the article's own wrapper)."""
+    holders = set(headline.iterancestors()) if headline is not None else set()
+    for a in itertools.chain([el], el.iterancestors()):
+        if a.tag in ("body", "html"):
+            break
+        if a not in holders and _NO_DATE_SCOPE.search(_attr_str(a)):
+            return True
+    # a cell that only wraps such a box (`<td><div class="related">...</div></td>`)
+    while len(el) == 1 and not (el.text or "").strip() and not (el[0].tail or "").strip():
+        el = el[0]
+        if _NO_DATE_SCOPE.search(_attr_str(el)):
+            return True
+    return False
 
 
 _COMMENT_BOX = re.compile(r"comment|disqus|(?:^|[\s_-])repl(?:y|ies)(?:$|[\s_-])", re.I)
@@ -143,7 +192,7 @@ def _headline_scope(headline: etree._Element | None) -> etree._Element | None:
     return None if scope is None or scope.tag in ("body", "html") else scope
 
 
-def _short_date_text(el: etree._Element) -> str | None:
+def _short_date_text(el: etree._Element, yearless: bool = False) -> str | None:
     if el.tag not in _DATE_TAGS or len(el) > 8:
         return None
     n = 0
@@ -152,9 +201,11 @@ def _short_date_text(el: etree._Element) -> str | None:
         if n > 400:
             return None
     t = _text(el)
-    if not 6 <= len(t) <= 90:
+    if not 5 <= len(t) <= 90:
         return None
-    return t if _YEAR.search(t) or _RELATIVE_DATE.search(t) else None
+    # next to the headline (``yearless``), a day and month shown without a year (`Jan 10`, `24 juin`) are offered
+    # too: pick_published completes the year from the page's other evidence
+    return t if _YEAR.search(t) or _RELATIVE_DATE.search(t) or (yearless and is_day_month(t)) else None
 
 
 def _capped_text(el: etree._Element, cap: int) -> str | None:
@@ -206,8 +257,8 @@ def _visible_date_candidates(
         for hint in (_DATE_HINT, _DATE_HINT_WEAK):
             yield from hinted(scope, hint)
     for el in _near_h1(root, headline):
-        t = _short_date_text(el)
-        if t and not any(_NO_DATE_SCOPE.search(_attr_str(a)) for a in el.iterancestors()):
+        t = _short_date_text(el, yearless=True)
+        if t and not _in_no_date_scope(el, headline):
             yield from emit(t)
     for v in far_times:
         yield "time", v
@@ -563,22 +614,126 @@ def read_dates(p: Page) -> None:
         cands += [("meta", v) for v in p.meta.get(k, ()) if v][:2]
     cands += [("meta", v) for v in _microdata_published(p.root)]
     headline = _headline_el(p.headings, p.out["title"])
+    if headline is None:
+        # Table layouts and legacy pages show the title in a `<font>`, `<b>` or `<td>`: the element whose text
+        # is the extracted title is the headline the visible date sits next to.
+        headline = _title_element(p.root, p.out["title"])
     near_times, far_times = _time_published(p.root, headline)
     cands += [("time", v) for v in near_times]
     st, _ = _sel_first_text(p.root, p.selectors.get("date"))
     if st:
         cands.append(("selector", st))
+    modified = p.ld.get("dateModified") or _m(p.meta, "article:modified_time", "og:updated_time", "datemodified")
     # Lazily: the visible-text search only runs when every machine-readable candidate failed.
     texts = _visible_date_candidates(p.root, headline, far_times)
-    res = pick_published(itertools.chain(cands, texts, [("url", p.url)]), tz=p.tz, now=p.now,
-                         locale=_english_locale(p.root, p.meta))
+    res = pick_published(
+        itertools.chain(cands, _attribution_dates(p.root, headline), texts, [("url", p.url)],
+                        _bare_dates(p.root, headline)),
+        tz=p.tz, now=p.now, locale=_page_locale(p.root, p.meta),
+        year_anchor=lambda: _year_anchor(p, modified, headline),
+    )
     if res is not None and res.value is not None and res.rule is not None:
         p.out["published_at"] = _iso(res.value)
         p.out["published_raw"] = res.raw
         p.out["published_rule"] = res.rule
         p.method["published_at"] = res.rule
-    mod = p.ld.get("dateModified") or _m(p.meta, "article:modified_time", "og:updated_time", "datemodified")
-    if isinstance(mod, str) and mod:
-        v = parse_date(mod, tz=p.tz, now=p.now)
+    if isinstance(modified, str) and modified:
+        v = parse_date(modified, tz=p.tz, now=p.now)
+        if v is not None and v <= p.now + FUTURE_TOLERANCE:
+            p.out["modified_at"] = _iso(min(v, p.now.astimezone(v.tzinfo)))
+
+
+def _title_element(root: etree._Element, title: str | None) -> etree._Element | None:
+    """The element showing the extracted title on a page without a matching h1/h2/h3: the first short element
+    whose words are the title's (or, when the title carries the site's name, its longest part, at least half of
+    it)."""
+    tk = _key(title or "")
+    body = root.find("body")
+    if len(tk) < 8 or body is None:
+        return None
+    padded = f" {tk} "
+    best, best_len = None, 0
+    for el in body.iter(*_TITLE_TAGS):
+        t = _capped_text(el, 300)
+        if not t:
+            continue
+        k = _key(t)
+        if len(k) > best_len and len(k) >= max(8, len(tk) // 2) and f" {k} " in padded:
+            best, best_len = el, len(k)
+            if len(k) == len(tk):
+                break
+    return best
+
+
+def _attribution_dates(root: etree._Element, headline: etree._Element | None) -> Iterator[tuple[str, str]]:
+    """Aggregator attribution lines (``_ATTRIBUTION``) that carry a date: the part after ``يوم``/``بتاريخ``
+    first (the outlet's name may hold digits, «اليوم 24»), then the whole line. The label opens an element's own
+    text (the line's, or a label span's inside it), so only that is tested on every element."""
+    seen: set[str] = set()
+    for el in root.iter():
+        own = el.text
+        if not own or not isinstance(el.tag, str) or el.tag in ("script", "style", "title", "a"):
+            continue
+        if not _ATTRIBUTION.match(_HARAKAT.sub("", own[:60])):
+            continue
+        for box in (el, el.getparent()):  # `<p><span>نشر في</span> <a>outlet</a> يوم ...</p>`
+            if box is None or not isinstance(box.tag, str):
+                continue
+            t = _capped_text(box, 200)
+            if not t or t in seen or not re.search(r"\d", t):
+                continue
+            t = _HARAKAT.sub("", t)
+            if not _ATTRIBUTION.match(t) or _in_comment_box(box, headline):
+                continue
+            seen.add(t)
+            m = _ATTRIBUTION_DATE.search(t)
+            if m:
+                yield "text", m.group(1)
+            yield "text", t
+            break
+
+
+def _bare_dates(root: etree._Element, headline: etree._Element | None) -> Iterator[tuple[str, str]]:
+    """Last resort, after the URL: a short text that is mostly a date (``24/06/2019 00h37``), anywhere outside
+    comment, related and footer areas, in document order. Short text nodes are picked in C (XPath) first. Rule
+    ``bare``: like ``url``, too weak to count as the page's own date when deciding its type."""
+    for node in root.xpath("//body//text()[string-length(normalize-space()) >= 6 "
+                           "and string-length(normalize-space()) <= 40]"):
+        t = " ".join(node.split())
+        # a four-digit year: `3.5.11` and `5/12/23` are as often version numbers and prices as dates
+        if not _FULL_YEAR.search(t) or len(re.sub(r"[\d\s/.:,-]", "", t)) > len(t) // 2 + 3:
+            continue
+        el = node.getparent()
+        if el is None or el.tag in ("script", "style") or _in_no_date_scope(el, headline) or _in_comment_box(el, headline):
+            continue
+        yield "bare", t
+
+
+def _year_anchor(p: Page, modified: Any, headline: etree._Element | None) -> tuple[datetime, timedelta | None] | None:
+    """The page's other evidence for a date shown without a year: the URL's day (the publication day itself: a
+    year-less date more than three days before it is another date), else the modification date, else the last
+    copyright year of the footer (its 31 December), else the nearest dated text around the headline (a dated
+    neighbour: an update line, the first comment)."""
+    u = date_from_url(p.url, tz=p.tz)
+    if u is not None:
+        return u, timedelta(days=3)
+    if isinstance(modified, str) and modified:
+        v = parse_date(modified, tz=p.tz, now=p.now)
         if v is not None:
-            p.out["modified_at"] = _iso(v)
+            return v, None
+    text = p.text[-200000:]
+    years = []
+    for m in _COPYRIGHT.finditer(text):
+        # the years in the next 80 characters of text (tags removed), `© 2010-2013 Name` giving 2013
+        after = re.sub(r"<[^>]*>", " ", text[m.end(): m.end() + 400])[:80]
+        years += [int(y) for y in _COPYRIGHT_YEAR.findall(after)]
+    if years:
+        return datetime(max(years), 12, 31, 23, 59, tzinfo=p.now.tzinfo), None
+    for el in _near_h1(p.root, headline, after=120, before=30):
+        t = _short_date_text(el)
+        if t and _FULL_YEAR.search(t) and not _in_comment_box(el, None):
+            v = parse_date(t, tz=p.tz, now=p.now)
+            if v is not None and v <= p.now:
+                return v, None
+    return None
+
