@@ -77,7 +77,21 @@ def _try(body: bytes, enc: str) -> str | None:
     try:
         return body.decode(enc)
     except (UnicodeDecodeError, LookupError):
+        if enc in ("utf-8", "utf-8-sig"):
+            return _cut_truncated_utf8(body, enc)
         return None
+
+
+def _cut_truncated_utf8(body: bytes, enc: str) -> str | None:
+    """A UTF-8 body whose only fault is its last character cut short (a truncated download or gzip stream) is
+    text up to its last whole character, not a wrong charset and not a replacement character."""
+    for cut in (1, 2, 3):
+        if len(body) > cut:
+            try:
+                return body[:-cut].decode(enc)
+            except UnicodeDecodeError:
+                continue
+    return None
 
 
 def _detect(body: bytes) -> tuple[str, str]:
