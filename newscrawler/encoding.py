@@ -126,7 +126,13 @@ def _detect(body: bytes) -> tuple[str, str]:
 
 
 def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
-    """Decode an HTML page; return ``(text, encoding_used)``. Never raises."""
+    """Decode an HTML page; return ``(text, encoding_used)``. Never raises. NUL characters are dropped: HTML
+    parsers turn them into U+FFFD, which must never reach stored text (docs/reliability.md)."""
+    text, encoding = _decode_html(body, declared)
+    return (text.replace("\x00", "") if "\x00" in text else text), encoding
+
+
+def _decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
     if isinstance(body, str):  # tolerate callers that already decoded
         return body, "unicode"
     body = body or b""

@@ -211,6 +211,8 @@ class NewsSpider(scrapy.Spider):
     def _request(self, source: Source, url: str, kind: str, **meta: Any) -> scrapy.Request:
         callback = self.parse_article if kind == "article" else self.parse_discovery
         meta = {"source_id": source.id, "kind": kind, "download_slot": source.id, **meta}
+        if "download_timeout" in source.politeness:  # a source known to be slow or silent costs seconds, not minutes
+            meta["download_timeout"] = float(source.politeness["download_timeout"])
         if kind == "robots":
             meta["handle_httpstatus_list"] = [404, 410]  # a site without robots.txt is normal, not a reject
         elif kind != "article":
@@ -481,7 +483,10 @@ class NewsSpider(scrapy.Spider):
         elif failure.check(Refused):
             yield self._reject(request, failure.value.reason, str(failure.value), fetched=False)
         elif failure.check(IgnoreRequest):
-            reason = "robots" if "robots" in str(failure.value).lower() else "ignored"
+            message = str(failure.value)
+            # Scrapy's decompression limit (a gzip bomb) raises a plain IgnoreRequest naming DOWNLOAD_MAXSIZE.
+            reason = ("too_large" if "DOWNLOAD_MAXSIZE" in message
+                      else "robots" if "robots" in message.lower() else "ignored")
             yield self._reject(request, reason, str(failure.value), fetched=False)
         else:
             detail = f"{failure.type.__name__}: {failure.value}" if str(failure.value) else failure.type.__name__
