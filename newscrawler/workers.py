@@ -80,8 +80,9 @@ class Extractor:
             return self.function(html, url, **options)
         for attempt in (1, 2):
             pool = self._pool
-            future = asyncio.wrap_future(pool.submit(self.function, html, url, **options))
             try:
+                # submit raises too when the pool already knows its worker died
+                future = asyncio.wrap_future(pool.submit(self.function, html, url, **options))
                 if self.timeout:
                     return await asyncio.wait_for(future, self.timeout)
                 return await future
