@@ -45,7 +45,7 @@ from newscrawler.encoding import charset_from_content_type, decode_html
 from newscrawler.items import Article, Headline, HeadlineBatch, KnownArticles, PageRecord, Reject
 from newscrawler.middlewares import Refused
 from newscrawler.setting_names import unknown_setting_warnings
-from newscrawler.sources import Source, load_sources
+from newscrawler.sources import Source, SourceConfigError, load_sources
 from newscrawler.urls import canonical_url, url_key
 from newscrawler.workers import Extractor, ExtractTimeout, WorkerCrash, default_workers
 
@@ -127,7 +127,13 @@ class NewsSpider(scrapy.Spider):
         for line in unknown_setting_warnings(name for name, _ in settings.items()):
             spider.logger.warning(line)
         config = spider.config or settings.get("NEWSCRAWLER_SOURCES") or None
-        spider.sources = {s.id: s for s in load_sources(config, only=spider.source_filter)}
+        try:
+            spider.sources = {s.id: s for s in load_sources(config, only=spider.source_filter)}
+        except SourceConfigError as exc:
+            # `scrapy crawl news -a sources=nope`: one error line and an empty run, not an asyncio traceback
+            # (`newscrawler crawl` checks the sources before Scrapy starts: exit code 2).
+            spider.logger.error("newscrawler: %s", exc)
+            spider.sources = {}
         # One download slot per source: politeness is per source, with per-source overrides.
         slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
         for source in spider.sources.values():

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -111,3 +112,12 @@ def test_output_piped_into_head_is_not_an_error(env, tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr, result.stderr
     assert result.returncode == 0
+
+
+def test_scrapy_crawl_with_an_unknown_source_is_one_error_line(tmp_path):
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "news", "-a", "sources=nope", "-s",
+                             f"NEWSCRAWLER_DB={tmp_path / 'n.db'}", "-s", "LOG_LEVEL=WARNING"],
+                            capture_output=True, text=True, timeout=120, cwd=root)
+    assert "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert "no such source" in result.stderr
