@@ -79,7 +79,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     check_writable_db(args.db)
     run = run_crawl(db=args.db, config=args.config, sources=args.sources, overrides=overrides)
     print_run_summary(run, args.db)
-    return 0 if run else 1
+    # a run stopped by a write error (store_error) ran with problems
+    return 0 if run and run.get("status") != "store_error" else 1
 
 
 def check_writable_db(db: str) -> None:
