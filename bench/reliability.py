@@ -89,7 +89,7 @@ def mixed(tmp: Path, articles: int) -> dict:
         bases = [demo.base_urls[s] for s in PUBLISHERS.split(",")]
         crawl(alone, tmp / "alone.db", DEMO_SETTINGS, PUBLISHERS)
         n_alone, rate_alone = _rate(tmp / "alone.db", bases)
-        sources = PUBLISHERS + ",hostile,hostile-flood,hostile-robots500,hostile-robotshuge,hostile-robotsbad"
+        sources = PUBLISHERS + ",hostile,hostile-flood,hostile-robots500,hostile-robotshuge,hostile-robotsbad,hostile-silent"
         crawl(both, tmp / "mixed.db", DEMO_SETTINGS, sources)
         n_mixed, rate_mixed = _rate(tmp / "mixed.db", bases)
     return {"articles_alone": n_alone, "rate_alone": rate_alone, "articles_mixed": n_mixed, "rate_mixed": rate_mixed,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -503,6 +504,21 @@ class NewsSpider(scrapy.Spider):
         return Reject(url=request.url, source_id=request.meta.get("source_id", ""), reason=reason,
                       detail=str(detail)[:500], http_status=status, at=now_iso(), fetched=fetched,
                       frontier_url=request.meta.get("frontier_url", ""))
+
+
+class _OneLineDownloadErrors(logging.Filter):
+    """Scrapy's robots.txt middleware logs a failed robots.txt download (a silent host's timeout) with its full
+    traceback; an ordinary network failure is one line in our logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[0] is not None and not issubclass(record.exc_info[0], Exception):
+            return True
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
+logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_OneLineDownloadErrors())
 
 
 def _request_of(response: Response) -> scrapy.Request:

@@ -29,6 +29,7 @@ SQL_IDENTIFIER_PARTS = {
     "', '.join(row)", "', '.join((':' + c for c in row))", "', '.join(('?' for _ in dependants))",
     "', '.join((f'{c} = :{c}' for c in COUNT_COLUMNS))", "c", "', '.join(cols)",
     "', '.join(('?' for _ in wanted))",
+    "self.wal_limit_bytes",  # an int (the Store argument), formatted with :d
     "step.sql", "step.version",  # a numbered migration's own SQL text and number (store.schema.MIGRATIONS)
 }
 

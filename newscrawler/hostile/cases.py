@@ -41,7 +41,7 @@ Responder = Callable[[Any, str], Reply | None]
 @dataclass
 class Case:
     name: str
-    site: str  # main, flood, robots500, robotshuge, robotsbad
+    site: str  # main, flood, robots500, robotshuge, robotsbad, silent
     path: str
     respond: Responder
     expect: str  # stored | reject | cycle | fetched_once | bounded | page | site_crawled
@@ -432,6 +432,9 @@ def cases() -> list[Case]:
         Case("robots-malformed", "robotsbad", "/robots.txt",
              _robots(b"\x00\xff<html>User-agent *\nDisallow /\n\x89PNG\r\n\x1a\n"), "site_crawled", linked=False,
              note="binary and HTML in robots.txt, no valid rule"),
+        # a source that never answers: its requests time out, and the other sources keep their pace
+        Case("silent-source", "silent", "/feed.xml", lambda h, b: None, "reject", "timeout", linked=False,
+             note="accepts connections, never answers (download_timeout 2 s, robots.txt included)"),
     ]
 
 

@@ -29,7 +29,7 @@ from newscrawler.hostile.cases import (
     story,
 )
 
-SITES = ("main", "flood", "robots500", "robotshuge", "robotsbad")
+SITES = ("main", "flood", "robots500", "robotshuge", "robotsbad", "silent")
 
 
 class _Server(ThreadingHTTPServer):
@@ -117,6 +117,9 @@ class HostileServer:
     # -- pages --------------------------------------------------------------------------------------------------
 
     def respond(self, site: str, path: str, handler: Any, base: str) -> Reply | None:
+        if site == "silent":  # accepts the connection, reads the request, never answers
+            handler.server.stopping.wait(60)
+            return None
         case = self.routes.get((site, path))
         if case is None and site == "main":  # the traps' further pages: /calendar/day/N, /loop/page/N
             case = next((c for c in self.cases if c.expect in ("bounded", "cycle") and c.path.endswith("/1")
@@ -168,7 +171,7 @@ class HostileServer:
             "listings": [main + "/calendar/day/1", main + "/loop/page/1"],
             "allowed_domains": [urlsplit(main).netloc], "allow_loopback": True, "politeness": politeness,
         }]
-        for site in SITES[1:]:
+        for site in SITES[1:]:  # silent: a source that never answers anything, not even robots.txt
             base = self.base_urls[site]
             out.append({"id": f"hostile-{site}", "name": f"موقع {site}", "homepage": base + "/",
                         "kind": "publisher", "feeds": [base + "/feed.xml"],
