@@ -81,7 +81,9 @@ def _rate(db: Path, base_urls: list[str]) -> tuple[int, float]:
 
 
 def mixed(tmp: Path, articles: int) -> dict:
-    with DemoServer(articles_per_site=articles) as demo, HostileServer() as bad:
+    # The demo sites in a process of their own: the hostile server's threads (a 20 MB page, the flood) must not
+    # slow the demo's answers through this process's GIL, which would charge the crawler for the server's cost.
+    with DemoServer.start_process(articles_per_site=articles) as demo, HostileServer() as bad:
         alone = tmp / "alone.toml"
         alone.write_text(demo.sources_toml(), encoding="utf-8")
         both = tmp / "mixed.toml"
@@ -143,12 +145,14 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=150, help="articles per demo site (throughput, trials)")
     parser.add_argument("--kill-trials", type=int, default=20)
     parser.add_argument("--skip-fuzz", action="store_true")
+    parser.add_argument("--skip-hostile", action="store_true", help="skip the hostile-cases run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        h = hostile(tmp)
-        print(f"hostile cases: {h['as_expected']} / {h['cases']} as expected, run {h['seconds']:.1f} s, "
-              f"exit {h['exit']}" + "".join(f"\n  {name}: {why}" for name, why in h["failures"].items()))
+        if not args.skip_hostile:
+            h = hostile(tmp)
+            print(f"hostile cases: {h['as_expected']} / {h['cases']} as expected, run {h['seconds']:.1f} s, "
+                  f"exit {h['exit']}" + "".join(f"\n  {name}: {why}" for name, why in h["failures"].items()))
         m = mixed(tmp, args.articles)
         print(f"good pages: alone {m['articles_alone']} articles at {m['rate_alone']:.1f}/s; with the hostile sources "
               f"{m['articles_mixed']} at {m['rate_mixed']:.1f}/s; ratio {m['ratio']:.2f}")
