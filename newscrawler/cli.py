@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -74,9 +76,30 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     except (SourceConfigError, ValueError) as exc:
         print(f"newscrawler: {exc}", file=sys.stderr)
         return 2
+    check_writable_db(args.db)
     run = run_crawl(db=args.db, config=args.config, sources=args.sources, overrides=overrides)
     print_run_summary(run, args.db)
-    return 0 if run else 1
+    # a run stopped by a write error (store_error) ran with problems
+    return 0 if run and run.get("status") != "store_error" else 1
+
+
+def check_writable_db(db: str) -> None:
+    """Before a crawl starts: ``db`` is a SQLite file (or an empty or missing one) this user can write, in a folder
+    that exists or can be made. Else a `CommandError` (exit 2), not a traceback from inside Scrapy."""
+    path = Path(db)
+    if path.is_dir():
+        raise CommandError(f"--db {db} is a folder; give a file name, e.g. {path / 'news.db'}")
+    if path.exists():
+        with open(path, "rb") as handle:
+            header = handle.read(16)
+        if header and header != b"SQLite format 3\x00":
+            raise CommandError(f"--db {db} is not a SQLite database; give another file name")
+        if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+            raise CommandError(f"--db {db} is read-only; crawl into a file (and folder) you can write")
+        return
+    folder = next((p for p in path.absolute().parents if p.exists()), None)
+    if folder is None or not os.access(folder, os.W_OK):
+        raise CommandError(f"cannot create --db {db}: its folder is not writable")
 
 
 DEMO_PORT = 8701  # fixed ports (8701-8704) keep demo URLs stable, so a second `newscrawler demo` is incremental
@@ -115,10 +138,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
     target = args.target
     if target.startswith(("http://", "https://")):
+        import urllib.parse
         import urllib.request
 
         from newscrawler.settings import USER_AGENT
 
+        if not urllib.parse.urlsplit(target).hostname:
+            raise CommandError(f"not a URL: {target}")
         request = urllib.request.Request(target, headers={"User-Agent": USER_AGENT})
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the user's URL
             body = response.read()
@@ -207,6 +233,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     except StoreError as exc:
         return _db_error(exc)
     with store:
+        if args.output and not Path(args.output).absolute().parent.is_dir():
+            raise CommandError(f"no folder {Path(args.output).parent} for -o {args.output}; create it first")
         out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout  # noqa: SIM115
         try:
             count = export_articles(store, out, fmt=args.format, source=args.source, since=args.since,
@@ -301,6 +329,7 @@ def _split(value: str | None) -> list[str] | None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newscrawler", description=__doc__)
+    parser.add_argument("--debug", action="store_true", help="show the traceback of a failure")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("demo", help="serve the bundled demo sites on 127.0.0.1 and crawl them")
@@ -355,9 +384,65 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class CommandError(Exception):
+    """An ordinary failure a command reports in one line: ``exit_code`` 1 (ran with problems) or 2 (usage or input)."""
+
+    def __init__(self, message: str, exit_code: int = 2):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return args.func(args)
+    """Exit codes: 0 ok, 1 ran with problems, 2 usage or input error (docs/operators.md). An ordinary failure is one
+    line on stderr saying what went wrong and what to do; ``--debug`` shows the traceback as well."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # --debug is accepted anywhere on the line (`newscrawler stats --debug` as well as `newscrawler --debug stats`)
+    debug = "--debug" in argv
+    args = build_parser().parse_args([arg for arg in argv if arg != "--debug"])
+    args.debug = debug
+    try:
+        return int(args.func(args))
+    except BrokenPipeError:
+        # The reader of our output went away (`| head`): not an error. Later writes (and the interpreter's final
+        # flush) go nowhere instead of raising again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print("newscrawler: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the one place that turns failures into a line and an exit code
+        if args.debug:
+            traceback.print_exc()
+        message, code = _explain(exc)
+        print(f"newscrawler: {message}" + ("" if args.debug else " (--debug shows the details)"), file=sys.stderr)
+        return code
+
+
+def _explain(exc: BaseException) -> tuple[str, int]:
+    """One line and an exit code for an exception a command let through."""
+    import sqlite3
+    import urllib.error
+
+    if isinstance(exc, CommandError):
+        return str(exc), exc.exit_code
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"the server answered HTTP {exc.code} for {exc.url}; check the URL", 1
+    if isinstance(exc, urllib.error.URLError):
+        return f"could not fetch the page: {exc.reason}; check the URL and the network", 1
+    if isinstance(exc, TimeoutError | ConnectionError):
+        return f"could not fetch the page: {exc}; check the URL and the network", 1
+    if isinstance(exc, sqlite3.Error):
+        return f"database error: {exc}; check --db (a SQLite file this user can read and write)", 2
+    if isinstance(exc, FileNotFoundError):
+        return f"no such file or folder: {exc.filename}; create the folder or give another path", 2
+    if isinstance(exc, PermissionError):
+        return f"permission denied: {exc.filename}; check the file's permissions", 2
+    if isinstance(exc, IsADirectoryError | NotADirectoryError):
+        return f"not a file: {exc.filename}", 2
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), 1
+    return f"unexpected error: {type(exc).__name__}: {exc}", 1
 
 
 if __name__ == "__main__":

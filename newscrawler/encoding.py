@@ -77,7 +77,21 @@ def _try(body: bytes, enc: str) -> str | None:
     try:
         return body.decode(enc)
     except (UnicodeDecodeError, LookupError):
+        if enc in ("utf-8", "utf-8-sig"):
+            return _cut_truncated_utf8(body, enc)
         return None
+
+
+def _cut_truncated_utf8(body: bytes, enc: str) -> str | None:
+    """A UTF-8 body whose only fault is its last character cut short (a truncated download or gzip stream) is
+    text up to its last whole character, not a wrong charset and not a replacement character."""
+    for cut in (1, 2, 3):
+        if len(body) > cut:
+            try:
+                return body[:-cut].decode(enc)
+            except UnicodeDecodeError:
+                continue
+    return None
 
 
 def _detect(body: bytes) -> tuple[str, str]:
@@ -112,7 +126,13 @@ def _detect(body: bytes) -> tuple[str, str]:
 
 
 def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
-    """Decode an HTML page; return ``(text, encoding_used)``. Never raises."""
+    """Decode an HTML page; return ``(text, encoding_used)``. Never raises. NUL characters are dropped: HTML
+    parsers turn them into U+FFFD, which must never reach stored text (docs/reliability.md)."""
+    text, encoding = _decode_html(body, declared)
+    return (text.replace("\x00", "") if "\x00" in text else text), encoding
+
+
+def _decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
     if isinstance(body, str):  # tolerate callers that already decoded
         return body, "unicode"
     body = body or b""

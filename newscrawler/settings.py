@@ -31,6 +31,10 @@ LOG_LEVEL = "INFO"
 # Conditional GET on feeds and listing pages (ETag / Last-Modified stored in the pages table).
 DOWNLOADER_MIDDLEWARES = {
     "newscrawler.middlewares.ConditionalGetMiddleware": 560,
+    "newscrawler.middlewares.SourceDeadlineMiddleware": 50,
+    # Redirects that loop, leave the source or go to a private address are rejects with their own reason.
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "newscrawler.middlewares.GuardedRedirectMiddleware": 600,
 }
 
 ITEM_PIPELINES = {
@@ -60,3 +64,9 @@ NEWSCRAWLER_BATCH_SIZE = 200  # SQLite writes per transaction
 NEWSCRAWLER_NEAR_DUPLICATES = True  # second-level dedup: the same story republished with small edits
 NEWSCRAWLER_NEAR_DUP_WINDOW_DAYS = 7.0  # near-duplicate candidates: articles first seen this recently
 NEWSCRAWLER_CRAWL_STATE_CLASS = "newscrawler.store.crawlstate.SqliteCrawlState"  # known articles, page validators, frontier
+# Bounds of one run (docs/reliability.md): discovery documents (feeds, sitemaps, robots.txt, listing pages) per
+# source, each also fetched at most once per run; and the wall time a source may take, counted from its first
+# request (requests still queued then stay pending for the next run). 0: no limit.
+NEWSCRAWLER_MAX_DISCOVERY_PER_SOURCE = 100
+NEWSCRAWLER_MAX_SECONDS_PER_SOURCE = 3600
+NEWSCRAWLER_EXTRACT_TIMEOUT = 60.0  # seconds of extraction per page in a worker; over it: extract_timeout reject

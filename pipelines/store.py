@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 from scrapy import signals
@@ -38,6 +39,7 @@ class StorePipeline:
         self.store: Store | None = None
         self.state: CrawlState | None = None
         self.run_id = 0
+        self.write_error: str | None = None  # set by the first failed write (a full disk): the run stops
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -67,6 +69,36 @@ class StorePipeline:
     def process_item(self, item: Any, spider: Any = None) -> Any:
         store = self.store
         assert store is not None, "open_spider was not called"
+        if self.write_error is not None:
+            self.stats.inc_value("newscrawler/items_not_stored")  # the run is stopping; said once already
+            return item
+        try:
+            return self._store_item(store, item)
+        except (sqlite3.OperationalError, sqlite3.DatabaseError, OSError) as exc:
+            self._stop_on_write_error(store, exc)
+            return item
+
+    def _stop_on_write_error(self, store: Store, exc: BaseException) -> None:
+        """A write that fails (disk full, file-size limit, I/O error) fails for every item after it: one error line,
+        the uncommitted batch undone (the run's counters are reloaded, so they match what was stored), and the run
+        stopped with status `store_error` instead of one traceback per item."""
+        self.write_error = f"{type(exc).__name__}: {exc}"
+        self.stats.inc_value("newscrawler/items_not_stored")
+        logger.error("newscrawler: cannot write to %s (%s); the crawl stops. Free disk space (or raise the "
+                     "file-size limit) and run it again: what was committed is kept.", self.db_path, exc)
+        try:
+            store.rollback()
+        except sqlite3.Error:
+            pass  # the connection may be unusable; the committed rows are safe either way
+        engine = self.crawler.engine
+        if hasattr(engine, "close_spider_async"):  # Scrapy 2.14+
+            from scrapy.utils.defer import deferred_from_coro
+
+            deferred_from_coro(engine.close_spider_async(reason="store_error"))
+        else:  # pragma: no cover - the floor version
+            engine.close_spider(self.crawler.spider, "store_error")
+
+    def _store_item(self, store: Store, item: Any) -> Any:
         if isinstance(item, Article):
             result = store.save_article(dict(vars(item)), run_id=self.run_id)
             self.stats.inc_value(f"newscrawler/articles_{result.status}")
@@ -105,15 +137,29 @@ class StorePipeline:
         self.stats.inc_value("newscrawler/headlines_seen", stored - new)
 
     def close_spider(self, spider: Any = None) -> None:
-        if self.store is not None:
-            self.store.commit()
+        if self.store is not None and self.write_error is None:
+            try:
+                self.store.commit()
+            except (sqlite3.Error, OSError) as exc:
+                self._stop_on_write_error(self.store, exc)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.store is None:
             return
         run_stats = {name: self.stats.get_value(key, 0) for name, key in RUN_STATS.items()}
         run_stats["pages_capped_by_source"] = self.stats.get_value("newscrawler/pages_capped_by_source", {})
-        row = self.store.finish_run(self.run_id, status=reason or "finished", stats=run_stats)
-        self.stats.set_value("newscrawler/run", row)
-        self.store.close()
+        status = "store_error" if self.write_error is not None else reason or "finished"
+        try:
+            row = self.store.finish_run(self.run_id, status=status, stats=run_stats)
+            self.stats.set_value("newscrawler/run", row)
+            self.store.close()
+        except (sqlite3.Error, OSError) as exc:
+            # Not even the run record could be written (the disk is still full): the run row keeps the counts of
+            # its last commit, which match the committed rows.
+            logger.error("newscrawler: the run record of %s could not be closed: %s", self.db_path, exc)
+            self.stats.set_value("newscrawler/run", {"id": self.run_id, "status": status})
+            try:
+                self.store.db.close()
+            except sqlite3.Error:
+                pass
         self.store = None

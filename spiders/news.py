@@ -10,12 +10,19 @@ Listing pagination: a scheduled run follows each listing's next page (`newscrawl
 date (`newscrawler.backfill`). Every request of a source passes one budget (`_budget`): the per-source caps
 NEWSCRAWLER_MAX_PAGES_PER_SOURCE (all requests) and NEWSCRAWLER_MAX_ARTICLES_PER_SOURCE (article requests); what
 they refuse is counted as `pages_capped`.
+
+Bounded by design (docs/reliability.md): every discovery document (feed, sitemap, robots.txt, listing page) is
+requested at most once per run whatever links to it, a second link to it being recorded as a `discovery_cycle`
+reject; NEWSCRAWLER_MAX_DISCOVERY_PER_SOURCE caps a source's discovery documents and
+NEWSCRAWLER_MAX_SECONDS_PER_SOURCE its wall time (both counted as `pages_capped`).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import logging
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -33,14 +40,15 @@ from twisted.python.failure import Failure
 
 from newscrawler.backfill import PageWalk, archive_period_end, parse_since, since_moment
 from newscrawler.crawlstate import CrawlState, crawl_state
-from newscrawler.dates import date_from_url, parse_date
+from newscrawler.dates import FUTURE_TOLERANCE, date_from_url, parse_date
 from newscrawler.discover import DiscoveryError, read_discovery_page
 from newscrawler.encoding import charset_from_content_type, decode_html
 from newscrawler.items import Article, Headline, HeadlineBatch, KnownArticles, PageRecord, Reject
+from newscrawler.middlewares import Refused
 from newscrawler.setting_names import unknown_setting_warnings
-from newscrawler.sources import Source, load_sources
+from newscrawler.sources import Source, SourceConfigError, load_sources
 from newscrawler.urls import canonical_url, url_key
-from newscrawler.workers import Extractor, default_workers
+from newscrawler.workers import Extractor, ExtractTimeout, WorkerCrash, default_workers
 
 
 def _error_types(scrapy_names: tuple[str, ...], *twisted: type[BaseException]) -> tuple[type[BaseException], ...]:
@@ -95,6 +103,11 @@ class NewsSpider(scrapy.Spider):
         self.articles_requested: Counter[str] = Counter()
         self.requests_made: Counter[str] = Counter()  # every request of a source, for the page cap
         self.capped: Counter[str] = Counter()  # requests the caps refused, per source
+        self.discovery_made: Counter[str] = Counter()  # discovery documents requested, per source
+        self.discovery_seen: set[str] = set()  # URL keys of the discovery documents requested in this run
+        self.source_started: dict[str, float] = {}  # monotonic time of each source's first request
+        self.max_discovery = 0
+        self.max_seconds = 0.0
         self.walks: dict[int, PageWalk] = {}  # backfill: listing pages waiting for their articles' dates
         self.listed: set[str] = set()  # backfill: entry URLs of the listing pages read so far
         self.since: Any = None
@@ -116,9 +129,18 @@ class NewsSpider(scrapy.Spider):
         for line in unknown_setting_warnings(name for name, _ in settings.items()):
             spider.logger.warning(line)
         config = spider.config or settings.get("NEWSCRAWLER_SOURCES") or None
-        spider.sources = {s.id: s for s in load_sources(config, only=spider.source_filter)}
+        try:
+            spider.sources = {s.id: s for s in load_sources(config, only=spider.source_filter)}
+        except SourceConfigError as exc:
+            # `scrapy crawl news -a sources=nope`: one error line and an empty run, not an asyncio traceback
+            # (`newscrawler crawl` checks the sources before Scrapy starts: exit code 2).
+            spider.logger.error("newscrawler: %s", exc)
+            spider.sources = {}
         # Every configured source, crawled this run or not: an aggregator's copy may link to any of them.
-        spider.all_sources = load_sources(config) if spider.source_filter else list(spider.sources.values())
+        try:
+            spider.all_sources = load_sources(config) if spider.source_filter else list(spider.sources.values())
+        except SourceConfigError:
+            spider.all_sources = list(spider.sources.values())
         # One download slot per source: politeness is per source, with per-source overrides.
         slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
         for source in spider.sources.values():
@@ -132,10 +154,13 @@ class NewsSpider(scrapy.Spider):
         spider.sitemap_max_age = timedelta(days=settings.getfloat("NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS"))
         spider.max_articles = settings.getint("NEWSCRAWLER_MAX_ARTICLES_PER_SOURCE")
         spider.max_pages = settings.getint("NEWSCRAWLER_MAX_PAGES_PER_SOURCE")
+        spider.max_discovery = settings.getint("NEWSCRAWLER_MAX_DISCOVERY_PER_SOURCE")
+        spider.max_seconds = settings.getfloat("NEWSCRAWLER_MAX_SECONDS_PER_SOURCE")
         spider.since = parse_since(settings.get("NEWSCRAWLER_SINCE"))
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         workers = settings.get("NEWSCRAWLER_EXTRACT_WORKERS")
-        spider.extractor = Extractor(default_workers() if workers in (None, "", "auto") else int(workers))
+        spider.extractor = Extractor(default_workers() if workers in (None, "", "auto") else int(workers),
+                                     timeout=settings.getfloat("NEWSCRAWLER_EXTRACT_TIMEOUT"))
         return spider
 
     def closed(self, reason: str) -> None:
@@ -149,15 +174,17 @@ class NewsSpider(scrapy.Spider):
         for source in self.sources.values():
             starts = [("robots", source.homepage.rstrip("/") + "/robots.txt")] if not source.sitemaps else []
             for kind, url in starts + source.start_urls:
-                request = self._budgeted(source, url, kind)
-                if request is not None:
-                    yield request
+                for out in self._discovery(source, url, kind, None):
+                    yield out
 
     def _budget(self, source: Source, kind: str) -> bool:
         """True when one more request of this kind fits the source's caps (and counts it); else counts it
         as capped. One mechanism for both caps, so both are reported the same way."""
         over_articles = kind == "article" and 0 < self.max_articles <= self.articles_requested[source.id]
-        if over_articles or (self.max_pages and self.requests_made[source.id] >= self.max_pages):
+        over_discovery = kind != "article" and 0 < self.max_discovery <= self.discovery_made[source.id]
+        self.source_started.setdefault(source.id, time.monotonic())
+        if over_articles or over_discovery or self.past_deadline(source.id) or (
+                self.max_pages and self.requests_made[source.id] >= self.max_pages):
             self.capped[source.id] += 1
             stats = self.crawler.stats
             stats.inc_value("newscrawler/pages_capped")
@@ -166,7 +193,30 @@ class NewsSpider(scrapy.Spider):
         self.requests_made[source.id] += 1
         if kind == "article":
             self.articles_requested[source.id] += 1
+        else:
+            self.discovery_made[source.id] += 1
         return True
+
+    def past_deadline(self, source_id: str) -> bool:
+        """True once the source has run for NEWSCRAWLER_MAX_SECONDS_PER_SOURCE (SourceDeadlineMiddleware asks)."""
+        started = self.source_started.get(source_id)
+        return bool(self.max_seconds and started is not None and time.monotonic() - started > self.max_seconds)
+
+    def _discovery(self, source: Source, url: str, kind: str, referer: str | None,
+                   **meta: Any) -> Iterator[scrapy.Request | Reject]:
+        """The request for a discovery document, unless this run already requested it: then a `discovery_cycle`
+        reject (a sitemap index listing itself, two indexes listing each other, a pagination loop)."""
+        key = url_key(url)
+        if key in self.discovery_seen:
+            self.crawler.stats.inc_value("newscrawler/discovery_cycles")
+            yield Reject(url=url, source_id=source.id, reason="discovery_cycle",
+                         detail=f"{kind} already requested in this run; linked again from {referer or 'the start'}",
+                         http_status=None, at=now_iso(), fetched=False, frontier_url="")
+            return
+        request = self._budgeted(source, url, kind, **meta)
+        if request is not None:
+            self.discovery_seen.add(key)
+            yield request
 
     def _budgeted(self, source: Source, url: str, kind: str, **meta: Any) -> scrapy.Request | None:
         return self._request(source, url, kind, **meta) if self._budget(source, kind) else None
@@ -174,6 +224,8 @@ class NewsSpider(scrapy.Spider):
     def _request(self, source: Source, url: str, kind: str, **meta: Any) -> scrapy.Request:
         callback = self.parse_article if kind == "article" else self.parse_discovery
         meta = {"source_id": source.id, "kind": kind, "download_slot": source.id, **meta}
+        if "download_timeout" in source.politeness:  # a source known to be slow or silent costs seconds, not minutes
+            meta["download_timeout"] = float(source.politeness["download_timeout"])
         if kind == "robots":
             meta["handle_httpstatus_list"] = [404, 410]  # a site without robots.txt is normal, not a reject
         elif kind != "article":
@@ -268,9 +320,7 @@ class NewsSpider(scrapy.Spider):
         children = [url for url in found.sitemaps if source.allows(url) and self._recent_child(url, found, source)]
         yield self._page(response, source, kind, len(entries) + len(children))
         for url in children:
-            request = self._budgeted(source, url, "sitemap")
-            if request is not None:
-                yield request
+            yield from self._discovery(source, url, "sitemap", response.url)
         walk = None
         if kind == "listing":
             walk = self._listing_walk(response, source, found.next_page, entries)
@@ -296,18 +346,18 @@ class NewsSpider(scrapy.Spider):
                 walk.note(date_from_url(url, tz=source.timezone), since)
         return walk
 
-    def _walk_on(self, walk: PageWalk) -> Iterator[scrapy.Request]:
+    def _walk_on(self, walk: PageWalk) -> Iterator[scrapy.Request | Reject]:
         """The next page of a walk whose evidence is complete, unless the backfill reached its date."""
         if self.since is not None and not walk.go_on():
             self.crawler.stats.inc_value("newscrawler/listing_walks_reached_since")
             return
         source = self.sources[walk.source_id]
-        request = self._budgeted(source, walk.next_url, "listing", listing_page=walk.page)
-        if request is not None:
-            self.crawler.stats.inc_value("newscrawler/listing_pages_followed")
-            yield request
+        for out in self._discovery(source, walk.next_url, "listing", None, listing_page=walk.page):
+            if isinstance(out, scrapy.Request):
+                self.crawler.stats.inc_value("newscrawler/listing_pages_followed")
+            yield out
 
-    def _article_settled(self, request: scrapy.Request, published_at: str | None) -> Iterator[scrapy.Request]:
+    def _article_settled(self, request: scrapy.Request, published_at: str | None) -> Iterator[Any]:
         """An article of a waiting listing page is in (stored, rejected or failed): note its date, and
         once the page's last article is in, decide about its next page."""
         walk = self.walks.get(request.meta.get("walk", 0))
@@ -334,7 +384,8 @@ class NewsSpider(scrapy.Spider):
         if not self.walks:
             return
         walks, self.walks = list(self.walks.values()), {}
-        requests = [request for walk in walks for request in self._walk_on(walk)]
+        # (a pagination cycle found here has no callback to report it in: it is counted in the stats only)
+        requests = [out for walk in walks for out in self._walk_on(walk) if isinstance(out, scrapy.Request)]
         for request in requests:
             self.crawler.engine.crawl(request)
         if requests:
@@ -376,6 +427,10 @@ class NewsSpider(scrapy.Spider):
                 source_name=source.name if source.kind == "publisher" else None,
                 linked_as_headline=bool(response.meta.get("linked_as_headline")))
             items = list(self._article_items(response, source, page))
+        except (WorkerCrash, ExtractTimeout) as exc:
+            reason = "worker_crash" if isinstance(exc, WorkerCrash) else "extract_timeout"
+            self.logger.warning("%s on %s: %s", reason, response.url, exc)
+            items = [self._reject(_request_of(response), reason, str(exc), status=response.status)]
         except Exception as exc:  # noqa: BLE001 - any bug on one page must not stop the crawl
             self.logger.exception("failed on %s", response.url)
             items = [self._reject(_request_of(response), "parse_error", f"{type(exc).__name__}: {exc}",
@@ -404,14 +459,21 @@ class NewsSpider(scrapy.Spider):
         # normalised in the worker; a page from an extractor that does not normalise is left to NormalisePipeline
         text = page.get("normalised") or {
             "title": page.get("title") or "", "body": page.get("body") or "", "summary": page.get("summary") or ""}
+        if any("\ufffd" in (text.get(field) or "") for field in ("title", "body", "summary")):
+            # Bytes that decoded to replacement characters (a truncated stream, a wrong charset): never stored.
+            yield self._reject(_request_of(response), "undecodable", "replacement characters in the decoded text",
+                               status=response.status)
+            return
+        fetched_at = now_iso()
+        dates = {field: _not_after(page.get(field), fetched_at) for field in ("published_at", "modified_at")}
         yield Article(
             url=url, fetched_url=response.url, source_id=source.id, **text,
             source_url=source_url, source_name=self._source_name(page, source),
             authors=list(page.get("authors") or []), tags=list(page.get("tags") or []),
             section=page.get("section"), language=page.get("language") or source.language,
-            image_url=page.get("image_url"), published_at=page.get("published_at"),
+            image_url=page.get("image_url"), published_at=dates["published_at"],
             published_raw=page.get("published_raw"), published_rule=page.get("published_rule"),
-            modified_at=page.get("modified_at"), fetched_at=now_iso(), http_status=response.status,
+            modified_at=dates["modified_at"], fetched_at=fetched_at, http_status=response.status,
             method=method, frontier_url=response.meta.get("frontier_url", ""),
         )
 
@@ -438,8 +500,19 @@ class NewsSpider(scrapy.Spider):
             self._source(response)  # counts the page as fetched
             yield self._reject(request, f"http_{response.status}", response.status and
                                f"HTTP {response.status}", status=response.status)
+        elif failure.check(Refused) and failure.value.reason == "time_cap":
+            # Not a reject: the request stays pending for the next run, counted like the other caps.
+            source_id = request.meta.get("source_id", "")
+            self.capped[source_id] += 1
+            self.crawler.stats.inc_value("newscrawler/pages_capped")
+            self.crawler.stats.set_value("newscrawler/pages_capped_by_source", dict(sorted(self.capped.items())))
+        elif failure.check(Refused):
+            yield self._reject(request, failure.value.reason, str(failure.value), fetched=False)
         elif failure.check(IgnoreRequest):
-            reason = "robots" if "robots" in str(failure.value).lower() else "ignored"
+            message = str(failure.value)
+            # Scrapy's decompression limit (a gzip bomb) raises a plain IgnoreRequest naming DOWNLOAD_MAXSIZE.
+            reason = ("too_large" if "DOWNLOAD_MAXSIZE" in message
+                      else "robots" if "robots" in message.lower() else "ignored")
             yield self._reject(request, reason, str(failure.value), fetched=False)
         else:
             detail = f"{failure.type.__name__}: {failure.value}" if str(failure.value) else failure.type.__name__
@@ -450,6 +523,21 @@ class NewsSpider(scrapy.Spider):
         return Reject(url=request.url, source_id=request.meta.get("source_id", ""), reason=reason,
                       detail=str(detail)[:500], http_status=status, at=now_iso(), fetched=fetched,
                       frontier_url=request.meta.get("frontier_url", ""))
+
+
+class _OneLineDownloadErrors(logging.Filter):
+    """Scrapy's robots.txt middleware logs a failed robots.txt download (a silent host's timeout) with its full
+    traceback; an ordinary network failure is one line in our logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[0] is not None and not issubclass(record.exc_info[0], Exception):
+            return True
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
+logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_OneLineDownloadErrors())
 
 
 def _request_of(response: Response) -> scrapy.Request:
@@ -469,6 +557,20 @@ def download_failure_reason(failure: Failure) -> str:
     if failure.check(*CANCELLED_ERRORS):
         return "too_large"
     return "download_error"
+
+
+def _not_after(value: str | None, fetched_at: str) -> str | None:
+    """An ISO date, or None when it lies after the fetch time (a `dateModified` in 2099): no stored date is
+    in the future of the page's fetch (beyond the clock-skew tolerance pick_published allows)."""
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return value  # not ISO: left to the validate pipeline
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return None if when > datetime.fromisoformat(fetched_at) + FUTURE_TOLERANCE else value
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -19,6 +19,8 @@ from newscrawler.store.schema import SCHEMA_VERSION, StoreError, migrate, schema
 
 # analysts' readers and a second tool may hold locks briefly; wait instead of failing
 BUSY_TIMEOUT_MS = 10000
+# The WAL bound of the writer's checkpoint policy (Store._bound_wal, docs/reliability.md).
+WAL_LIMIT_BYTES = 64 * 1024 * 1024
 
 
 class ReaderError(StoreError):

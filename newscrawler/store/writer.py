@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from newscrawler.store import queries, runs
-from newscrawler.store.connection import open_writer, savepoint
+from newscrawler.store.connection import BUSY_TIMEOUT_MS, WAL_LIMIT_BYTES, open_writer, savepoint
 from newscrawler.store.dedup_sql import Deduplicator, SaveResult
 from newscrawler.store.rows import NOT_FETCHED_REASONS, article_row, split_reason, url_key_of, utc, utc_now
 from newscrawler.store.schema import StoreError, schema_version
@@ -38,12 +38,16 @@ class Store:
         near_duplicates: bool = True,
         near_dup_window_days: float = 7.0,
         boilerplate_min_articles: int = 5,
+        wal_limit_bytes: int = WAL_LIMIT_BYTES,
     ) -> None:
         self.path = Path(path)
+        self.wal_limit_bytes = int(wal_limit_bytes)
         self.batch_size = max(1, int(batch_size))
         # a slow crawl must not hold the write lock (and hide its rows from readers) for minutes
         self.max_delay = float(max_delay)
         self.db = open_writer(self.path)
+        # After a checkpoint that empties the WAL, SQLite truncates the file to this size.
+        self.db.conn.execute(f"PRAGMA journal_size_limit = {self.wal_limit_bytes:d}")
         self._dedup = Deduplicator(
             self.db.conn,
             near_duplicates=near_duplicates,
@@ -91,6 +95,27 @@ class Store:
             self._counters.flush_all()
         self.db.commit()
         self._pending = 0
+        self._bound_wal()
+
+    def _bound_wal(self) -> None:
+        """WAL checkpoint policy: SQLite's automatic checkpoints cannot get past a reader's snapshot, so while
+        analysts' readers come and go the WAL file can grow far past the database. After a commit that leaves it
+        over ``wal_limit_bytes``, try a TRUNCATE checkpoint without waiting: it succeeds as soon as no reader holds
+        an old snapshot, and costs nothing (SQLITE_BUSY at once) while one does. The writer never waits for readers."""
+        wal = self.path.with_name(self.path.name + "-wal")
+        try:
+            if wal.stat().st_size <= self.wal_limit_bytes:
+                return
+        except OSError:
+            return
+        conn = self.db.conn
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except sqlite3.OperationalError:
+            pass  # a reader still holds its snapshot: next commit tries again
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
 
     def rollback(self) -> None:
         """Discard the writes since the last commit (counters are reloaded from the database)."""

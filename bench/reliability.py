@@ -1,0 +1,171 @@
+"""Reliability figures for docs/reliability.md, from one command:
+
+    python bench/reliability.py [--articles 150] [--kill-trials 20] [--skip-fuzz]
+
+1. Hostile cases: the hostile sites (`newscrawler.hostile`) crawled with default settings; cases tried / handled as
+   expected (judged by `newscrawler.hostile.check.outcome`, as tests/test_hostile.py does), and the run's time.
+2. Good pages among bad ones: the demo's publishers crawled alone, then with the hostile sources in the same run;
+   their article pages per second (stored articles over the span of their fetch times) and the ratio.
+3. Crash trials: a demo crawl killed with SIGKILL at a random moment, then run again to the end; each trial
+   checks `PRAGMA integrity_check`, no article lost or stored twice, and the final set equal to a clean run's.
+4. Fuzz: the hypothesis properties of tests/test_fuzz.py, examples run and failures.
+
+Each crawl runs in its own process (`newscrawler crawl`), as a user's would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from newscrawler.demo import DemoServer  # noqa: E402
+from newscrawler.hostile import HostileServer  # noqa: E402
+from newscrawler.hostile.check import outcome  # noqa: E402
+
+DEMO_SETTINGS = ["DOWNLOAD_DELAY=0", "NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS=0", "NEWSCRAWLER_MAX_PAGES_PER_SOURCE=0",
+                 "LOG_LEVEL=WARNING", "NEWSCRAWLER_PROGRESS_INTERVAL=0"]
+PUBLISHERS = "akhbar-demo,sahafa-demo,wadi-demo"
+
+
+def crawl(config: Path, db: Path, settings: list[str], sources: str | None = None,
+          kill_after: float | None = None) -> tuple[int, float]:
+    args = [sys.executable, "-m", "newscrawler.cli", "crawl", "--config", str(config), "--db", str(db)]
+    args += ["--sources", sources] if sources else []
+    args += [a for s in settings for a in ("-s", s)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    started = time.monotonic()
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=ROOT,
+                            start_new_session=True)
+    if kill_after is not None:
+        try:
+            proc.wait(kill_after)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)  # the crawler and its extraction workers, as a power cut would
+    proc.wait()
+    return proc.returncode, time.monotonic() - started
+
+
+def hostile(tmp: Path) -> dict:
+    with HostileServer() as server:
+        config = tmp / "hostile.toml"
+        config.write_text(server.sources_toml(), encoding="utf-8")
+        db = tmp / "hostile.db"
+        code, elapsed = crawl(config, db, ["LOG_LEVEL=WARNING"])
+        conn = sqlite3.connect(db)
+        failures = {case.name: why for case in server.cases if (why := outcome(case, server, conn)) is not None}
+        conn.close()
+    return {"cases": len(server.cases), "as_expected": len(server.cases) - len(failures), "failures": failures,
+            "exit": code, "seconds": elapsed}
+
+
+def _rate(db: Path, base_urls: list[str]) -> tuple[int, float]:
+    conn = sqlite3.connect(db)
+    times = [datetime.fromisoformat(t) for url, t in conn.execute("SELECT fetched_url, fetched_at FROM articles")
+             if any(url.startswith(b) for b in base_urls)]
+    conn.close()
+    span = (max(times) - min(times)).total_seconds() + 1 if times else 0.0  # whole-second timestamps
+    return len(times), len(times) / span if span else 0.0
+
+
+def mixed(tmp: Path, articles: int) -> dict:
+    # The demo sites in a process of their own: the hostile server's threads (a 20 MB page, the flood) must not
+    # slow the demo's answers through this process's GIL, which would charge the crawler for the server's cost.
+    with DemoServer.start_process(articles_per_site=articles) as demo, HostileServer() as bad:
+        alone = tmp / "alone.toml"
+        alone.write_text(demo.sources_toml(), encoding="utf-8")
+        both = tmp / "mixed.toml"
+        both.write_text(demo.sources_toml() + "\n" + bad.sources_toml(), encoding="utf-8")
+        bases = [demo.base_urls[s] for s in PUBLISHERS.split(",")]
+        crawl(alone, tmp / "alone.db", DEMO_SETTINGS, PUBLISHERS)
+        n_alone, rate_alone = _rate(tmp / "alone.db", bases)
+        sources = PUBLISHERS + ",hostile,hostile-flood,hostile-robots500,hostile-robotshuge,hostile-robotsbad,hostile-silent"
+        crawl(both, tmp / "mixed.db", DEMO_SETTINGS, sources)
+        n_mixed, rate_mixed = _rate(tmp / "mixed.db", bases)
+    return {"articles_alone": n_alone, "rate_alone": rate_alone, "articles_mixed": n_mixed, "rate_mixed": rate_mixed,
+            "ratio": rate_mixed / rate_alone if rate_alone else 0.0}
+
+
+def _articles(db: Path) -> tuple[set[str], int, str]:
+    conn = sqlite3.connect(db)
+    keys = [k for (k,) in conn.execute("SELECT url_key FROM articles")]
+    check = conn.execute("PRAGMA integrity_check").fetchone()[0]
+    conn.close()
+    return set(keys), len(keys) - len(set(keys)), check
+
+
+def kill_trials(tmp: Path, trials: int, articles: int) -> dict:
+    rng = random.Random(20)
+    with DemoServer(articles_per_site=articles) as demo:
+        config = tmp / "demo.toml"
+        config.write_text(demo.sources_toml(), encoding="utf-8")
+        crawl(config, tmp / "clean.db", DEMO_SETTINGS)
+        clean, _, _ = _articles(tmp / "clean.db")
+        _, clean_seconds = crawl(config, tmp / "clean2.db", DEMO_SETTINGS)
+        lost = duplicated = corrupt = differ = missing = 0
+        for trial in range(trials):
+            db = tmp / f"trial{trial}.db"
+            crawl(config, db, DEMO_SETTINGS, kill_after=rng.uniform(0.3, max(0.5, clean_seconds * 0.8)))
+            before, _, _ = _articles(db) if db.exists() else (set(), 0, "ok")
+            crawl(config, db, DEMO_SETTINGS)
+            after, dups, check = _articles(db)
+            lost += len(before - after)
+            duplicated += dups
+            corrupt += check != "ok"
+            differ += after != clean
+            missing += len(clean - after)
+    return {"trials": trials, "lost": lost, "duplicated": duplicated, "corrupt": corrupt, "differ_from_clean": differ, "missing": missing,
+            "articles": len(clean)}
+
+
+def fuzz() -> dict:
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                             "--hypothesis-show-statistics", str(ROOT / "tests" / "test_fuzz.py")],
+                            capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    counts = [(int(a), int(b)) for a, b in re.findall(r"(\d+) passing, (\d+) failing", result.stdout)]
+    failed = re.search(r"(\d+) failed", result.stdout)
+    return {"examples": sum(a + b for a, b in counts),
+            "failures": sum(b for _, b in counts) + (int(failed.group(1)) if failed else 0)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=150, help="articles per demo site (throughput, trials)")
+    parser.add_argument("--kill-trials", type=int, default=20)
+    parser.add_argument("--skip-fuzz", action="store_true")
+    parser.add_argument("--skip-hostile", action="store_true", help="skip the hostile-cases run")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        if not args.skip_hostile:
+            h = hostile(tmp)
+            print(f"hostile cases: {h['as_expected']} / {h['cases']} as expected, run {h['seconds']:.1f} s, "
+                  f"exit {h['exit']}" + "".join(f"\n  {name}: {why}" for name, why in h["failures"].items()))
+        m = mixed(tmp, args.articles)
+        print(f"good pages: alone {m['articles_alone']} articles at {m['rate_alone']:.1f}/s; with the hostile sources "
+              f"{m['articles_mixed']} at {m['rate_mixed']:.1f}/s; ratio {m['ratio']:.2f}")
+        if args.kill_trials:
+            k = kill_trials(tmp, args.kill_trials, max(10, args.articles // 5))
+            print(f"kill -9 trials: {k['trials']} ({k['articles']} articles per clean run): lost {k['lost']}, "
+                  f"duplicated {k['duplicated']}, corrupt {k['corrupt']}, final set differs {k['differ_from_clean']} "
+                  f"(articles of the clean run missing after the rerun: {k['missing']})")
+        if not args.skip_fuzz:
+            f = fuzz()
+            print(f"fuzz: {f['examples']} examples, {f['failures']} failures")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

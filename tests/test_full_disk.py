@@ -1,0 +1,39 @@
+"""A full disk (a file-size limit, `ulimit -f`) during a real crawl (issue 20): one clear error line, the run stops
+with exit 1 and status store_error, its counts match the stored rows, and the database is intact."""
+
+from __future__ import annotations
+
+import shlex
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from newscrawler.demo import DemoServer
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_full_disk_stops_the_run_with_one_error_and_true_counts(tmp_path):
+    with DemoServer(articles_per_site=60) as server:
+        config = tmp_path / "sources.toml"
+        config.write_text(server.sources_toml(), encoding="utf-8")
+        db = tmp_path / "news.db"
+        settings = ["DOWNLOAD_DELAY=0", "NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS=0", "NEWSCRAWLER_MAX_PAGES_PER_SOURCE=0",
+                    "LOG_LEVEL=WARNING", "NEWSCRAWLER_BATCH_SIZE=20", "NEWSCRAWLER_EXTRACT_WORKERS=0"]
+        command = [sys.executable, "-m", "newscrawler.cli", "crawl", "--config", str(config), "--db", str(db),
+                   *[a for s in settings for a in ("-s", s)]]
+        # 2,500 KiB per file: a few dozen articles fit (the whole crawl needs about 6 MiB with its WAL)
+        result = subprocess.run(["bash", "-c", "ulimit -f 2500; exec " + shlex.join(command)],
+                                capture_output=True, text=True, timeout=240)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert result.stderr.count("cannot write to") == 1
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    status, new, duplicates = conn.execute("SELECT status, articles_new, duplicates FROM crawl_runs").fetchone()
+    stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert status == "store_error"
+    assert 0 < stored and new + duplicates == stored  # what was committed before the error, counted truly
+    conn.close()
