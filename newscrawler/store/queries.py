@@ -48,7 +48,7 @@ def search(
         "SELECT a.id, a.url, a.source_id, a.source_url, a.source_name, a.title, a.published_at, a.first_seen_at, "
         "a.duplicate_of, a.dup_reason, a.story_id, bm25(articles_fts, 4.0, 1.0, 0.5) AS rank"
         + (", a.body, a.summary" if snippets else "")
-        + " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+        + " FROM articles_fts CROSS JOIN articles a ON a.id = articles_fts.rowid "
         f"WHERE articles_fts MATCH ? AND {where} ORDER BY rank, a.id LIMIT ?"
     )
     rows = fetch_dicts(conn, sql, [fts, *params, int(limit)])
@@ -80,7 +80,7 @@ def search_count(
     if not fts:
         return 0
     row = conn.execute(
-        "SELECT count(*) FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+        "SELECT count(*) FROM articles_fts CROSS JOIN articles a ON a.id = articles_fts.rowid "
         f"WHERE articles_fts MATCH ? AND {where}",
         [fts, *params],
     ).fetchone()
