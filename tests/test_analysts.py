@@ -279,7 +279,11 @@ def test_views_agree_with_the_articles(demo):
     assert set(health) == set(demo["manifest"]["sites"])
     assert all(r["articles"] > 0 and r["last_run_id"] == 1 for r in health.values())
     stories = rows(db, "SELECT * FROM stories WHERE outlets > 1")
-    assert stories and all(s["first_source"] in s["sources"].split(",") for s in stories)
+    assert stories and all({s["first_source"], s["publisher"]} <= set(s["sources"].split(",")) for s in stories)
+    for s in stories:  # first_source published first
+        dates = rows(db, "SELECT source_id, coalesce(published_at, first_seen_at) AS d FROM articles "
+                         "WHERE story_id = ? ORDER BY d, id", (s["story_id"],))
+        assert (dates[0]["source_id"], dates[0]["d"]) == (s["first_source"], s["first_published"])
     latest = rows(db, "SELECT source_id, count(*) AS n FROM latest_headlines GROUP BY source_id")
     assert latest and all(r["n"] <= 20 for r in latest)
 

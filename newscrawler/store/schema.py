@@ -290,12 +290,16 @@ _V6 = """
            count(*) AS articles, count(*) FILTER (WHERE duplicate_of IS NULL) AS originals
     FROM articles GROUP BY source_id, day;
 
+    -- publisher: the cluster's root (the original an aggregator copy points to); first_source: who published
+    -- first by date (ties: the first stored)
     CREATE VIEW IF NOT EXISTS stories AS
-    SELECT a.story_id, r.title, r.source_id AS first_source, r.url AS first_url,
-           coalesce(r.published_at, r.first_seen_at) AS first_published,
+    SELECT a.story_id, r.title, r.source_id AS publisher, r.url AS publisher_url,
+           (SELECT b.source_id FROM articles b WHERE b.story_id = a.story_id
+            ORDER BY coalesce(b.published_at, b.first_seen_at), b.id LIMIT 1) AS first_source,
+           min(coalesce(a.published_at, a.first_seen_at)) AS first_published,
+           max(coalesce(a.published_at, a.first_seen_at)) AS last_published,
            count(*) AS articles, count(DISTINCT a.source_id) AS outlets,
-           group_concat(DISTINCT a.source_id) AS sources,
-           max(coalesce(a.published_at, a.first_seen_at)) AS last_published
+           group_concat(DISTINCT a.source_id) AS sources
     FROM articles a JOIN articles r ON r.id = a.story_id
     GROUP BY a.story_id;
 
