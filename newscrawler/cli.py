@@ -205,13 +205,13 @@ def cmd_search(args: argparse.Namespace) -> int:
         return 0
     for row in rows:
         date = (row.get("published_at") or row.get("first_seen_at") or "")[:16].replace("T", " ")
-        outlet = row.get("source_name") or row.get("source_id") or ""
+        outlet = row.get("outlet") or row.get("source_name") or row.get("source_id") or ""
         copy = f"  (copy of #{row['duplicate_of']})" if row.get("duplicate_of") else ""
         print(f"#{row['id']}  {row['title']}")
         print(f"    {outlet} ({row.get('source_id')})  {date}{copy}")
         print(f"    {row['url']}")
         if row.get("source_url") and row["source_url"] != row["url"]:
-            print(f"    original: {row['source_url']}")
+            print(f"    original: {row['source_url']}" + (f" ({row['source_name']})" if row.get("source_name") else ""))
         if row.get("snippet"):
             print(f"    {row['snippet']}")
     more = f", showing the first {len(rows)} (--limit)" if total > len(rows) else ""

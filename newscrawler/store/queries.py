@@ -34,7 +34,8 @@ def search(
     tatweel, alef/hamza forms, ة/ه and Arabic-Indic digits do not matter), Arabic proclitics on either side
     (``القضاء`` finds ``والقضاء``), ``"quoted phrases"`` and ``word*`` prefixes; ``stem=True`` adds suffix
     stripping. ``rank`` is bm25 with the title weighted 4x the body and the readings 0.5: lower is better.
-    ``snippets=True`` adds ``snippet``: display text around the first hit, hits wrapped in ``**``.
+    ``outlet`` is the name of the source the row was crawled from (``source_name``: the outlet the article
+    credits, an aggregator copy's publisher). ``snippets=True`` adds ``snippet``: display text around the first hit, hits wrapped in ``**``.
     Raises ``FilterError`` for a bad date (``since``/``until``, ISO) before running anything.
     """
     from newscrawler.search import fts_query, snippet, term_matcher
@@ -46,7 +47,8 @@ def search(
         return []
     sql = (
         "SELECT a.id, a.url, a.source_id, a.source_url, a.source_name, a.title, a.published_at, a.first_seen_at, "
-        "a.duplicate_of, a.dup_reason, a.story_id, bm25(articles_fts, 4.0, 1.0, 0.5) AS rank"
+        "a.duplicate_of, a.dup_reason, a.story_id, (SELECT name FROM sources WHERE id = a.source_id) AS outlet, "
+        "bm25(articles_fts, 4.0, 1.0, 0.5) AS rank"
         + (", a.body, a.summary" if snippets else "")
         + " FROM articles_fts CROSS JOIN articles a ON a.id = articles_fts.rowid "
         f"WHERE articles_fts MATCH ? AND {where} ORDER BY rank, a.id LIMIT ?"
