@@ -250,6 +250,24 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import importlib.util
+
+    from newscrawler.store import StoreError
+
+    try:
+        _reader(args.db).close()  # a missing or unusable database is one line here, not Datasette's traceback
+    except StoreError as exc:
+        return _db_error(exc)
+    if importlib.util.find_spec("datasette") is None:
+        print("newscrawler: serve needs Datasette: pip install 'newscrawler[serve]'", file=sys.stderr)
+        return 2
+    from newscrawler.serve import serve
+
+    print(f"Serving {args.db} read-only on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
+    return serve(Path(args.db), host=args.host, port=args.port)
+
+
 def _reader(db: str) -> ReadOnlyStore:
     """The read-only store: readers never create, migrate or write the database (``ReaderError`` otherwise)."""
     from newscrawler.store import ReadOnlyStore
@@ -396,6 +414,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stem", action="store_true",
                    help="also match other endings (ة/ات/ين/ون/ي...): more recall, less precision")
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("serve", help="browse the database in Datasette (read-only; needs the [serve] extra)")
+    p.add_argument("--db", default=DEFAULT_DB)
+    p.add_argument("--port", type=int, default=8001)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    p.set_defaults(func=cmd_serve)
     return parser
 
 

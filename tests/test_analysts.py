@@ -309,3 +309,64 @@ def test_sqlite_utils_detects_and_searches_the_full_text_index(demo):
                                  "WHERE articles_fts MATCH search_query(?)", ["وَ" + word]).fetchall()
         assert article["url"] in {g[0] for g in got}
         assert store.conn.execute("SELECT match_key('الإدارةُ')").fetchone() == (match_key("الإدارةُ"),)
+
+
+# -- newscrawler serve (Datasette, optional extra) -----------------------------------------------------------
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_runs_datasette_read_only_with_arabic_search_and_rtl(demo):
+    pytest.importorskip("datasette")
+    import time
+    import urllib.parse
+    import urllib.request
+
+    article, word = _article_with_definite_title_word(demo)
+    db = demo["db"]
+    before = rows(db, "SELECT count(*) AS n, max(last_seen_at) AS t FROM articles")
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "newscrawler.cli", "serve", "--db", str(db), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    base = f"http://127.0.0.1:{port}"
+
+    def get(path: str) -> str:
+        with urllib.request.urlopen(base + path, timeout=30) as response:  # noqa: S310 - our loopback server
+            return response.read().decode("utf-8")
+
+    try:
+        for _ in range(150):
+            try:
+                get("/-/versions.json")
+                break
+            except OSError:
+                assert proc.poll() is None, proc.communicate()[1][-3000:]
+                time.sleep(0.2)
+        name = db.stem
+        # the canned query folds spelling and clitics through our plugin's search_query()
+        query = urllib.parse.quote("وَ" + word)
+        hits = json.loads(get(f"/{name}/search.json?q={query}&_shape=array"))
+        assert article["url"] in {h["url"] for h in hits}
+        # Datasette's own search box finds the table's FTS index; a bare word finds its clitic forms
+        hits = json.loads(get(f"/{name}/articles.json?_search={urllib.parse.quote(word[2:])}&_shape=array"
+                              "&_col=url&_size=max"))
+        assert article["url"] in {h["url"] for h in hits}
+        page = get(f"/{name}/articles?_search={urllib.parse.quote(word[2:])}")
+        assert "unicode-bidi:plaintext" in page and 'href="http://127.0.0.1' in page
+        meta = json.loads(get("/-/metadata.json"))
+        assert "publishers" in meta["license"] and meta["databases"][name]["queries"]["search"]
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+    assert rows(db, "SELECT count(*) AS n, max(last_seen_at) AS t FROM articles") == before
+
+
+def test_serve_without_a_database_is_one_line_exit_2(tmp_path):
+    result = newscrawler("serve", "--db", str(tmp_path / "none.db"))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "no database" in result.stderr
