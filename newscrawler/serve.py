@@ -46,7 +46,8 @@ def metadata(db: Path) -> dict[str, Any]:
     return {
         "title": "newscrawler",
         "description": "Arabic news crawled by newscrawler. Search folds spelling variants and clitics "
-                       "(the 'search' query); source_url links to each article's publisher.",
+                       "(the 'search' query); source_url links to each article's publisher. "
+                       "Chart of articles per source per day: /-/chart",
         "license": "Article text: © its publishers (source_url, source_name); for research and reference",
         "source": "newscrawler crawl of the sources in sources.toml",
         "databases": {

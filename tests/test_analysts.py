@@ -359,6 +359,9 @@ def test_serve_runs_datasette_read_only_with_arabic_search_and_rtl(demo):
         assert article["url"] in {h["url"] for h in hits}
         page = get(f"/{name}/articles?_search={urllib.parse.quote(word[2:])}")
         assert "unicode-bidi:plaintext" in page and 'href="http://127.0.0.1' in page
+        chart = get("/-/chart")  # articles per source per day, drawn server-side
+        assert "<svg" in chart and all(f">{site}</text>" in chart for site in demo["manifest"]["sites"])
+        assert chart.count("<polyline") == len(demo["manifest"]["sites"])
         meta = json.loads(get("/-/metadata.json"))
         assert "publishers" in meta["license"] and meta["databases"][name]["queries"]["search"]
     finally:
