@@ -4,6 +4,7 @@ expected articles come from the demo's manifest or from our own variant test set
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import re
@@ -322,15 +323,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_serve_runs_datasette_read_only_with_arabic_search_and_rtl(demo):
-    pytest.importorskip("datasette")
+@contextlib.contextmanager
+def served(db: Path):
+    """`newscrawler serve` on a free loopback port; yields (base URL, GET function); stopped by its pid."""
     import time
-    import urllib.parse
     import urllib.request
 
-    article, word = _article_with_definite_title_word(demo)
-    db = demo["db"]
-    before = rows(db, "SELECT count(*) AS n, max(last_seen_at) AS t FROM articles")
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "newscrawler.cli", "serve", "--db", str(db), "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
@@ -348,6 +346,20 @@ def test_serve_runs_datasette_read_only_with_arabic_search_and_rtl(demo):
             except OSError:
                 assert proc.poll() is None, proc.communicate()[1][-3000:]
                 time.sleep(0.2)
+        yield base, get
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+
+
+def test_serve_runs_datasette_read_only_with_arabic_search_and_rtl(demo):
+    pytest.importorskip("datasette")
+    import urllib.parse
+
+    article, word = _article_with_definite_title_word(demo)
+    db = demo["db"]
+    before = rows(db, "SELECT count(*) AS n, max(last_seen_at) AS t FROM articles")
+    with served(db) as (_base, get):
         name = db.stem
         # the canned query folds spelling and clitics through our plugin's search_query()
         query = urllib.parse.quote("وَ" + word)
@@ -364,10 +376,45 @@ def test_serve_runs_datasette_read_only_with_arabic_search_and_rtl(demo):
         assert chart.count("<polyline") == len(demo["manifest"]["sites"])
         meta = json.loads(get("/-/metadata.json"))
         assert "publishers" in meta["license"] and meta["databases"][name]["queries"]["search"]
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=30)
     assert rows(db, "SELECT count(*) AS n, max(last_seen_at) AS t FROM articles") == before
+
+
+# Screenshots of the browser test are kept here (CI can upload the folder).
+ARTIFACTS = ROOT / "build" / "test-artifacts"
+
+
+def test_browser_search_finds_a_variant_reads_rtl_and_follows_the_source_link(demo):
+    """Headless Chromium (Debian's, through Playwright) against `newscrawler serve`."""
+    import shutil
+    import urllib.parse
+
+    pytest.importorskip("datasette")
+    playwright = pytest.importorskip("playwright.sync_api")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        pytest.skip("no chromium on PATH (.ci/run installs Debian's)")
+    article, word = _article_with_definite_title_word(demo)
+    title = display_clean(article["title"])
+    # a spelling variant (harakat, shadda) with a clitic glued on
+    variant = "وَبِ" + word[:3] + "\u0651" + word[3:]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with served(demo["db"]) as (base, _get), playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(locale="ar")
+            page.goto(f"{base}/{demo['db'].stem}/search?q={urllib.parse.quote(variant)}")
+            cell = page.locator("td.col-title", has_text=title).first
+            cell.wait_for(timeout=15000)
+            assert cell.evaluate("e => getComputedStyle(e).direction") == "rtl"
+            assert page.locator("td.col-url").first.evaluate("e => getComputedStyle(e).direction") == "ltr"
+            page.screenshot(path=str(ARTIFACTS / "search.png"), full_page=True)
+            # the original and an aggregator's copy share the title and link to the same source_url
+            page.locator(f'td.col-source_url a[href="{article["source_url"]}"]').first.click()
+            page.wait_for_url(article["source_url"], timeout=15000)
+            assert title.split()[2] in display_clean(page.inner_text("body"))
+        finally:
+            browser.close()
+    assert (ARTIFACTS / "search.png").stat().st_size > 10_000
 
 
 def test_serve_without_a_database_is_one_line_exit_2(tmp_path):
