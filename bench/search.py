@@ -145,11 +145,40 @@ def measure(db: Path) -> None:
     store.close()
 
 
+def measure_serve(db: Path, query: str = "والقضاء") -> None:
+    """Time to open the web view's search page (`newscrawler serve`, the canned query) for a query, 5 times."""
+    import socket
+    import subprocess
+    import urllib.parse
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "newscrawler.cli", "serve", "--db", str(db), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=5).read()  # noqa: S310 - loopback
+                break
+            except OSError:
+                time.sleep(0.2)
+        url = f"{base}/{db.stem}/search?q={urllib.parse.quote(query)}"
+        times = _timed(lambda: urllib.request.urlopen(url, timeout=60).read())  # noqa: S310 - loopback
+        print(f"web view search page ({query}): median {statistics.median(times):.0f} ms, max {max(times):.0f} ms")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--db", default="/tmp/newscrawler-search-bench.db")
     parser.add_argument("--rebuild", action="store_true", help="build the database again even if it exists")
+    parser.add_argument("--serve", action="store_true", help="also time the web view's search page (Datasette)")
     args = parser.parse_args()
     db = Path(args.db)
     if args.rebuild or not db.exists():
@@ -159,6 +188,8 @@ def main() -> None:
     n = sqlite3.connect(db).execute("SELECT count(*) FROM articles").fetchone()[0]
     print(f"{n} articles in {db} ({db.stat().st_size / 1e6:.0f} MB)")
     measure(db)
+    if args.serve:
+        measure_serve(db)
 
 
 if __name__ == "__main__":
