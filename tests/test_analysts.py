@@ -374,6 +374,8 @@ def test_serve_runs_datasette_read_only_with_arabic_search_and_rtl(demo):
         chart = get("/-/chart")  # articles per source per day, drawn server-side
         assert "<svg" in chart and all(f">{site}</text>" in chart for site in demo["manifest"]["sites"])
         assert chart.count("<polyline") == len(demo["manifest"]["sites"])
+        facets = json.loads(get(f"/{name}/articles.json"))["facet_results"]
+        assert all(f in json.dumps(facets) for f in ('"source_id"', '"dup_reason"', '"published_at"')), facets
         meta = json.loads(get("/-/metadata.json"))
         assert "publishers" in meta["license"] and meta["databases"][name]["queries"]["search"]
     assert rows(db, "SELECT count(*) AS n, max(last_seen_at) AS t FROM articles") == before
