@@ -211,39 +211,89 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from newscrawler.store import StoreError
+    from newscrawler.store.filters import ArticleFilter
 
+    options: dict[str, Any] = {"source": args.source, "since": args.since, "until": args.until,
+                               "originals_only": args.originals, "stem": args.stem}
     try:
         with _reader(args.db) as store:
-            rows = store.search(args.query, limit=args.limit, source=args.source)
+            store.check_filter(ArticleFilter(source=args.source, since=args.since, until=args.until))
+            rows = store.search(args.query, limit=args.limit, snippets=True, **options)
+            total = store.search_count(args.query, **options)
     except StoreError as exc:
         return _db_error(exc)
+    except ValueError as exc:  # FilterError: a bad date or an unknown source
+        return _db_error(exc)
+    if args.json:
+        json.dump({"query": args.query, "total": total, "results": rows}, sys.stdout, ensure_ascii=False,
+                  indent=2, default=str)
+        print()
+        return 0
     for row in rows:
-        print(f"{row['id']:>6}  {row.get('published_at') or '':<25}  {row['source_id']:<14} {row['title']}")
-        print(f"        {row['url']}")
-    print(f"{len(rows)} result(s)")
+        date = (row.get("published_at") or row.get("first_seen_at") or "")[:16].replace("T", " ")
+        outlet = row.get("outlet") or row.get("source_name") or row.get("source_id") or ""
+        copy = f"  (copy of #{row['duplicate_of']})" if row.get("duplicate_of") else ""
+        print(f"#{row['id']}  {row['title']}")
+        print(f"    {outlet} ({row.get('source_id')})  {date}{copy}")
+        print(f"    {row['url']}")
+        if row.get("source_url") and row["source_url"] != row["url"]:
+            print(f"    original: {row['source_url']}" + (f" ({row['source_name']})" if row.get("source_name") else ""))
+        if row.get("snippet"):
+            print(f"    {row['snippet']}")
+    more = f", showing the first {len(rows)} (--limit)" if total > len(rows) else ""
+    print(f"{total} result(s) in all{more}")
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from newscrawler.export import export_articles
+    from newscrawler.export import export_articles, parse_fields
     from newscrawler.store import StoreError
+    from newscrawler.store.filters import ArticleFilter
 
     try:
         store = _reader(args.db)  # before the output file: a bad --db leaves nothing behind
     except StoreError as exc:
         return _db_error(exc)
     with store:
+        try:  # every option checked before the output file is created
+            fields = parse_fields(args.fields)
+            store.check_filter(ArticleFilter(source=args.source, since=args.since, until=args.until))
+            if args.bom and args.format != "csv":
+                raise ValueError("--bom is for --format csv (a BOM is not valid at the start of JSON Lines)")
+            if args.limit is not None and args.limit < 0:
+                raise ValueError("--limit must be 0 or more")
+        except ValueError as exc:
+            return _db_error(exc)
         if args.output and not Path(args.output).absolute().parent.is_dir():
             raise CommandError(f"no folder {Path(args.output).parent} for -o {args.output}; create it first")
         out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout  # noqa: SIM115
         try:
             count = export_articles(store, out, fmt=args.format, source=args.source, since=args.since,
-                                    originals_only=args.originals)
+                                    until=args.until, originals_only=args.originals, fields=fields,
+                                    limit=args.limit, bom=args.bom)
         finally:
             if out is not sys.stdout:
                 out.close()
     print(f"{count} articles exported", file=sys.stderr)
     return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import importlib.util
+
+    from newscrawler.store import StoreError
+
+    try:
+        _reader(args.db).close()  # a missing or unusable database is one line here, not Datasette's traceback
+    except StoreError as exc:
+        return _db_error(exc)
+    if importlib.util.find_spec("datasette") is None:
+        print("newscrawler: serve needs Datasette: pip install 'newscrawler[serve]'", file=sys.stderr)
+        return 2
+    from newscrawler.serve import serve
+
+    print(f"Serving {args.db} read-only on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
+    return serve(Path(args.db), host=args.host, port=args.port)
 
 
 def _reader(db: str) -> ReadOnlyStore:
@@ -366,21 +416,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_stats)
 
-    p = sub.add_parser("export", help="export articles as JSON Lines or CSV")
+    dates = ("ISO date, e.g. 2025-10-01, or date and time (UTC unless an offset is given); "
+             "07/10/2025 is refused as ambiguous")
+    p = sub.add_parser("export", help="export articles as JSON Lines or CSV (streamed)")
     p.add_argument("--db", default=DEFAULT_DB)
     p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
     p.add_argument("--source", help="only this source id")
-    p.add_argument("--since", help="published (or first seen) on or after this ISO date, e.g. 2025-10-01")
+    p.add_argument("--since", metavar="DATE", help=f"published (or first seen) on or after DATE: {dates}")
+    p.add_argument("--until", metavar="DATE", help="published (or first seen) on or before DATE (that day included)")
     p.add_argument("--originals", action="store_true", help="leave out duplicates")
+    p.add_argument("--fields", metavar="A,B,...", help="only these columns, in this order (default: all)")
+    p.add_argument("--limit", type=int, metavar="N", help="at most N articles")
+    p.add_argument("--bom", action="store_true", help="CSV: start with a UTF-8 BOM (for Excel)")
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("search", help="Arabic-aware full-text search over stored articles")
-    p.add_argument("query")
+    p.add_argument("query", help='words (all must match), "a phrase", prefix*')
     p.add_argument("--db", default=DEFAULT_DB)
-    p.add_argument("--source")
+    p.add_argument("--source", help="only this source id")
+    p.add_argument("--since", metavar="DATE", help=f"published (or first seen) on or after DATE: {dates}")
+    p.add_argument("--until", metavar="DATE", help="published (or first seen) on or before DATE (that day included)")
+    p.add_argument("--originals", action="store_true", help="leave out aggregator copies and other duplicates")
     p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true", help="results and the total as JSON")
+    p.add_argument("--stem", action="store_true",
+                   help="also match other endings (ة/ات/ين/ون/ي...): more recall, less precision")
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("serve", help="browse the database in Datasette (read-only; needs the [serve] extra)")
+    p.add_argument("--db", default=DEFAULT_DB)
+    p.add_argument("--port", type=int, default=8001)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    p.set_defaults(func=cmd_serve)
     return parser
 
 

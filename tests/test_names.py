@@ -36,7 +36,9 @@ def test_no_constant_is_defined_in_two_modules():
 def test_every_public_function_of_the_package_is_used():
     defs = [(node.name, str(path.relative_to(ROOT))) for path in _modules("newscrawler")
             for node in _tree(path).body
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and not node.name.startswith("_")]
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and not node.name.startswith("_")
+            # plugin hooks (Datasette's @hookimpl) are called by the host, by name
+            and not any(isinstance(d, ast.Name) and d.id == "hookimpl" for d in node.decorator_list)]
     used: set[str] = set()
     for path in _modules(*ALL_CODE):
         for node in ast.walk(_tree(path)):

@@ -27,7 +27,8 @@ Public API (pipelines and the CLI rely on these names)::
     store.stats() -> list[dict]
     store.close()
 
-    ReadOnlyStore(path).search(...) / .stats() / .iter_articles(...)  # analysts: mode=ro, ReaderError if unusable
+    ReadOnlyStore(path).search(q, since=..., until=..., stem=..., snippets=...) / .search_count(q, ...)
+    ReadOnlyStore(path).stats() / .iter_articles(...) / .check_filter(ArticleFilter(...))  # mode=ro, ReaderError
     StoreReader(path).known_article(url_key) / .page_state(url)      # the crawl's lookups: None until it exists
 
 Dedup (see docs/schema.md "Dedup rules"): an article is ``seen`` when its url_key is stored, otherwise

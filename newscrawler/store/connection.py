@@ -28,6 +28,18 @@ class ReaderError(StoreError):
     one line for the user."""
 
 
+def register_functions(conn: sqlite3.Connection) -> None:
+    """SQL functions of ours on every connection the package opens: ``match_key(text)`` (fold a spelling as the
+    index does), ``search_query(text)`` (the whole Arabic-aware FTS5 query, for ``articles_fts MATCH``) and the
+    writer's ``newscrawler_search_variants(title_key, body_key)`` (migration 5's backfill)."""
+    from newscrawler.search import fts_query, search_variants
+    from newscrawler.text import match_key
+
+    conn.create_function("match_key", 1, lambda s: None if s is None else match_key(str(s)), deterministic=True)
+    conn.create_function("search_query", 1, lambda s: fts_query("" if s is None else str(s)), deterministic=True)
+    conn.create_function("newscrawler_search_variants", 2, search_variants, deterministic=True)
+
+
 def open_writer(path: Path) -> sqlite_utils.Database:
     """The writer's connection: creates the file (and its folder), WAL, ``synchronous=NORMAL``, migrated."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -37,6 +49,7 @@ def open_writer(path: Path) -> sqlite_utils.Database:
     db.enable_wal()
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = OFF")  # duplicate_of is re-pointed in place; keep it cheap
+    register_functions(conn)
     migrate(conn, path.name)
     return db
 
@@ -97,6 +110,7 @@ def open_reader(path: str | Path, *, check_same_thread: bool = True) -> sqlite3.
         raise ReaderError(
             f"{path} has schema version {version}, newer than this newscrawler ({SCHEMA_VERSION}): upgrade newscrawler"
         )
+    register_functions(conn)
     return conn
 
 

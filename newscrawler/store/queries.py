@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from newscrawler.store.connection import ReaderError, fetch_dicts, iter_dicts, open_reader
+from newscrawler.store.filters import ArticleFilter
 
 
 def search(
@@ -22,35 +23,72 @@ def search(
     source: str | None = None,
     prefix: bool = False,
     originals_only: bool = False,
+    since: str | None = None,
+    until: str | None = None,
+    stem: bool = False,
+    snippets: bool = False,
 ) -> list[dict[str, Any]]:
-    """Full-text search over the match keys; every query token must match (AND).
+    """Full-text search over the match keys and their clitic readings; every query term must match (AND).
 
-    The query goes through the same ``match_key`` as the stored keys, so harakat, tatweel,
-    alef/hamza forms, ة/ه and Arabic-Indic digits do not matter. ``rank`` is bm25 with the title
-    weighted 4x the body: lower is better. ``prefix=True`` matches tokens as prefixes.
+    The query goes through ``newscrawler.search.fts_query``: the same ``match_key`` as the stored keys (harakat,
+    tatweel, alef/hamza forms, ة/ه and Arabic-Indic digits do not matter), Arabic proclitics on either side
+    (``القضاء`` finds ``والقضاء``), ``"quoted phrases"`` and ``word*`` prefixes; ``stem=True`` adds suffix
+    stripping. ``rank`` is bm25 with the title weighted 4x the body and the readings 0.5: lower is better.
+    ``outlet`` is the name of the source the row was crawled from (``source_name``: the outlet the article
+    credits, an aggregator copy's publisher). ``snippets=True`` adds ``snippet``: display text around the first hit, hits wrapped in ``**``.
+    Raises ``FilterError`` for a bad date (``since``/``until``, ISO) before running anything.
     """
-    from newscrawler.text import match_key
+    from newscrawler.search import fts_query, snippet, term_matcher
 
-    tokens = match_key(query or "").split()
-    if not tokens:
+    fts = fts_query(query or "", stem=stem, prefix=prefix)
+    flt = ArticleFilter(source=source, since=since, until=until, originals_only=originals_only)
+    where, params = flt.where("a")
+    if not fts:
         return []
-    star = "*" if prefix else ""
-    # each token quoted (inner quotes doubled): user input cannot inject FTS5 syntax
-    fts_query = " ".join('"' + t.replace('"', '""') + '"' + star for t in tokens)
     sql = (
-        "SELECT a.id, a.url, a.source_id, a.source_url, a.source_name, a.title, a.published_at, "
-        "a.duplicate_of, a.dup_reason, bm25(articles_fts, 4.0, 1.0) AS rank "
-        "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-        "WHERE articles_fts MATCH :q"
+        "SELECT a.id, a.url, a.source_id, a.source_url, a.source_name, a.title, a.published_at, a.first_seen_at, "
+        "a.duplicate_of, a.dup_reason, a.story_id, (SELECT name FROM sources WHERE id = a.source_id) AS outlet, "
+        "bm25(articles_fts, 4.0, 1.0, 0.5) AS rank"
+        + (", a.body, a.summary" if snippets else "")
+        + " FROM articles_fts CROSS JOIN articles a ON a.id = articles_fts.rowid "
+        f"WHERE articles_fts MATCH ? AND {where} ORDER BY rank, a.id LIMIT ?"
     )
-    params: dict[str, Any] = {"q": fts_query, "limit": int(limit)}
-    if source:
-        sql += " AND a.source_id = :source"
-        params["source"] = source
-    if originals_only:
-        sql += " AND a.duplicate_of IS NULL"
-    sql += " ORDER BY rank, a.id LIMIT :limit"
-    return fetch_dicts(conn, sql, params)
+    rows = fetch_dicts(conn, sql, [fts, *params, int(limit)])
+    if snippets:
+        matchers = term_matcher(query or "", stem=stem)
+        for row in rows:
+            text = row.pop("body", None) or row.pop("summary", None) or row.get("title") or ""
+            row.pop("summary", None)
+            row["snippet"] = snippet(text, matchers)
+    return rows
+
+
+def search_count(
+    conn: sqlite3.Connection,
+    query: str,
+    *,
+    source: str | None = None,
+    prefix: bool = False,
+    originals_only: bool = False,
+    since: str | None = None,
+    until: str | None = None,
+    stem: bool = False,
+) -> int:
+    """How many articles ``search`` with the same arguments finds in all (without its limit)."""
+    from newscrawler.search import fts_query
+
+    fts = fts_query(query or "", stem=stem, prefix=prefix)
+    where, params = ArticleFilter(source=source, since=since, until=until, originals_only=originals_only).where("a")
+    if not fts:
+        return 0
+    if where == "1":  # no filter: the index alone counts, without reading a row of articles
+        return int(conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", [fts]).fetchone()[0])
+    row = conn.execute(
+        "SELECT count(*) FROM articles_fts CROSS JOIN articles a ON a.id = articles_fts.rowid "
+        f"WHERE articles_fts MATCH ? AND {where}",
+        [fts, *params],
+    ).fetchone()
+    return int(row[0])
 
 
 def stats(conn: sqlite3.Connection) -> list[dict[str, Any]]:
@@ -151,18 +189,16 @@ class ReadOnlyStore:
         self.path = Path(path)
         self.conn = open_reader(self.path)
 
-    def search(
-        self,
-        query: str,
-        *,
-        limit: int = 20,
-        source: str | None = None,
-        prefix: bool = False,
-        originals_only: bool = False,
-    ) -> list[dict[str, Any]]:
-        return search(
-            self.conn, query, limit=limit, source=source, prefix=prefix, originals_only=originals_only
-        )
+    def search(self, query: str, **options: Any) -> list[dict[str, Any]]:
+        """``queries.search`` (options: limit, source, prefix, originals_only, since, until, stem, snippets)."""
+        return search(self.conn, query, **options)
+
+    def search_count(self, query: str, **options: Any) -> int:
+        return search_count(self.conn, query, **options)
+
+    def check_filter(self, flt: ArticleFilter) -> None:
+        """``FilterError`` for a bad date or an unknown source (one line for the user)."""
+        flt.check(self.conn)
 
     def stats(self) -> list[dict[str, Any]]:
         return stats(self.conn)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from newscrawler import dedup
+from newscrawler.search import search_variants
 
 # Reject reasons that mean no response body was downloaded: they are not part of pages_fetched.
 NOT_FETCHED_REASONS = frozenset({"robots", "dns", "timeout", "connection"})
@@ -14,7 +15,8 @@ NOT_FETCHED_REASONS = frozenset({"robots", "dns", "timeout", "connection"})
 # Article fields a later visit may fill when the stored row has them empty (rule 1, "seen").
 FILLABLE = (
     "fetched_url", "fetched_url_key", "source_id", "source_url", "source_url_key", "source_name",
-    "title", "body", "summary", "title_key", "body_key", "content_hash", "body_hash", "authors", "tags",
+    "title", "body", "summary", "title_key", "body_key", "search_variants", "content_hash", "body_hash",
+    "authors", "tags",
     "section", "language", "image_url", "published_at", "published_local", "published_raw",
     "published_rule", "modified_at", "http_status", "norm_version",
 )  # fmt: skip
@@ -147,6 +149,7 @@ def article_row(article: dict[str, Any], run_id: int, now: str) -> dict[str, Any
         "summary": article.get("summary"),
         "title_key": title_key,
         "body_key": body_key,
+        "search_variants": search_variants(title_key, body_key) if (title_key or body_key) else None,
         "content_hash": content_hash or None,
         "body_hash": body_hash or None,
         "authors": json_text(article.get("authors"), "[]"),

@@ -4,7 +4,7 @@ The version is ``PRAGMA user_version``. Each step migrates from version ``n - 1`
 one transaction with its version bump, by the writer only (readers never migrate: ``connection.open_reader``).
 Never edit a released step: append a new one (``ALTER TABLE ADD COLUMN``, ``CREATE INDEX``, a new table), e.g.::
 
-    Migration(5, "articles.lang", "ALTER TABLE articles ADD COLUMN lang TEXT;"),
+    Migration(7, "articles.lang", "ALTER TABLE articles ADD COLUMN lang TEXT;"),
 
 Like sqlite-utils' ``sqlite-migrate`` (named steps applied in order), but recorded in ``user_version``, which every
 SQLite tool shows and which needs no table of its own.
@@ -234,12 +234,98 @@ _V3 = """
     CREATE INDEX IF NOT EXISTS idx_frontier_state ON frontier(state, source_id);
 """
 
+# Arabic clitics in search (docs/analysts.md): articles.search_variants holds the clitic readings of every key
+# token (newscrawler.search.search_variants; the writer registers it as a SQL function for this backfill). The
+# index is re-created as sqlite-utils' enable_fts would name and configure it (content="articles" in double
+# quotes is what `sqlite-utils search` and Datasette look for), over the match-key columns and the readings,
+# without v1's prefix='2 3' index (59% of the index; prefix queries of 4+ letters never used it).
+_V5 = """
+    ALTER TABLE articles ADD COLUMN search_variants TEXT;
+    UPDATE articles SET search_variants = newscrawler_search_variants(title_key, body_key)
+    WHERE title_key IS NOT NULL OR body_key IS NOT NULL;
+    DROP TRIGGER IF EXISTS articles_fts_ai;
+    DROP TRIGGER IF EXISTS articles_fts_ad;
+    DROP TRIGGER IF EXISTS articles_fts_au;
+    DROP TABLE IF EXISTS articles_fts;
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title_key, body_key, search_variants,
+        content="articles", content_rowid="id",
+        tokenize='unicode61 remove_diacritics 2'
+    );
+    INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');
+    CREATE TRIGGER articles_fts_ai AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title_key, body_key, search_variants)
+        VALUES (new.id, new.title_key, new.body_key, new.search_variants);
+    END;
+    CREATE TRIGGER articles_fts_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title_key, body_key, search_variants)
+        VALUES ('delete', old.id, old.title_key, old.body_key, old.search_variants);
+    END;
+    -- only key changes touch the index: last_seen_at updates happen on every re-visit
+    CREATE TRIGGER articles_fts_au AFTER UPDATE OF title_key, body_key, search_variants ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title_key, body_key, search_variants)
+        VALUES ('delete', old.id, old.title_key, old.body_key, old.search_variants);
+        INSERT INTO articles_fts(rowid, title_key, body_key, search_variants)
+        VALUES (new.id, new.title_key, new.body_key, new.search_variants);
+    END;
+"""
+
+# Ready-made views for analysts (docs/analysts.md). Plain SQL, so they work in the sqlite3 shell. Days are UTC
+# days: substr of the stored ISO text, compared as text with 'YYYY-MM-DD' (like with like).
+_V6 = """
+    CREATE VIEW IF NOT EXISTS originals AS
+    SELECT id, source_id, source_name, title, summary, published_at, url, source_url, story_id, section, tags,
+           image_url, first_seen_at
+    FROM articles WHERE duplicate_of IS NULL;
+
+    CREATE VIEW IF NOT EXISTS latest_headlines AS
+    SELECT source_id, title, url, listing_url, position, first_seen_at, last_seen_at, article_id, rank
+    FROM (
+        SELECT h.*, row_number() OVER (PARTITION BY h.source_id ORDER BY h.first_seen_at DESC, h.id DESC) AS rank
+        FROM headlines h
+    ) WHERE rank <= 20;
+
+    CREATE VIEW IF NOT EXISTS articles_per_source_day AS
+    SELECT source_id, substr(coalesce(published_at, first_seen_at), 1, 10) AS day,
+           count(*) AS articles, count(*) FILTER (WHERE duplicate_of IS NULL) AS originals
+    FROM articles GROUP BY source_id, day;
+
+    -- publisher: the cluster's root (the original an aggregator copy points to); first_source: who published
+    -- first by date (ties: the first stored)
+    CREATE VIEW IF NOT EXISTS stories AS
+    SELECT a.story_id, r.title, r.source_id AS publisher, r.url AS publisher_url,
+           (SELECT b.source_id FROM articles b WHERE b.story_id = a.story_id
+            ORDER BY coalesce(b.published_at, b.first_seen_at), b.id LIMIT 1) AS first_source,
+           min(coalesce(a.published_at, a.first_seen_at)) AS first_published,
+           max(coalesce(a.published_at, a.first_seen_at)) AS last_published,
+           count(*) AS articles, count(DISTINCT a.source_id) AS outlets,
+           group_concat(DISTINCT a.source_id) AS sources
+    FROM articles a JOIN articles r ON r.id = a.story_id
+    GROUP BY a.story_id;
+
+    CREATE VIEW IF NOT EXISTS source_health AS
+    SELECT s.id AS source_id, s.name,
+           (SELECT count(*) FROM articles a WHERE a.source_id = s.id) AS articles,
+           (SELECT count(*) FROM articles a WHERE a.source_id = s.id AND a.duplicate_of IS NULL) AS originals,
+           (SELECT max(a.first_seen_at) FROM articles a WHERE a.source_id = s.id) AS last_new_article_at,
+           (SELECT max(coalesce(a.published_at, a.first_seen_at)) FROM articles a WHERE a.source_id = s.id)
+               AS last_published_at,
+           (SELECT count(*) FROM rejects r WHERE r.source_id = s.id) AS rejects,
+           (SELECT count(*) FROM rejects r WHERE r.source_id = s.id
+               AND r.at >= strftime('%Y-%m-%dT%H:%M:%S', 'now', '-1 day')) AS rejects_last_day,
+           (SELECT count(*) FROM headlines h WHERE h.source_id = s.id) AS headlines,
+           (SELECT max(r.id) FROM crawl_runs r, json_each(r.sources) j WHERE j.value = s.id) AS last_run_id
+    FROM sources s;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial", _V1),
     Migration(2, "near_duplicates", _V2),
     Migration(3, "frontier", _V3),
     # requests a per-source cap kept the crawler from making (docs/schema.md, crawl_runs)
     Migration(4, "crawl_runs.pages_capped", "ALTER TABLE crawl_runs ADD COLUMN pages_capped INTEGER;"),
+    Migration(5, "search_variants_fts", _V5),
+    Migration(6, "analyst_views", _V6),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
