@@ -44,6 +44,12 @@ def _key(s: str) -> str:
     return re.sub(r"\W+", " ", s.casefold()).strip()
 
 
+def _clean_key(s: str) -> str:
+    """``_key`` of the text as displayed: a heading written with tatweel, presentation forms or a glued prefix
+    («بـالرباط», «ﻭﺯﻳﺮ») compares equal to the display-cleaned title it shows."""
+    return _key(_clean(s))
+
+
 def _tokens(s: str) -> Counter:
     return Counter(re.findall(r"\w+", s.casefold()))
 
