@@ -259,7 +259,8 @@ def aggregator_copy(family: str, attribution: str = "label", outlet: str = OUTLE
     """An aggregator's copy of an outlet's story: a short story (about 1,200 characters), its attribution, a
     "read it at the source" link, inside a ticker of 40 headlines, most-read and related boxes and a long footer.
 
-    ``attribution``: ``label`` («المصدر: <outlet>»), ``line`` («نشر في <outlet> يوم ...»), ``line_after`` (that line
+    ``attribution``: ``label`` («المصدر: <outlet>»), ``label_dated`` («المصدر: <outlet> - نشر يوم ...»), ``line``
+    («نشر في <outlet> يوم ...»), ``line_after`` (that line
     after the story), ``span`` (the name in a span beside the link), ``link`` (the link text is the outlet's name),
     ``none`` (no name shown). ``self_href``: the ticker's first entry is this page's own headline linked to it.
     ``br``: the story is one block whose paragraphs are separated by ``<br><br>``. ``shown``: the headline as the
@@ -278,6 +279,9 @@ def aggregator_copy(family: str, attribution: str = "label", outlet: str = OUTLE
         attr, after = f'<div class="info">المصدر: {escape(outlet)}</div>', f"<p>{link}</p>"
     elif attribution == "line":
         attr, after = line, f"<p>{link}</p>"
+    elif attribution == "label_dated":
+        attr = f'<div class="info">المصدر: {escape(outlet)} - نشر يوم 02/03/2024 على الساعة 18:40</div>'
+        after = f"<p>{link}</p>"
     elif attribution == "span":
         attr, after = "", f'<div class="go-src"><span class="src-name">{escape(outlet)}</span> {link}</div>'
     elif attribution == "link":

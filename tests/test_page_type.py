@@ -69,7 +69,7 @@ def test_section_and_tag_pages_are_listings_even_when_linked_as_headlines(family
 
 
 @pytest.mark.parametrize("family", FAMILIES)
-@pytest.mark.parametrize("attribution", ["label", "line", "span", "link"])
+@pytest.mark.parametrize("attribution", ["label", "label_dated", "line", "line_after", "span", "link"])
 def test_aggregator_copy_names_the_outlet_the_page_shows(family: str, attribution: str) -> None:
     outlet = P.OUTLETS[2]
     r = extract_article(P.aggregator_copy(family, attribution, outlet=outlet), "https://multaqa.example/news.php?id=9")
