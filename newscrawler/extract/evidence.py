@@ -10,6 +10,7 @@ tag page breaks its prose (a featured lead, teaser excerpts) with a headline lin
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from lxml import etree
@@ -100,8 +101,10 @@ def read_evidence(root: etree._Element, url: str, title: str, h1_texts: list[str
         runs.append((start, size))
     heads = plain or linked
     run = max((n for s, n in runs if any(h < s <= h + _NEAR for h in heads)), default=0)
-    direct = max((n for s, n in runs if any(h < s <= h + _NEAR and not any(h < b < s for b in breaks)
-                                             for h in plain)), default=0)
+    # The first link line below each plain headline: a run starting before it follows the headline directly.
+    first_break = {h: breaks[j] if j < len(breaks) else len(lines) for h in plain
+                   for j in (bisect_right(breaks, h),)}
+    direct = max((n for s, n in runs if any(h < s <= h + _NEAR and s < first_break[h] for h in plain)), default=0)
     return Evidence(headline=bool(heads), run=run, longest=max((n for _, n in runs), default=0),
                     link_lines=link_lines, direct=direct)
 
@@ -133,9 +136,9 @@ def _self_linked_keys(body: etree._Element, url: str, keys: set[str]) -> set[str
         if not href or href.startswith("#"):
             continue
         text = a.text_content()
-        k = _key(text)
-        if len(k) >= 10 and canonical_url(href, url) == here:
-            found.update((k, _clean_key(text)))
+        k, ck = _key(text), _clean_key(text)
+        if (k in keys or ck in keys) and canonical_url(href, url) == here:
+            found.update((k, ck))
     return found
 
 
