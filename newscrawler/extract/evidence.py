@@ -130,7 +130,7 @@ def _self_linked_keys(body: etree._Element, url: str, keys: set[str]) -> set[str
     if not keys:
         return set()
     here = canonical_url(url)
-    found = set()
+    found: set[str] = set()
     for a in body.iter("a"):
         href = a.get("href")
         if not href or href.startswith("#"):
