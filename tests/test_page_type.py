@@ -155,3 +155,25 @@ def test_a_section_page_whose_description_sits_under_its_name_stays_a_listing(fa
     # A brief needs to be the page's main prose: a section's excerpts are cut by their headline links.
     r = extract_article(P.section_page(family), "https://portal.example/news.php?cat=3", linked_as_headline=True)
     assert r["page_type"] == "listing"
+
+
+_SHORT_STORY = [
+    "افتتحت المديرية الجهوية للصحة مركزا جديدا لتصفية الدم بالمستشفى الإقليمي، بطاقة استيعابية تبلغ عشرين سريرا.",
+    "ويستقبل المركز المرضى القادمين من الجماعات القروية المجاورة، بعدما كانوا يتنقلون إلى المدينة المجاورة.",
+    "وأوضح المدير الجهوي أن المركز سيشتغل بنظام الحصص الثلاث، مع طاقم طبي وتمريضي تلقى تكوينا خاصا.",
+]
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_a_read_also_link_inside_a_short_story_does_not_cut_its_prose(family: str) -> None:
+    # Three short paragraphs (about 300 characters) with «اقرأ أيضا: <a>…</a>» after the first, inside a ticker of
+    # forty headlines: one story, not a first paragraph and a remainder each too short to count.
+    title = P.HEADLINES[6]
+    paras = [f"<p>{t}</p>" for t in _SHORT_STORY[:3]]
+    paras.insert(1, f'<p>اقرأ أيضا: <a href="/news.php?id=77">{P.HEADLINES[9]}</a></p>')
+    html = (f"<html><head><title>{title} - جريدة الساحل</title></head><body>{P.ticker(family, 40)}"
+            f"<div class='x1'><h1>{title}</h1><span>الثلاثاء 12 مارس 2024</span>{''.join(paras)}</div>"
+            f"{P.link_box(family, 'الأكثر قراءة', 12, 10)}{P.footer(family)}</body></html>")
+    r = extract_article(html, "https://sahil.example/news.php?id=8", linked_as_headline=True)
+    assert r["page_type"] == "article", r["reason"]
+    assert r["body"].startswith(_SHORT_STORY[0]) and r["body"].endswith(_SHORT_STORY[2])

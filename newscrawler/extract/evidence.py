@@ -27,6 +27,11 @@ _PROSE_WORDS = 8
 _NEAR = 12
 
 
+# The label of a cross-link set inside a story («اقرأ أيضا: <a>…</a>», "Read also:"): the story goes on below it.
+_ALSO_LABEL = re.compile(
+    r"^\W*(?:(?:اقرأ|إقرأ|اقرا|إقرا)\s+(?:أيضا|أيضاً|ايضا)|read\s+also|see\s+also|à?\s*lire\s+aussi|voir\s+aussi|"
+    r"lesen\s+sie\s+auch)\W*$", re.I)
+
 # The end of a line that closes with a "more" link ("... المزيد", "... Read more »").
 _MORE_END = re.compile(rf"(?:{'|'.join(READ_MORE_PHRASES + READ_MORE_LABELS)})\W*$", re.I)
 
@@ -64,7 +69,7 @@ def read_evidence(root: etree._Element, url: str, title: str, h1_texts: list[str
     runs: list[tuple[int, int]] = []  # (index of the first line, characters)
     start, size = -1, 0
     link_lines = 0
-    for i, (text, link_share, _tag, _lead, tail) in enumerate(lines):
+    for i, (text, link_share, _tag, lead, tail) in enumerate(lines):
         k = _key(text)
         if not plain and keys and lo <= len(k) <= hi and len(k) >= 10 and not any(_same_headline(k, h) for h in keys):
             k = _clean_key(text)  # a heading written with tatweel or presentation forms
@@ -78,6 +83,8 @@ def read_evidence(root: etree._Element, url: str, title: str, h1_texts: list[str
                 runs.append((start, size))
             start, size = -1, 0
             continue
+        if link_share >= 0.5 and lead and _ALSO_LABEL.match(lead):
+            continue  # a "read also" cross-link inside the story neither ends its run nor lists other pages
         if link_share >= 0.5:
             # Any link line ends a run; a headline link, or a teaser's "details" / "read more" link under a
             # picture-linked teaser whose headline is plain text, counts as a link to another page.
