@@ -228,11 +228,11 @@ def _absolute(href: str, base: str) -> str | None:
         return None
     try:
         url = canonical_url(href, base=base)
+        # canonical_url hands an unparseable URL back unchanged (`http://[x`): it is no fetchable link
+        scheme = urlsplit(url).scheme if url else ""
     except ValueError:
         return None
-    if not url or urlsplit(url).scheme not in ("http", "https"):
-        return None
-    return url
+    return url if scheme in ("http", "https") else None
 
 
 def _sniff_head(body: bytes, size: int = 2048) -> str:

@@ -255,39 +255,83 @@ def _story_paras(n: int, offset: int = 0) -> list[str]:
 
 def aggregator_copy(family: str, attribution: str = "label", outlet: str = OUTLETS[0], paras: int = 5,
                     source_href: str = "https://www.sahil-news.example/regions/2024/03/02/lajna.html",
-                    title: str = HEADLINES[4]) -> str:
+                    title: str = HEADLINES[4], self_href: str = "", br: bool = False, shown: str = "") -> str:
     """An aggregator's copy of an outlet's story: a short story (about 1,200 characters), its attribution, a
     "read it at the source" link, inside a ticker of 40 headlines, most-read and related boxes and a long footer.
 
-    ``attribution``: ``label`` («المصدر: <outlet>»), ``line`` («نشر في <outlet> يوم ...»), ``span`` (the name in a
-    span beside the link), ``link`` (the link text is the outlet's name), ``none`` (no name shown).
+    ``attribution``: ``label`` («المصدر: <outlet>»), ``label_dated`` («المصدر: <outlet> - نشر يوم ...»), ``line``
+    («نشر في <outlet> يوم ...»), ``line_after`` (that line
+    after the story), ``span`` (the name in a span beside the link), ``link`` (the link text is the outlet's name),
+    ``none`` (no name shown). ``self_href``: the ticker's first entry is this page's own headline linked to it.
+    ``br``: the story is one block whose paragraphs are separated by ``<br><br>``. ``shown``: the headline as the
+    page writes it, when it differs from the title (tatweel, presentation forms).
     """
-    story = "".join(f"<p>{escape(t)}</p>" for t in _story_paras(paras))
+    if br:
+        story = "<div>" + "<br>\n<br>\n".join(escape(t) for t in _story_paras(paras)) + "</div>"
+    else:
+        story = "".join(f"<p>{escape(t)}</p>" for t in _story_paras(paras))
+    line = f'<div class="info">نشر في {escape(outlet)} يوم 02 - 03 - 2024 على الساعة 18:40</div>'
+    if attribution == "line_after":
+        story += line
     link_text = outlet if attribution == "link" else "انقر هنا لقراءة الخبر من مصدره"
     link = _a(source_href, link_text, "src-link")
     if attribution == "label":
         attr, after = f'<div class="info">المصدر: {escape(outlet)}</div>', f"<p>{link}</p>"
     elif attribution == "line":
-        attr, after = f'<div class="info">نشر في {escape(outlet)} يوم 02 - 03 - 2024 على الساعة 18:40</div>', \
-            f"<p>{link}</p>"
+        attr, after = line, f"<p>{link}</p>"
+    elif attribution == "label_dated":
+        attr = f'<div class="info">المصدر: {escape(outlet)} - نشر يوم 02/03/2024 على الساعة 18:40</div>'
+        after = f"<p>{link}</p>"
     elif attribution == "span":
         attr, after = "", f'<div class="go-src"><span class="src-name">{escape(outlet)}</span> {link}</div>'
     elif attribution == "link":
         attr, after = "", f'<div class="go-src">اقرأ الخبر كاملا على {link}</div>'
     else:
         attr, after = "", f"<p>{link}</p>"
+    head = escape(shown or title)
     if family == "legacy":
-        main = (f'<table width="100%"><tr><td><font size="5"><b>{escape(title)}</b></font></td></tr>'
+        main = (f'<table width="100%"><tr><td><font size="5"><b>{head}</b></font></td></tr>'
                 f"<tr><td>{attr}</td></tr><tr><td>{story}</td></tr><tr><td>{after}</td></tr></table>")
     elif family == "modern":
-        main = (f'<div class="css-main"><div class="css-hd"><h2 class="css-title">{escape(title)}</h2>{attr}</div>'
+        main = (f'<div class="css-main"><div class="css-hd"><h2 class="css-title">{head}</h2>{attr}</div>'
                 f'<div class="css-bd">{story}</div>{after}</div>')
     else:
-        main = (f'<div class="single"><h1>{escape(title)}</h1>{attr}<div class="report-note">شكرا على الإبلاغ! سيتم '
+        main = (f'<div class="single"><h1>{head}</h1>{attr}<div class="report-note">شكرا على الإبلاغ! سيتم '
                 f'إخفاء هذه الصورة تلقائيا</div><div class="text">{story}</div>{after}</div>')
-    body = (f"{_menu()}{ticker(family, 40)}{main}{link_box(family, 'الأكثر قراءة', 12, 10)}"
+    bar = ticker(family, 40)
+    if self_href:
+        bar = ticker(family, 39).replace(_a(*_links(0, 1)[0]), _a(self_href, shown or title), 1)
+    body = (f"{_menu()}{bar}{main}{link_box(family, 'الأكثر قراءة', 12, 10)}"
             f"{link_box(family, 'أخبار ذات صلة', 24, 6)}{footer(family)}")
     return _html(f"{title} - ملتقى الأخبار", body)
+
+
+BRIEF = [
+    "أعلنت المديرية الإقليمية للفلاحة عن انطلاق عملية توزيع البذور المختارة على صغار الفلاحين بالإقليم.",
+    "وتشمل العملية أزيد من ثلاثة آلاف فلاح، على أن تستمر إلى غاية نهاية الشهر الجاري.",
+]
+
+
+def legacy_brief(side: int = 12) -> bytes:
+    """A hand-made site's brief (two sentences, under 200 characters, split by ``<br><br>``): the title a bold line
+    in a table cell, the date and the author in cells of their own, a column of "other news" beside it; no
+    metadata, no h1, windows-1256."""
+    text = "<br><br>\n".join(escape(t) for t in BRIEF)
+    others = "".join(f"<tr><td><font size=\"2\">&raquo; {_a(h, t)}</font></td></tr>" for h, t in _links(30, side))
+    page = (f'<html dir="rtl"><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1256">'
+            f"<title>جريدة الساحل - {escape(HEADLINES[7])}</title></head><body>"
+            '<table width="780"><tr><td colspan="2"><font size="2">' + " | ".join(
+                _a(f"/index.php?cat={i}", t) for i, t in enumerate(("الرئيسية", "اقتصاد", "رياضة", "جهات"))) +
+            '</font></td></tr><tr><td width="600"><table>'
+            f'<tr><td><font size="4" color="#990000"><b>{escape(HEADLINES[7])}</b></font></td></tr>'
+            '<tr><td><font size="1">12-03-2024 10:15</font></td></tr><tr><td><font size="2">هيئة التحرير</font></td></tr>'
+            f'<tr><td><font face="Tahoma" size="2">{text}</font></td></tr>'
+            '<tr><td><font size="1"><a href="/print.php?id=5">طباعة</a> | <a href="/send.php?id=5">أرسل لصديق</a>'
+            '</font></td></tr></table></td><td width="180"><table><tr><td><b>أخبار أخرى</b></td></tr>'
+            f"{others}</table></td></tr>"
+            '<tr><td colspan="2"><font size="1">جميع الحقوق محفوظة &copy; 2004-2024 جريدة الساحل</font></td></tr>'
+            "</table></body></html>")
+    return page.encode("cp1256")
 
 
 def publisher_article(family: str, paras: int = 5, lead_repeats_title: bool = False,

@@ -215,3 +215,11 @@ def test_read_discovery_page_dispatches_by_kind():
         read_discovery_page("feed", b"<html><body>moved</body></html>", "https://akhbar.example/feed")
     with pytest.raises(ValueError, match="unknown discovery page kind"):
         read_discovery_page("podcast", b"", "https://akhbar.example/")
+
+
+def test_a_feed_link_that_urllib_cannot_parse_is_skipped_not_raised():
+    # Found by tests/test_fuzz.py: a stray "[" makes the host an unterminated IPv6 literal.
+    feed = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+            b'<item><title>a</title><link>http://[news.example/1</link></item>'
+            b'<item><title>b</title><link>https://news.example/2</link></item></channel></rss>')
+    assert [e["url"] for e in parse_feed(feed, "https://news.example/feed")] == ["https://news.example/2"]

@@ -1259,3 +1259,56 @@ def test_no_sidebar_class_on_body_does_not_hide_the_visible_date() -> None:
         "<body>", '<body class="single single-post no-sidebar">')
     r = extract_article(html, "https://b.example/harbour", now=NOW)
     assert r["published_at"].startswith("2025-10-06")
+
+
+# ------------------------------------------------------------------ byline-and-date lines at the edge of the story
+
+_INFO_STORY = [
+    "صادق المجلس الجماعي خلال دورته العادية على اتفاقية شراكة جديدة لتأهيل الأحياء الناقصة التجهيز بالمدينة.",
+    "وتمتد الاتفاقية على أربع سنوات، وتشمل تعبيد الطرق وتوسيع شبكة الإنارة العمومية وإحداث مساحات خضراء جديدة.",
+    "وقال رئيس المجلس إن الأشغال ستنطلق خلال الأسابيع المقبلة، بعد استكمال المساطر الإدارية اللازمة.",
+]
+
+
+def _info_page(info_above: str = "", info_below: str = "", first: str = "") -> str:
+    title = "المجلس الجماعي يصادق على اتفاقية لتأهيل الأحياء الناقصة التجهيز"
+    paras = ([first] if first else []) + _INFO_STORY
+    return (f"<html><head><title>{title} | جريدة المدينة</title></head><body><div class='wrap'>"
+            f"<h1>{title}</h1><div class='art'>" + (f"<div class='c7'>{info_above}</div>" if info_above else "")
+            + "".join(f"<p>{t}</p>" for t in paras)
+            + (f"<p>{info_below}</p>" if info_below else "") + "</div></div></body></html>")
+
+
+@pytest.mark.parametrize("info", [
+    "سعاد العلوي تاريخ النشر: 29 شتنبر 2025 على الساعة 08:50 آخر تحديث: 29 شتنبر 2025 على الساعة 11:04",
+    "كريم الإدريسي بتاريخ 6 أكتوبر 2025 على الساعة 20:56 آخر تحديث: 7 أكتوبر 2025 على الساعة 04:37",
+    "نشر بتاريخ الثلاثاء 07 أكتوبر 2025 | 11:24 آخر تحديث: الثلاثاء 07 أكتوبر 2025 | 14:38",
+    "Par Karim Idrissi, publié le mardi 7 octobre 2025 à 10h15",
+])
+def test_an_info_line_under_the_headline_is_not_body(info: str) -> None:
+    r = extract_article(_info_page(info_above=info), "https://madina.example/akhbar/2025/10/12345")
+    assert r["body"].startswith(_INFO_STORY[0]) and r["body"].endswith(_INFO_STORY[-1])
+
+
+@pytest.mark.parametrize("line", [
+    "نشر في جريدة المدينة يوم 04 - 10 - 2025 على الساعة 21:37",
+    "المصدر: جريدة المدينة - نشر يوم 08/10/2025 على الساعة 02:11",
+])
+def test_an_attribution_line_after_the_copy_is_not_body(line: str) -> None:
+    r = extract_article(_info_page(info_below=line), "https://multaqa.example/news/12345.html")
+    assert r["body"].endswith(_INFO_STORY[-1]) and "21:37" not in r["body"] and "02:11" not in r["body"]
+
+
+def test_a_first_paragraph_that_dates_an_event_in_a_sentence_stays() -> None:
+    # A sentence that holds a date and a time is story text: it ends like a sentence.
+    first = "انطلقت يوم الاثنين 6 أكتوبر 2025 على الساعة 10:00 أشغال الدورة العادية للمجلس الجماعي."
+    r = extract_article(_info_page(first=first), "https://madina.example/akhbar/2025/10/12346")
+    assert r["body"].startswith(first)
+
+
+def test_title_is_the_kicker_and_headline_the_page_shows_not_the_site_name() -> None:
+    # "<site> - <kicker> | <headline>" in the <title>, the page showing "<kicker> | <headline>" in an h2.
+    shown = "كيوسك الخميس | المسرح البلدي يستعد لموسم فني جديد ببرنامج حافل"
+    html = (f"<html><head><title>عناوين اليوم - {shown}</title></head><body><div><h2>{shown}</h2>"
+            + "".join(f"<p>{t}</p>" for t in _INFO_STORY) + "</div></body></html>")
+    assert extract_article(html, "https://onwan.example/news/5.html")["title"] == shown

@@ -69,7 +69,7 @@ def test_section_and_tag_pages_are_listings_even_when_linked_as_headlines(family
 
 
 @pytest.mark.parametrize("family", FAMILIES)
-@pytest.mark.parametrize("attribution", ["label", "line", "span", "link"])
+@pytest.mark.parametrize("attribution", ["label", "label_dated", "line", "line_after", "span", "link"])
 def test_aggregator_copy_names_the_outlet_the_page_shows(family: str, attribution: str) -> None:
     outlet = P.OUTLETS[2]
     r = extract_article(P.aggregator_copy(family, attribution, outlet=outlet), "https://multaqa.example/news.php?id=9")
@@ -113,3 +113,67 @@ def test_listicle_entries_that_link_and_describe_their_item_are_text() -> None:
         assert headline in r["body"]
     # a related box's bare headline links are still not text
     assert P.HEADLINES[20] not in r["body"]
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("br", [False, True])
+def test_copy_whose_headline_the_ticker_also_links_to_the_page_itself_is_an_article(family: str, br: bool) -> None:
+    # The ticker above the copy shows the same headline, linked to this page: the headline that heads the story is
+    # the plain one below, and a notice above it is no part of the story's prose.
+    url = "https://multaqa.example/news.php?id=99"
+    html = P.aggregator_copy(family, "line", self_href="/news.php?id=99", br=br)
+    for linked in (False, True):
+        r = extract_article(html, url, linked_as_headline=linked)
+        assert r["page_type"] == "article", (linked, r["reason"])
+        assert r["title"] == P.HEADLINES[4]
+        assert P.PROSE[0] in r["body"] and P.PROSE[4] in r["body"]
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_headline_written_with_tatweel_and_presentation_forms_is_the_page_headline(family: str) -> None:
+    # «المقاولـــات» with tatweel, «ﻣﺠﻠﺲ» in presentation forms: the same words as the <title>'s headline part.
+    title = P.HEADLINES[4]
+    shown = title.replace("المقاولات", "المقاولـــات").replace("مجلس", "\ufee3\ufea0\ufee0\ufeb2")
+    html = P.aggregator_copy(family, "line", self_href="/news.php?id=99", shown=shown)
+    r = extract_article(html, "https://multaqa.example/news.php?id=99", linked_as_headline=True)
+    assert r["page_type"] == "article" and r["title"] == title
+    assert "المقاولات الصغيرة" not in r["body"]  # the headline is not the story's first line
+
+
+def test_brief_directly_under_its_headline_is_an_article_when_the_site_lists_it() -> None:
+    # Two sentences (under 200 characters) under a bold title cell, its date and author, beside a column of twelve
+    # "other news" links: too short for a story on its own evidence, a story once the site lists it.
+    url = "https://sahil.example/article.php?id=5"
+    r = extract_article(P.legacy_brief(), url, linked_as_headline=True)
+    assert r["page_type"] == "article" and r["title"] == P.HEADLINES[7]
+    assert r["body"].startswith(P.BRIEF[0]) and P.BRIEF[1] in r["body"]
+    assert extract_article(P.legacy_brief(), url)["page_type"] == "listing"
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_a_section_page_whose_description_sits_under_its_name_stays_a_listing(family: str) -> None:
+    # A brief needs to be the page's main prose: a section's excerpts are cut by their headline links.
+    r = extract_article(P.section_page(family), "https://portal.example/news.php?cat=3", linked_as_headline=True)
+    assert r["page_type"] == "listing"
+
+
+_SHORT_STORY = [
+    "افتتحت المديرية الجهوية للصحة مركزا جديدا لتصفية الدم بالمستشفى الإقليمي، بطاقة استيعابية تبلغ عشرين سريرا.",
+    "ويستقبل المركز المرضى القادمين من الجماعات القروية المجاورة، بعدما كانوا يتنقلون إلى المدينة المجاورة.",
+    "وأوضح المدير الجهوي أن المركز سيشتغل بنظام الحصص الثلاث، مع طاقم طبي وتمريضي تلقى تكوينا خاصا.",
+]
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_a_read_also_link_inside_a_short_story_does_not_cut_its_prose(family: str) -> None:
+    # Three short paragraphs (about 300 characters) with «اقرأ أيضا: <a>…</a>» after the first, inside a ticker of
+    # forty headlines: one story, not a first paragraph and a remainder each too short to count.
+    title = P.HEADLINES[6]
+    paras = [f"<p>{t}</p>" for t in _SHORT_STORY[:3]]
+    paras.insert(1, f'<p>اقرأ أيضا: <a href="/news.php?id=77">{P.HEADLINES[9]}</a></p>')
+    html = (f"<html><head><title>{title} - جريدة الساحل</title></head><body>{P.ticker(family, 40)}"
+            f"<div class='x1'><h1>{title}</h1><span>الثلاثاء 12 مارس 2024</span>{''.join(paras)}</div>"
+            f"{P.link_box(family, 'الأكثر قراءة', 12, 10)}{P.footer(family)}</body></html>")
+    r = extract_article(html, "https://sahil.example/news.php?id=8", linked_as_headline=True)
+    assert r["page_type"] == "article", r["reason"]
+    assert r["body"].startswith(_SHORT_STORY[0]) and r["body"].endswith(_SHORT_STORY[2])

@@ -270,8 +270,6 @@ def test_publisher_bodies(crawled):
         assert crawled["scores"]["families"][fam]["body_f1"] >= 0.97, fam
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 (body F1): a portal's info line above the text (author, labelled "
-                                       "publication and update dates) is taken into the body")
 def test_portal_bodies_leave_the_byline_and_date_line_out(crawled):
     fam = crawled["scores"]["families"]["portal"]
     assert fam["body_f1"] >= 0.97
@@ -297,8 +295,6 @@ def test_duplicates_stay_inside_their_story(crawled):
         assert s["dup_precision"] >= 0.9
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: aggregator copy pages inside heavy navigation are rejected as "
-                                       "listings (page types) not merged yet")
 def test_aggregator_copies_are_stored_with_their_source_link(crawled):
     fam = crawled["scores"]["families"]["aggregator"]
     assert fam["coverage"] >= 0.98
@@ -312,21 +308,17 @@ def test_aggregator_copies_name_the_outlet_and_its_date(crawled):
     assert fam["date"] >= 0.97
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: listing pagination (2 pages per listing) not merged yet")
 def test_scheduled_run_finds_feeds_and_first_two_listing_pages(crawled):
     # publishers only: the aggregator's copies are held to this by the page-type test above
     for fam in PUBLISHER_FAMILIES:
         assert crawled["scores"]["families"][fam]["coverage"] >= 0.98, fam
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: newscrawler crawl --since not merged yet")
 def test_since_backfill_finds_every_article(since_scores):
     for fam in PUBLISHER_FAMILIES:
         assert since_scores["families"][fam]["coverage"] >= 0.98, fam
     assert since_scores["non_articles"] <= 0.01
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: --since and aggregator copy pages inside heavy navigation "
-                                       "not merged yet")
 def test_since_backfill_finds_every_article_of_every_site(since_scores):
     assert since_scores["coverage"] >= 0.98

@@ -13,6 +13,7 @@ from newscrawler.extract.common import (
     _INLINE,
     Page,
     _attr_str,
+    _clean_key,
     _clean_ml,
     _css,
     _key,
@@ -29,6 +30,7 @@ from newscrawler.extract.lines import (
     _cut_tail,
     _is_meta_line,
     _short_crumb,
+    _trim_info_lines,
 )
 from newscrawler.extract.page_type import _blocked, _looks_listing
 from newscrawler.extract.standfirst import _is_lead_prose, _standfirst
@@ -542,6 +544,7 @@ def _dom_body(root: etree._Element, title: str, h1_texts: list[str], remove: lis
     # The headline is not story text, whether it is the title we return or the h1 shown in its place.
     h1 = next((t for t in h1_texts if len(t) > 5), "")
     title_keys = {k for k in (_key(title) if title else "", _key(h1)) if k}
+    title_max = 2 * max(map(len, title_keys), default=0) + 20
     _prune(root, remove)
     body = root.find("body")
     if body is None:
@@ -594,7 +597,8 @@ def _dom_body(root: etree._Element, title: str, h1_texts: list[str], remove: lis
             # Short lines repeat legitimately (table rows, list labels); a repeated sentence is interface text.
             if not k or (k in seen and (len(text) >= 40 or (len(text) >= 20 and text[-1] in ".!?。؟"))):
                 continue
-            if k in title_keys:
+            if k in title_keys or (title_keys and len(k) <= title_max and _clean_key(text) in title_keys):
+                # the headline, also when written with tatweel or presentation forms
                 continue
             # A short line is an interface crumb, unless it is a list entry ("Author, <a>Title</a>").
             if _short_crumb(text) and tag not in ("h2", "h3", "h4", "emph", "li", "blockquote", "td") and not (
@@ -603,7 +607,7 @@ def _dom_body(root: etree._Element, title: str, h1_texts: list[str], remove: lis
                 continue
             seen.add(k)
             paras.append((text, tag))
-    paras = _cut_tail(paras)
+    paras = _trim_info_lines(_cut_tail(paras))
     # A lone heading that closes the text heads nothing left: the box it titled ("Latest news") was pruned.
     if len(paras) >= 2 and paras[-1][1] in _HEADINGS and len(paras[-1][0]) < 80 and paras[-2][1] not in _HEADINGS:
         paras.pop()

@@ -44,6 +44,16 @@ def _key(s: str) -> str:
     return re.sub(r"\W+", " ", s.casefold()).strip()
 
 
+# What display cleaning changes inside words: tatweel, presentation forms, invisible joiners and soft hyphens.
+_DISPLAY_ONLY = re.compile("[\u00ad\u0640\u200b-\u200f\u2060-\u2064\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+def _clean_key(s: str) -> str:
+    """``_key`` of the text as displayed: a heading written with tatweel, presentation forms or a glued prefix
+    («بـالرباط», «ﻭﺯﻳﺮ») compares equal to the display-cleaned title it shows."""
+    return _key(_clean(s)) if _DISPLAY_ONLY.search(s) else _key(s)
+
+
 def _tokens(s: str) -> Counter:
     return Counter(re.findall(r"\w+", s.casefold()))
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from newscrawler.dates import parse_date
+
 # Lines of interface text, not article text (Arabic and the usual European phrasings).
 _BOILER_LINE = re.compile(
     r"^\W*(?:اقرأ|إقرأ|اقرا|إقرا)\s+(?:أيضا|أيضاً|ايضا|المزيد)|انقر\s+هنا\s+لقراءة|لقراءة\s+الخبر\s+من\s+مصدره|"
@@ -92,6 +94,31 @@ def _is_meta_line(text: str) -> bool:
         return True
     # "Uppdaterad 15.59 | Publicerad 14.14": a publication label and a time written with a dot.
     return len(text) < 60 and bool(_DATE_LABEL_LINE.match(text))
+
+
+# A clock time: "08:50", "10h15".
+_CLOCK = re.compile(r"(?<!\d)\d{1,2}\s*[:hH]\s*\d{2}(?!\d)")
+_SENTENCE_END = re.compile(r"[.!?؟。！？…»\"”]\W*$")
+
+
+def _is_info_line(text: str) -> bool:
+    """A byline-and-date line, the metadata a page prints at the edge of the story: a date with its clock time in a
+    short line that is no sentence («يوسف الفاسي تاريخ النشر: 29 شتنبر 2025 على الساعة 08:50 آخر تحديث: ...»,
+    «نشر في <outlet> يوم 04 - 10 - 2025 على الساعة 21:37», "By Jane Doe, updated 3 March 2024 10:00")."""
+    if len(text) > 160 or _SENTENCE_END.search(text) or not _CLOCK.search(text):
+        return False
+    return bool(_DATETIME.search(text)) or parse_date(text) is not None
+
+
+def _trim_info_lines(paras: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The story without the byline-and-date lines that open or close it (a portal's info line under the
+    headline, an aggregator's attribution line under or after the copy)."""
+    start, end = 0, len(paras)
+    while start < end - 1 and _is_info_line(paras[start][0]):
+        start += 1
+    while end - 1 > start and _is_info_line(paras[end - 1][0]):
+        end -= 1
+    return paras[start:end] if (start, end) != (0, len(paras)) else paras
 
 
 # A short heading that opens the page's "more stories" block: what follows it is not the story.

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 # (the seed's aggregator copy: about 1,200 characters inside a ticker of forty headlines; a home page's featured
 # lead sits under a headline that links to its story, and a section page's excerpts are cut by headline links).
 _STORY_RUN = 700
+# A brief: a few sentences directly under the page's own headline, with no link to another page in between, and no
+# longer prose anywhere on the page (a hand-made site's two-paragraph report beside a column of "other news").
+_BRIEF = 150
 
 _CHALLENGE = re.compile(
     r"just a moment\.\.\.|checking (?:if the site connection is secure|your browser)|"
@@ -100,8 +103,10 @@ class Support:
         if ev.headline and ev.run >= _STORY_RUN:
             return True
         # A copy pointing to its original, or a page the site itself lists as a headline: a shorter story will do,
-        # but it still has to be prose under its own headline.
-        return (self.source_link or self.linked_as_headline) and ev.headline and ev.run >= 250
+        # but it still has to be prose under its own headline; a brief has to be the page's main prose too.
+        if not (self.source_link or self.linked_as_headline) or not ev.headline:
+            return False
+        return ev.run >= 250 or (ev.direct >= _BRIEF and ev.direct >= ev.longest)
 
     def link_list(self) -> bool:
         """The page's text is a list of links: many link lines, no long prose anywhere, none under a headline."""

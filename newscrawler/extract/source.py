@@ -26,8 +26,11 @@ _SOURCE_LEAD = re.compile(
     re.I,
 )
 
-# «المصدر: <outlet>», «مصدر الخبر - <outlet>».
-_SOURCE_NAME_LABEL = re.compile(r"^\s*(?:المصدر|مصدر\s+الخبر|source)\s*[:：\-]\s*(.{2,60}?)\s*$", re.I)
+# «المصدر: <outlet>», «مصدر الخبر - <outlet>», and the label with the publication after the name: «المصدر: <outlet>
+# - نشر يوم 08/10/2025 على الساعة 08:22», "Source: <outlet> | 8 October 2025".
+_SOURCE_NAME_LABEL = re.compile(
+    r"^\s*(?:المصدر|مصدر\s+الخبر|source)\s*[:：\-]\s*(.{2,60}?)\s*"
+    r"(?:$|\s[-|–—،,]\s*(?=نشر|نُشر|بتاريخ|يوم|publi|posted|updated|\d))", re.I)
 
 # An aggregator's attribution line: «نشر في <outlet> يوم 02 - 03 - 2024 على الساعة 18:40», «نشر في <outlet> بتاريخ».
 _ATTRIBUTION_LINE = re.compile(

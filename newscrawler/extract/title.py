@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from newscrawler.extract.common import (
     Page,
     _clean,
+    _clean_key,
     _key,
     _m,
     _sel_first_text,
@@ -147,12 +148,18 @@ def read_title(p: Page) -> None:
 
 
 def _shown_part(p: Page, title: str) -> str | None:
-    """The one part of a separated ``<title>`` that the page shows as a heading or a bold line."""
-    parts = [x for x in _TITLE_SEP.split(title) if len(x) >= 15]
-    if len(parts) < 1 or not _TITLE_SEP.search(title):
+    """The part of a separated ``<title>`` that the page shows as a heading or a bold line: one part, or several
+    adjacent ones when the headline itself holds a separator ("<kicker> | <headline>" under "<site> - ")."""
+    if not _TITLE_SEP.search(title):
         return None
-    keys = {_key(x): x for x in parts}
-    shown = {_key(t) for _, t in p.headings} | {
-        _key(_text(e)) for e in p.root.iter("b", "strong", "font") if 15 <= len(e.text_content()) <= 300}
-    found = [x for k, x in keys.items() if k in shown]
-    return found[0] if len(found) == 1 else None
+    shown = {_clean_key(t) for _, t in p.headings} | {
+        _clean_key(_text(e)) for e in p.root.iter("b", "strong", "font") if 15 <= len(e.text_content()) <= 300}
+    # Offsets of each part: the title minus its separators, cut into spans of adjacent parts.
+    bounds = [0]
+    for m in _TITLE_SEP.finditer(title):
+        bounds += [m.start(), m.end()]
+    bounds.append(len(title))
+    spans = [(bounds[2 * i], bounds[2 * j + 1]) for i in range(len(bounds) // 2) for j in range(i, len(bounds) // 2)]
+    found = {title[a:b] for a, b in spans if b - a >= 15 and (a, b) != (0, len(title)) and _key(title[a:b]) in shown}
+    # The longest shown span: a headline with its kicker beats the headline alone.
+    return max(found, key=len) if found else None
