@@ -6,7 +6,9 @@ other crawler processes):
 - is this article known? (``article_known``: the spider then does not fetch it again);
 - what validators does this page have? (``page_validators``: ETag / Last-Modified for a conditional GET);
 - this article URL is scheduled / finished (``mark_pending`` / ``mark_done``: the frontier, so an interrupted
-  run can be resumed).
+  run can be resumed);
+- which URLs of a source are still pending from earlier runs, oldest first (``pending``: a run requests them
+  before what is new), and which have waited too long (``expire``: recorded with a reason, no longer requested).
 
 The implementation is chosen by the setting ``NEWSCRAWLER_CRAWL_STATE_CLASS`` (a dotted path, as Scrapy's
 ``DUPEFILTER_CLASS``), built with ``from_crawler(crawler)`` when the class has it, else ``cls()``. The default,
@@ -19,6 +21,7 @@ spider closes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 from weakref import WeakKeyDictionary
 
@@ -51,6 +54,16 @@ class CrawlState(Protocol):
 
     def mark_done(self, url: str, source_id: str) -> None:
         """The request scheduled for ``url`` ended as a stored article or a reject."""
+        ...
+
+    def pending(self, source_id: str, limit: int | None = None) -> list[str]:
+        """The source's URLs left pending by earlier runs (scheduled, never stored or rejected), oldest first;
+        at most ``limit`` of them when it is given."""
+        ...
+
+    def expire(self, older_than: datetime, reason: str = "max_age") -> int:
+        """Pending URLs that started waiting before ``older_than`` become ``expired`` with ``reason`` and are
+        not requested again unless a listing shows them anew; returns how many."""
         ...
 
     def close(self) -> None: ...

@@ -52,6 +52,9 @@ NEWSCRAWLER_MAX_ARTICLES_PER_SOURCE = 0  # article requests per source per run; 
 # Requests of any kind (feeds, sitemaps, listing pages and their pagination, articles) per source per run;
 # 0: no limit. What a cap refuses is counted in crawl_runs.pages_capped.
 NEWSCRAWLER_MAX_PAGES_PER_SOURCE = 500
+# Article URLs scheduled and never stored or rejected stay pending in the frontier and are requested first by the
+# next runs; after this many days of waiting they expire (frontier.state = 'expired', reason max_age). 0: never.
+NEWSCRAWLER_PENDING_MAX_AGE_DAYS = 7.0
 NEWSCRAWLER_SINCE = ""  # backfill: an ISO date; pagination and sitemaps are walked back to it (`crawl --since`)
 NEWSCRAWLER_PROGRESS_INTERVAL = 10.0  # seconds between progress lines; 0 turns them off
 NEWSCRAWLER_PROGRESS_ECHO = False  # also print progress lines to stderr (the demo does)

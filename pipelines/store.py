@@ -25,7 +25,14 @@ RUN_STATS = {
     "pages_capped": "newscrawler/pages_capped",
     "listing_pages_followed": "newscrawler/listing_pages_followed",
     "listing_walks_reached_since": "newscrawler/listing_walks_reached_since",
+    "frontier_resumed": "newscrawler/frontier_resumed",
+    "frontier_expired": "newscrawler/frontier_expired",
 }
+
+
+# Rejects that do not finish a URL: the server asked us to come back later (429, 503), so it stays pending in
+# the frontier for the next run (until NEWSCRAWLER_PENDING_MAX_AGE_DAYS expires it).
+KEEP_PENDING_REASONS = frozenset({"http_429", "http_503"})
 
 
 class StorePipeline:
@@ -83,7 +90,8 @@ class StorePipeline:
             store.save_reject(dict(vars(item)), run_id=self.run_id)
             self.stats.inc_value(f"newscrawler/rejects/{item.reason}")
             self.stats.inc_value("newscrawler/rejects")
-        if isinstance(item, (Article, Reject)) and item.frontier_url and self.state is not None:
+        if (isinstance(item, (Article, Reject)) and item.frontier_url and self.state is not None
+                and not (isinstance(item, Reject) and item.reason in KEEP_PENDING_REASONS)):
             self.state.mark_done(item.frontier_url, item.source_id)  # after the save: a crash leaves it pending
         return item
 

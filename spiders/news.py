@@ -99,6 +99,7 @@ class NewsSpider(scrapy.Spider):
         self.since: Any = None
         self.max_pages = 0
         self.max_articles = 0
+        self.pending_max_age = timedelta(0)
         # All replaced in from_crawler by the crawl's settings.
         self.extractor = Extractor(0)
         self.refetch_known = False
@@ -130,6 +131,7 @@ class NewsSpider(scrapy.Spider):
         spider.max_articles = settings.getint("NEWSCRAWLER_MAX_ARTICLES_PER_SOURCE")
         spider.max_pages = settings.getint("NEWSCRAWLER_MAX_PAGES_PER_SOURCE")
         spider.since = parse_since(settings.get("NEWSCRAWLER_SINCE"))
+        spider.pending_max_age = timedelta(days=settings.getfloat("NEWSCRAWLER_PENDING_MAX_AGE_DAYS"))
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         workers = settings.get("NEWSCRAWLER_EXTRACT_WORKERS")
         spider.extractor = Extractor(default_workers() if workers in (None, "", "auto") else int(workers))
@@ -143,12 +145,40 @@ class NewsSpider(scrapy.Spider):
     async def start(self) -> Any:
         # Known articles, page validators and the frontier: the crawl state of NEWSCRAWLER_CRAWL_STATE_CLASS.
         self.state = crawl_state(self.crawler)
+        if self.pending_max_age:
+            expired = self.state.expire(datetime.now(UTC) - self.pending_max_age)
+            self.crawler.stats.set_value("newscrawler/frontier_expired", expired)
         for source in self.sources.values():
             starts = [("robots", source.homepage.rstrip("/") + "/robots.txt")] if not source.sitemaps else []
             for kind, url in starts + source.start_urls:
                 request = self._budgeted(source, url, kind)
                 if request is not None:
                     yield request
+            # What earlier runs scheduled and never finished (an interrupt, a cap, a crash, a server asking us to
+            # wait) comes before anything the feeds list now: it takes the article budget first, oldest first.
+            # The feeds and listings above go first only because they are a handful and without them nothing new
+            # would ever be found while a backlog lasts.
+            for request in self._pending_requests(source):
+                yield request
+
+    def _pending_requests(self, source: Source) -> Iterator[scrapy.Request]:
+        assert self.state is not None
+        limit = self.max_articles or self.max_pages or None
+        for url in self.state.pending(source.id, limit):
+            key = url_key(url)
+            if key in self.handled_keys or not source.allows(url):
+                continue  # a URL the config no longer allows waits for its expiry, with the reason max_age
+            self.handled_keys.add(key)
+            if not self.refetch_known and self.state.article_known(key):
+                self.state.mark_done(url, source.id)  # stored under another URL's key meanwhile
+                continue
+            request = self._budgeted(source, url, "article", frontier_url=url)
+            if request is None:
+                return  # over the cap: the rest stays pending, in order, for the next run
+            request.priority = 5  # before the new articles the listings bring, after the listings themselves
+            self.crawler.stats.inc_value("newscrawler/frontier_resumed")
+            self.state.mark_pending(url, source.id)
+            yield request
 
     def _budget(self, source: Source, kind: str) -> bool:
         """True when one more request of this kind fits the source's caps (and counts it); else counts it
@@ -190,10 +220,10 @@ class NewsSpider(scrapy.Spider):
             touched.append(key)
             return None
         request = self._budgeted(source, url, "article", frontier_url=url)
-        if request is not None:
-            self.handled_keys.add(key)
-            if self.state is not None:
-                self.state.mark_pending(url, source.id)
+        self.handled_keys.add(key)
+        if self.state is not None:
+            # a capped URL is pending too: the next run requests it first (not marking it strands it)
+            self.state.mark_pending(url, source.id)
         return request
 
     # -- callbacks ------------------------------------------------------------------------------
@@ -261,7 +291,6 @@ class NewsSpider(scrapy.Spider):
         entries = [entry for entry in found.urls
                    if kind != "sitemap" or self._recent(entry.get("published_raw") or entry.get("lastmod"), source)]
         children = [url for url in found.sitemaps if source.allows(url) and self._recent_child(url, found, source)]
-        yield self._page(response, source, kind, len(entries) + len(children))
         for url in children:
             request = self._budgeted(source, url, "sitemap")
             if request is not None:
@@ -269,7 +298,12 @@ class NewsSpider(scrapy.Spider):
         walk = None
         if kind == "listing":
             walk = self._listing_walk(response, source, found.next_page, entries)
-        yield from self._headlines(source, response.url, entries, walk)
+        # The page record (with the validators of the next conditional GET) is written after the frontier marks
+        # of its entries: a crash between the two then costs a refetch of the page, never a URL that a 304
+        # would hide for good.
+        output = list(self._headlines(source, response.url, entries, walk))
+        yield self._page(response, source, kind, len(entries) + len(children))
+        yield from output
 
     def _listing_walk(self, response: Response, source: Source, next_url: str | None,
                       entries: list[dict]) -> PageWalk | None:

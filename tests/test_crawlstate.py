@@ -146,6 +146,14 @@ class RecordingState:
     def mark_done(self, url: str, source_id: str) -> None:
         self._record("mark_done", url)
 
+    def pending(self, source_id: str, limit: int | None = None) -> list[str]:
+        self._record("pending", source_id)
+        return []
+
+    def expire(self, older_than, reason: str = "max_age") -> int:
+        self._record("expire", reason)
+        return 0
+
     def close(self) -> None:
         self._record("close")
         self.log.close()

@@ -8,6 +8,7 @@ SQLite never sees a second writer.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,16 @@ class SqliteCrawlState:
     def mark_done(self, url: str, source_id: str) -> None:
         if self._writer is not None:
             self._writer.mark_frontier(url, source_id, "done", run_id=self._run_id)
+
+    def pending(self, source_id: str, limit: int | None = None) -> list[str]:
+        return self.reader.pending_urls(source_id, limit)
+
+    def expire(self, older_than: datetime, reason: str = "max_age") -> int:
+        if self._writer is None:
+            return 0
+        expired = self._writer.expire_frontier(older_than, run_id=self._run_id, reason=reason)
+        self._writer.commit()  # before the run reads its pending URLs through the reader
+        return expired
 
     def close(self) -> None:
         self._writer = None

@@ -139,6 +139,16 @@ def page_state(conn: sqlite3.Connection, url: str) -> dict[str, Any] | None:
     return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
 
 
+def pending_urls(conn: sqlite3.Connection, source_id: str, limit: int | None = None) -> list[str]:
+    """A source's frontier URLs still pending, oldest first (the next run requests them before new ones)."""
+    sql = "SELECT url FROM frontier WHERE source_id = ? AND state = 'pending' ORDER BY pending_since, url"
+    params: list[Any] = [source_id]
+    if limit:
+        sql += " LIMIT ?"
+        params.append(int(limit))
+    return [str(row[0]) for row in conn.execute(sql, params)]
+
+
 class ReadOnlyStore:
     """The analysts' reader (``search``, ``stats``, ``export``): a ``mode=ro`` connection to an existing database.
 
@@ -213,6 +223,10 @@ class StoreReader:
     def page_state(self, url: str) -> dict[str, Any] | None:
         conn = self._connection()
         return page_state(conn, url) if conn is not None else None
+
+    def pending_urls(self, source_id: str, limit: int | None = None) -> list[str]:
+        conn = self._connection()
+        return pending_urls(conn, source_id, limit) if conn is not None else []
 
     def close(self) -> None:
         if self._conn is not None:

@@ -234,12 +234,21 @@ _V3 = """
     CREATE INDEX IF NOT EXISTS idx_frontier_state ON frontier(state, source_id);
 """
 
+_V5 = """
+    ALTER TABLE frontier ADD COLUMN pending_since TEXT;
+    ALTER TABLE frontier ADD COLUMN reason TEXT;
+    UPDATE frontier SET pending_since = updated_at WHERE state = 'pending';
+    CREATE INDEX IF NOT EXISTS idx_frontier_source_pending ON frontier(source_id, state, pending_since);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial", _V1),
     Migration(2, "near_duplicates", _V2),
     Migration(3, "frontier", _V3),
     # requests a per-source cap kept the crawler from making (docs/schema.md, crawl_runs)
     Migration(4, "crawl_runs.pages_capped", "ALTER TABLE crawl_runs ADD COLUMN pages_capped INTEGER;"),
+    # the pending frontier across runs (docs/schema.md, frontier): since when a URL waits, why it expired
+    Migration(5, "frontier.pending_since", _V5),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

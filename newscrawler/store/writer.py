@@ -329,18 +329,47 @@ class Store:
 
         Not counted towards ``batch_size``: a mark rides in the open batch with the items around it. A URL done
         in this run stays done when it is scheduled again (the scheduler drops the repeat, which would then stay
-        pending for ever).
+        pending for ever). ``pending_since`` is when the URL started waiting: kept while it stays pending across
+        runs, so ``expire_frontier`` can tell a URL that has waited a week from one listed this morning.
         """
         if state not in ("pending", "done"):
             raise ValueError(f"frontier state must be pending or done, not {state!r}")
         self._begin()
+        now = utc_now()
         self.db.execute(
-            "INSERT INTO frontier (url, source_id, state, run_id, updated_at) VALUES (:url, :source, :state, :run, :at) "
+            "INSERT INTO frontier (url, source_id, state, run_id, updated_at, pending_since) "
+            "VALUES (:url, :source, :state, :run, :at, CASE WHEN :state = 'pending' THEN :at END) "
             "ON CONFLICT(url) DO UPDATE SET state = excluded.state, source_id = coalesce(excluded.source_id, source_id), "
-            "run_id = excluded.run_id, updated_at = excluded.updated_at "
+            "run_id = excluded.run_id, updated_at = excluded.updated_at, reason = NULL, "
+            "pending_since = CASE WHEN frontier.state = 'pending' THEN frontier.pending_since "
+            "ELSE excluded.pending_since END "
             "WHERE excluded.state = 'done' OR NOT (frontier.state = 'done' AND frontier.run_id IS excluded.run_id)",
-            {"url": url, "source": source_id, "state": state, "run": run_id, "at": utc_now()},
+            {"url": url, "source": source_id, "state": state, "run": run_id, "at": now},
         )
+
+    def expire_frontier(self, before: str | datetime, *, run_id: int, reason: str = "max_age") -> int:
+        """Mark URLs pending since before ``before`` as ``expired`` with ``reason``; returns how many."""
+        self._begin()
+        cur = self.db.execute(
+            "UPDATE frontier SET state = 'expired', reason = ?, run_id = ?, updated_at = ? "
+            "WHERE state = 'pending' AND pending_since < ?",
+            [reason, run_id, utc_now(), utc(before) if isinstance(before, datetime) else before],
+        )
+        self._wrote(cur.rowcount or 0)
+        return int(cur.rowcount or 0)
+
+    def abort_stale_runs(self, *, except_run: int | None = None) -> list[int]:
+        """Mark runs still ``running`` as ``aborted`` (their process died): only the holder of the run lock
+        (newscrawler.runlock) may call this, since it knows no other crawl is alive."""
+        self._begin()
+        ids = [int(r[0]) for r in self.db.execute(
+            "SELECT id FROM crawl_runs WHERE status = 'running' AND id IS NOT ?", [except_run]).fetchall()]
+        if ids:
+            self.db.execute(
+                f"UPDATE crawl_runs SET status = 'aborted', finished_at = coalesce(finished_at, ?) "
+                f"WHERE id IN ({', '.join('?' * len(ids))})", [utc_now(), *ids])
+            self._wrote(len(ids))
+        return ids
 
     def save_reject(self, reject: dict[str, Any], *, run_id: int) -> None:
         """Record why a URL produced no article. ``reason`` may carry its detail (``"blocked: captcha"``).
