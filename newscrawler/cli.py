@@ -35,13 +35,18 @@ def run_crawl(*, db: str, config: str | None = None, sources: str | None = None,
     """Run the news spider to completion in this process; returns the crawl_runs row."""
     from scrapy.crawler import CrawlerProcess
 
+    from newscrawler.runlock import RunLock
     from newscrawler.spiders.news import NewsSpider
 
     Path(db).parent.mkdir(parents=True, exist_ok=True)
-    process = CrawlerProcess(crawl_settings(db, config, overrides))
-    crawler = process.create_crawler(NewsSpider)
-    process.crawl(crawler, sources=sources, config=config)
-    process.start()
+    with RunLock(db) as lock:  # RunLocked when another crawl has this database
+        if lock.previous:
+            print(f"newscrawler: took over the run lock of pid {lock.previous.get('pid')} (started "
+                  f"{lock.previous.get('started_at')}), which ended without releasing it", file=sys.stderr)
+        process = CrawlerProcess(crawl_settings(db, config, overrides))
+        crawler = process.create_crawler(NewsSpider)
+        process.crawl(crawler, sources=sources, config=config)
+        process.start()
     run = crawler.stats.get_value("newscrawler/run") or {}
     if run:
         # Scrapy's own start-to-finish time (float seconds; the run row's timestamps are whole seconds).
@@ -74,9 +79,25 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     except (SourceConfigError, ValueError) as exc:
         print(f"newscrawler: {exc}", file=sys.stderr)
         return 2
-    run = run_crawl(db=args.db, config=args.config, sources=args.sources, overrides=overrides)
-    print_run_summary(run, args.db)
-    return 0 if run else 1
+    return _crawl_and_report(db=args.db, config=args.config, sources=args.sources, overrides=overrides)
+
+
+def _crawl_and_report(*, db: str, config: str | None, sources: str | None = None,
+                      overrides: dict[str, Any] | None = None) -> int:
+    """Run a crawl, print its summary and return the exit code (docs/operators.md, "Exit codes")."""
+    from newscrawler import exitcodes
+    from newscrawler.runlock import RunLocked
+
+    try:
+        run = run_crawl(db=db, config=config, sources=sources, overrides=overrides)
+    except RunLocked as exc:
+        print(f"newscrawler: {exc}", file=sys.stderr)
+        return exitcodes.LOCKED
+    print_run_summary(run, db)
+    problems = exitcodes.crawl_problems(run)
+    for problem in problems:
+        print(f"newscrawler: unhealthy run: {problem}", file=sys.stderr)
+    return exitcodes.UNHEALTHY if problems else exitcodes.OK
 
 
 DEMO_PORT = 8701  # fixed ports (8701-8704) keep demo URLs stable, so a second `newscrawler demo` is incremental
@@ -96,9 +117,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         config.parent.mkdir(parents=True, exist_ok=True)
         config.write_text(server.sources_toml(), encoding="utf-8")
         print(f"Demo sites serving on {', '.join(server.base_urls.values())} (sources in {config})")
-        run = run_crawl(db=args.db, config=str(config), overrides=DEMO_SETTINGS)
-    print_run_summary(run, args.db)
-    return 0 if run else 1
+        return _crawl_and_report(db=args.db, config=str(config), overrides=DEMO_SETTINGS)
 
 
 # Loopback servers need no politeness; the real defaults stay for `newscrawler crawl`. No page cap: the demo's

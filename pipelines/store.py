@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 from scrapy import signals
 
+from newscrawler import runlock
 from newscrawler.crawlstate import CrawlState, crawl_state
 from newscrawler.items import Article, Headline, HeadlineBatch, KnownArticles, PageRecord, Reject
 from newscrawler.store import Store
@@ -27,6 +29,7 @@ RUN_STATS = {
     "listing_walks_reached_since": "newscrawler/listing_walks_reached_since",
     "frontier_resumed": "newscrawler/frontier_resumed",
     "frontier_expired": "newscrawler/frontier_expired",
+    "write_errors": "newscrawler/write_errors",
 }
 
 
@@ -63,6 +66,13 @@ class StorePipeline:
         )
         sources = getattr(spider, "sources", {})
         self.store.upsert_sources(source.as_row() for source in sources.values())
+        if runlock.holds(self.db_path):
+            # this process holds the run lock, so no other crawl of this database is alive: a run still
+            # `running` died (kill -9, power loss, a second Ctrl-C) and is marked so, never left running
+            aborted = self.store.abort_stale_runs()
+            if aborted:
+                logger.warning("runs %s never finished; marked aborted", ", ".join(map(str, aborted)))
+                self.stats.set_value("newscrawler/runs_aborted", aborted)
         self.run_id = self.store.start_run(sources=sorted(sources), spider=spider.name)
         self.store.commit()  # the spider reads the database (incremental runs) from another connection
         self.stats.set_value("newscrawler/run_id", self.run_id)
@@ -74,6 +84,24 @@ class StorePipeline:
     def process_item(self, item: Any, spider: Any = None) -> Any:
         store = self.store
         assert store is not None, "open_spider was not called"
+        try:
+            self._process(store, item)
+        except sqlite3.Error as exc:
+            self._write_failed(store, exc)
+        return item
+
+    def _write_failed(self, store: Store, exc: sqlite3.Error) -> None:
+        """A failed write (disk full, I/O error) undoes the open batch, so the run's counts keep matching the
+        committed rows; the URLs of that batch stay pending in the frontier for the next run. One log line per
+        failure, no traceback; the crawl exits 1 (newscrawler.exitcodes)."""
+        logger.error("write failed, batch undone: %s: %s", type(exc).__name__, exc)
+        self.stats.inc_value("newscrawler/write_errors")
+        try:
+            store.rollback()
+        except sqlite3.Error:
+            pass  # SQLite already undid it
+
+    def _process(self, store: Store, item: Any) -> None:
         if isinstance(item, Article):
             result = store.save_article(dict(vars(item)), run_id=self.run_id)
             self.stats.inc_value(f"newscrawler/articles_{result.status}")
@@ -93,7 +121,6 @@ class StorePipeline:
         if (isinstance(item, (Article, Reject)) and item.frontier_url and self.state is not None
                 and not (isinstance(item, Reject) and item.reason in KEEP_PENDING_REASONS)):
             self.state.mark_done(item.frontier_url, item.source_id)  # after the save: a crash leaves it pending
-        return item
 
     def _save_headlines(self, store: Store, rows: list[dict]) -> None:
         """One write for a page's headlines. When one of them is refused the call is undone as a whole, so they are
@@ -114,14 +141,22 @@ class StorePipeline:
 
     def close_spider(self, spider: Any = None) -> None:
         if self.store is not None:
-            self.store.commit()
+            try:
+                self.store.commit()
+            except sqlite3.Error as exc:
+                self._write_failed(self.store, exc)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.store is None:
             return
         run_stats = {name: self.stats.get_value(key, 0) for name, key in RUN_STATS.items()}
         run_stats["pages_capped_by_source"] = self.stats.get_value("newscrawler/pages_capped_by_source", {})
-        row = self.store.finish_run(self.run_id, status=reason or "finished", stats=run_stats)
-        self.stats.set_value("newscrawler/run", row)
-        self.store.close()
+        run_stats["runs_aborted"] = self.stats.get_value("newscrawler/runs_aborted", [])
+        try:
+            row = self.store.finish_run(self.run_id, status=reason or "finished", stats=run_stats)
+            self.stats.set_value("newscrawler/run", row)
+            self.store.close()
+        except sqlite3.Error as exc:
+            # no run record: the crawl exits 1, and the next run marks this one aborted
+            logger.error("the run's record could not be written: %s: %s", type(exc).__name__, exc)
         self.store = None
