@@ -20,6 +20,12 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024  # a news page over 8 MiB is a reject (too_large), not a hang
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_TIMES = 2
+# AutoThrottle: each source's delay follows its server's latency (never below DOWNLOAD_DELAY or the source's
+# download_delay), so a slow or struggling site gets fewer requests at once.
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 # Scrapy starts CONCURRENT_ITEMS asyncio tasks for every callback's output (default 100); our callbacks yield
 # a handful of items per page, so 100 tasks per page is pure overhead (measured: ~25% of a crawl's CPU).
 CONCURRENT_ITEMS = 8
@@ -31,6 +37,8 @@ LOG_LEVEL = "INFO"
 # Conditional GET on feeds and listing pages (ETag / Last-Modified stored in the pages table).
 DOWNLOADER_MIDDLEWARES = {
     "newscrawler.middlewares.ConditionalGetMiddleware": 560,
+    # before Scrapy's RetryMiddleware (550): a 429/503 with Retry-After waits for the server's delay
+    "newscrawler.middlewares.RetryAfterMiddleware": 555,
 }
 
 ITEM_PIPELINES = {
@@ -62,4 +70,8 @@ NEWSCRAWLER_EXTRACT_WORKERS = "auto"  # extraction processes; auto = 1 on a mach
 NEWSCRAWLER_BATCH_SIZE = 200  # SQLite writes per transaction
 NEWSCRAWLER_NEAR_DUPLICATES = True  # second-level dedup: the same story republished with small edits
 NEWSCRAWLER_NEAR_DUP_WINDOW_DAYS = 7.0  # near-duplicate candidates: articles first seen this recently
+# Retry-After on 429/503: waited for up to this many seconds; a longer delay leaves the URL pending for the next run
+NEWSCRAWLER_RETRY_AFTER_MAX = 120.0
+# A page where site operators can read who crawls them and how to reach you; added to the User-Agent as "+URL"
+NEWSCRAWLER_CONTACT_URL = ""
 NEWSCRAWLER_CRAWL_STATE_CLASS = "newscrawler.store.crawlstate.SqliteCrawlState"  # known articles, page validators, frontier

@@ -26,6 +26,7 @@ from scrapy import exceptions as scrapy_exceptions
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
+from scrapy.settings import get_settings_priority as settings_priority
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import defer
 from twisted.internet import error as tx_error
@@ -37,6 +38,7 @@ from newscrawler.dates import date_from_url, parse_date
 from newscrawler.discover import DiscoveryError, read_discovery_page
 from newscrawler.encoding import charset_from_content_type, decode_html
 from newscrawler.items import Article, Headline, HeadlineBatch, KnownArticles, PageRecord, Reject
+from newscrawler.politeness import user_agent
 from newscrawler.setting_names import unknown_setting_warnings
 from newscrawler.sources import Source, load_sources
 from newscrawler.urls import canonical_url, url_key
@@ -126,6 +128,10 @@ class NewsSpider(scrapy.Spider):
                 "delay": float(source.politeness.get("download_delay", settings.getfloat("DOWNLOAD_DELAY"))),
             })
         settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
+        contact = settings.get("NEWSCRAWLER_CONTACT_URL") or ""
+        if contact:
+            settings.set("USER_AGENT", user_agent(settings.get("USER_AGENT"), contact),
+                         priority=max(settings.getpriority("USER_AGENT") or 0, settings_priority("spider")))
         spider.refetch_known = settings.getbool("NEWSCRAWLER_REFETCH_KNOWN")
         spider.sitemap_max_age = timedelta(days=settings.getfloat("NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS"))
         spider.max_articles = settings.getint("NEWSCRAWLER_MAX_ARTICLES_PER_SOURCE")
