@@ -1,4 +1,4 @@
-"""The `newscrawler` command: demo, crawl, extract, sources, stats, search."""
+"""The `newscrawler` command: demo, crawl, extract, sources, stats, health, search, export."""
 
 from __future__ import annotations
 
@@ -202,6 +202,53 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_health(args: argparse.Namespace) -> int:
+    from newscrawler import exitcodes
+    from newscrawler.health import Thresholds, database_health, prometheus_text, write_atomically
+    from newscrawler.store import StoreError
+
+    if args.down_after < 1:
+        print("newscrawler: --down-after must be 1 or more", file=sys.stderr)
+        return exitcodes.USAGE
+    try:
+        with _reader(args.db) as store:
+            report = database_health(store.conn, sources=_split(args.sources),
+                                     thresholds=Thresholds(down_after=args.down_after))
+    except StoreError as exc:
+        return _db_error(exc)
+    if args.prometheus:
+        try:
+            write_atomically(args.prometheus, prometheus_text(report))
+        except OSError as exc:
+            print(f"newscrawler: cannot write {args.prometheus}: {exc.strerror or exc}", file=sys.stderr)
+            return exitcodes.USAGE
+    if args.json:
+        json.dump([h.as_dict() for h in report], sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print_health(report)
+    return exitcodes.UNHEALTHY if any(h.flags for h in report) else exitcodes.OK
+
+
+def print_health(report: list[Any]) -> None:
+    if not report:
+        print("(no sources in this database)")
+        return
+    rows = []
+    for h in report:
+        shares = " ".join(f"{k} {'-' if v is None else f'{v:.0%}'}" for k, v in h.completeness.items())
+        rows.append({"source_id": h.source_id, "flags": ",".join(h.flags) or "ok",
+                     "last_success": h.last_success or "never",
+                     "newest_h": "" if h.newest_article_age_hours is None else h.newest_article_age_hours,
+                     "new_7d": sum(h.new_per_day), "per_day": "/".join(map(str, h.new_per_day)),
+                     "complete": shares, "failures": h.consecutive_failures, "pending": h.pending,
+                     "expired": h.expired})
+    print_table(rows)
+    for h in report:
+        for flag, why in h.why.items():
+            print(f"{h.source_id} {flag}: {why}")
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     from newscrawler.store import StoreError
 
@@ -355,6 +402,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", default=DEFAULT_DB)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("health", help="per source: last success, newest article, completeness, failures, "
+                                      "backlog and flags; exit 1 when a flag is up")
+    p.add_argument("--db", default=DEFAULT_DB)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--prometheus", metavar="FILE", help="also write the figures as a Prometheus textfile")
+    p.add_argument("--sources", help="comma-separated source ids (default: all)")
+    p.add_argument("--down-after", type=int, default=3, metavar="N",
+                   help="flag a source down after N runs in a row got nothing from it (default 3)")
+    p.set_defaults(func=cmd_health)
 
     p = sub.add_parser("export", help="export articles as JSON Lines or CSV")
     p.add_argument("--db", default=DEFAULT_DB)
