@@ -73,6 +73,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     overrides = _parse_overrides(args.set)
     if args.since is not None:
         overrides["NEWSCRAWLER_SINCE"] = args.since
+    if args.due:
+        overrides["NEWSCRAWLER_DUE_ONLY"] = "1"
     try:
         load_sources(args.config, only=_split(args.sources))  # fail fast, before Scrapy starts
         parse_since(overrides.get("NEWSCRAWLER_SINCE"))
@@ -382,6 +384,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", metavar="DATE",
                    help="backfill: walk listing pagination and sitemaps back to this ISO date, e.g. 2025-09-01 "
                         "(same as -s NEWSCRAWLER_SINCE=DATE)")
+    p.add_argument("--due", action="store_true",
+                   help="only the feeds, sitemaps and listings that are due (adaptive polling), and pending "
+                        "articles; for cron or a systemd timer every few minutes")
     p.add_argument("-s", "--set", action="append", default=[], metavar="KEY=VALUE",
                    help="a Scrapy or NEWSCRAWLER_* setting, e.g. -s DOWNLOAD_DELAY=5")
     p.set_defaults(func=cmd_crawl)

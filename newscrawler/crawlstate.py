@@ -8,7 +8,8 @@ other crawler processes):
 - this article URL is scheduled / finished (``mark_pending`` / ``mark_done``: the frontier, so an interrupted
   run can be resumed);
 - which URLs of a source are still pending from earlier runs, oldest first (``pending``: a run requests them
-  before what is new), and which have waited too long (``expire``: recorded with a reason, no longer requested).
+  before what is new), and which have waited too long (``expire``: recorded with a reason, no longer requested);
+- when is this feed or listing next due? (``poll_state``: ``crawl --due`` skips what is not).
 
 The implementation is chosen by the setting ``NEWSCRAWLER_CRAWL_STATE_CLASS`` (a dotted path, as Scrapy's
 ``DUPEFILTER_CLASS``), built with ``from_crawler(crawler)`` when the class has it, else ``cls()``. The default,
@@ -35,6 +36,15 @@ class PageValidators:
     http_status: int | None  # of the latest fetch; validators are only sent after a 200 or a 304
     etag: str | None = None
     last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class PollState:
+    """When a feed, sitemap or listing was last polled and is next due (newscrawler.polling)."""
+
+    interval_seconds: float
+    next_due_at: str  # ISO 8601 UTC
+    failures: int = 0
 
 
 @runtime_checkable
@@ -64,6 +74,10 @@ class CrawlState(Protocol):
     def expire(self, older_than: datetime, reason: str = "max_age") -> int:
         """Pending URLs that started waiting before ``older_than`` become ``expired`` with ``reason`` and are
         not requested again unless a listing shows them anew; returns how many."""
+        ...
+
+    def poll_state(self, url: str) -> PollState | None:
+        """When this feed, sitemap or listing is next due, else None (never polled: due now)."""
         ...
 
     def close(self) -> None: ...

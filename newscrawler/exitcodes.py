@@ -35,7 +35,8 @@ def crawl_problems(run: dict[str, Any]) -> list[str]:
                                                           "articles_touched"))}
     sources = run.get("sources")
     sources = json.loads(sources) if isinstance(sources, str) else (sources or [])
-    if sources and not answered:
+    # a --due run with nothing due makes no request: nothing to get, nothing wrong
+    if sources and not answered and int(run.get("requests") or 0):
         problems.append(f"no source fetched anything ({int(run.get('rejects') or 0)} rejects: "
                         + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())) + ")")
     failed = sum(int(reasons.get(r) or 0) for r in EXTRACTION_FAILURES)

@@ -70,6 +70,12 @@ NEWSCRAWLER_EXTRACT_WORKERS = "auto"  # extraction processes; auto = 1 on a mach
 NEWSCRAWLER_BATCH_SIZE = 200  # SQLite writes per transaction
 NEWSCRAWLER_NEAR_DUPLICATES = True  # second-level dedup: the same story republished with small edits
 NEWSCRAWLER_NEAR_DUP_WINDOW_DAYS = 7.0  # near-duplicate candidates: articles first seen this recently
+# Adaptive polling (`crawl --due`): each feed, sitemap and listing is next due after an interval that grows when its
+# entries were mostly seen and shrinks when mostly new, within this range (per source: [source.politeness]
+# poll_min_minutes / poll_max_hours). NEWSCRAWLER_DUE_ONLY (set by --due) skips what is not due.
+NEWSCRAWLER_DUE_ONLY = False
+NEWSCRAWLER_POLL_MIN_MINUTES = 10.0
+NEWSCRAWLER_POLL_MAX_HOURS = 24.0
 # Retry-After on 429/503: waited for up to this many seconds; a longer delay leaves the URL pending for the next run
 NEWSCRAWLER_RETRY_AFTER_MAX = 120.0
 # A page where site operators can read who crawls them and how to reach you; added to the User-Agent as "+URL"

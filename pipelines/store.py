@@ -10,7 +10,15 @@ from scrapy import signals
 
 from newscrawler import runlock
 from newscrawler.crawlstate import CrawlState, crawl_state
-from newscrawler.items import Article, Headline, HeadlineBatch, KnownArticles, PageRecord, Reject
+from newscrawler.items import (
+    Article,
+    Headline,
+    HeadlineBatch,
+    KnownArticles,
+    PageRecord,
+    PollSchedule,
+    Reject,
+)
 from newscrawler.store import Store
 
 logger = logging.getLogger(__name__)
@@ -114,6 +122,8 @@ class StorePipeline:
         elif isinstance(item, PageRecord):
             store.save_page(dict(vars(item)), run_id=self.run_id)
             self.stats.inc_value("newscrawler/pages")
+        elif isinstance(item, PollSchedule):
+            store.save_poll(dict(vars(item)))
         elif isinstance(item, Reject):
             store.save_reject(dict(vars(item)), run_id=self.run_id)
             self.stats.inc_value(f"newscrawler/rejects/{item.reason}")

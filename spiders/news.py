@@ -37,8 +37,17 @@ from newscrawler.crawlstate import CrawlState, crawl_state
 from newscrawler.dates import date_from_url, parse_date
 from newscrawler.discover import DiscoveryError, read_discovery_page
 from newscrawler.encoding import charset_from_content_type, decode_html
-from newscrawler.items import Article, Headline, HeadlineBatch, KnownArticles, PageRecord, Reject
+from newscrawler.items import (
+    Article,
+    Headline,
+    HeadlineBatch,
+    KnownArticles,
+    PageRecord,
+    PollSchedule,
+    Reject,
+)
 from newscrawler.politeness import user_agent
+from newscrawler.polling import PollRange, due_at, next_interval
 from newscrawler.setting_names import unknown_setting_warnings
 from newscrawler.sources import Source, load_sources
 from newscrawler.urls import canonical_url, url_key
@@ -102,6 +111,8 @@ class NewsSpider(scrapy.Spider):
         self.max_pages = 0
         self.max_articles = 0
         self.pending_max_age = timedelta(0)
+        self.due_only = False
+        self.poll_min, self.poll_max = 600.0, 86400.0
         # All replaced in from_crawler by the crawl's settings.
         self.extractor = Extractor(0)
         self.refetch_known = False
@@ -110,6 +121,8 @@ class NewsSpider(scrapy.Spider):
         # against the caps) once, a known article is touched once, and an article fetched in this run is not
         # "known from an earlier run" when another page lists it after it was stored
         self.handled_keys: set[str] = set()
+        self.last_seen_counts = (0, 0)  # (already seen, listed) entries of the page _headlines read last
+        self.known_keys: set[str] = set()  # keys of handled_keys found stored by an earlier run
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -138,6 +151,9 @@ class NewsSpider(scrapy.Spider):
         spider.max_pages = settings.getint("NEWSCRAWLER_MAX_PAGES_PER_SOURCE")
         spider.since = parse_since(settings.get("NEWSCRAWLER_SINCE"))
         spider.pending_max_age = timedelta(days=settings.getfloat("NEWSCRAWLER_PENDING_MAX_AGE_DAYS"))
+        spider.due_only = settings.getbool("NEWSCRAWLER_DUE_ONLY")
+        spider.poll_min = settings.getfloat("NEWSCRAWLER_POLL_MIN_MINUTES") * 60
+        spider.poll_max = settings.getfloat("NEWSCRAWLER_POLL_MAX_HOURS") * 3600
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         workers = settings.get("NEWSCRAWLER_EXTRACT_WORKERS")
         spider.extractor = Extractor(default_workers() if workers in (None, "", "auto") else int(workers))
@@ -155,8 +171,12 @@ class NewsSpider(scrapy.Spider):
             expired = self.state.expire(datetime.now(UTC) - self.pending_max_age)
             self.crawler.stats.set_value("newscrawler/frontier_expired", expired)
         for source in self.sources.values():
-            starts = [("robots", source.homepage.rstrip("/") + "/robots.txt")] if not source.sitemaps else []
-            for kind, url in starts + source.start_urls:
+            due = [(kind, url) for kind, url in source.start_urls if self._due(url)]
+            if due or not self.due_only:
+                # robots.txt only finds the sitemaps; with --due it goes with the first due page
+                starts = [("robots", source.homepage.rstrip("/") + "/robots.txt")] if not source.sitemaps else []
+                due = starts + due
+            for kind, url in due:
                 request = self._budgeted(source, url, kind)
                 if request is not None:
                     yield request
@@ -166,6 +186,34 @@ class NewsSpider(scrapy.Spider):
             # would ever be found while a backlog lasts.
             for request in self._pending_requests(source):
                 yield request
+
+    def _due(self, url: str) -> bool:
+        """With --due (NEWSCRAWLER_DUE_ONLY), whether a feed, sitemap or listing is due (never polled: due)."""
+        if not self.due_only or self.state is None:
+            return True
+        poll = self.state.poll_state(url)
+        if poll is None or poll.next_due_at <= now_iso():
+            return True
+        self.crawler.stats.inc_value("newscrawler/polls_not_due")
+        return False
+
+    def _poll_range(self, source: Source) -> PollRange:
+        return PollRange(float(source.politeness.get("poll_min_minutes", self.poll_min / 60)) * 60,
+                         float(source.politeness.get("poll_max_hours", self.poll_max / 3600)) * 3600)
+
+    def _polled(self, source: Source, url: str, kind: str, seen_share: float | None,
+                failed: bool = False) -> PollSchedule | None:
+        """The next due time of a feed, sitemap or listing after this poll (newscrawler.polling)."""
+        if kind not in ("feed", "sitemap", "listing") or self.state is None:
+            return None
+        previous = self.state.poll_state(url)
+        failures = (previous.failures + 1 if previous else 1) if failed else 0
+        interval = next_interval(previous.interval_seconds if previous else None, seen_share, failures=failures,
+                                 poll_range=self._poll_range(source))
+        now = datetime.now(UTC)
+        return PollSchedule(url=url, source_id=source.id, kind=kind, interval_seconds=round(interval, 1),
+                            next_due_at=due_at(now, interval), failures=failures, seen_share=seen_share,
+                            polled_at=now.isoformat(timespec="seconds"))
 
     def _pending_requests(self, source: Source) -> Iterator[scrapy.Request]:
         assert self.state is not None
@@ -254,6 +302,7 @@ class NewsSpider(scrapy.Spider):
         headlines: list[Headline] = []
         requests: list[scrapy.Request] = []
         touched: list[str] = []
+        seen = listed = 0
         for entry in entries:
             url = entry.get("url")
             if not url or not source.allows(url):
@@ -262,9 +311,18 @@ class NewsSpider(scrapy.Spider):
                 headlines.append(Headline(source_id=source.id, listing_url=listing_url, title=entry["title"], url=url,
                                           position=entry.get("position"), section=entry.get("section"),
                                           seen_at=seen_at))
+            # seen = stored by an earlier run (an article new in this run, listed first by another page, is new)
+            known_before = len(touched)
+            listed += 1
+            key = url_key(url)
+            seen += key in self.known_keys
             request = self._article_request(source, url, touched)
+            if len(touched) > known_before:
+                seen += 1
+                self.known_keys.add(key)
             if request is not None:
                 requests.append(request)
+        self.last_seen_counts = (seen, listed)  # for the page's next due time (adaptive polling)
         if headlines:
             yield HeadlineBatch(headlines)
         if touched:
@@ -287,6 +345,9 @@ class NewsSpider(scrapy.Spider):
         if response.status == 304 or (kind == "robots" and response.status != 200):
             # Unchanged since our last fetch, or a site without robots.txt: recorded, nothing to read.
             yield self._page(response, source, kind, 0)
+            poll = self._polled(source, _request_of(response).url, kind, 1.0) if response.status == 304 else None
+            if poll is not None:
+                yield poll
             return
         try:
             found = read_discovery_page(kind, response.body, response.url, selectors=source.selectors,
@@ -310,6 +371,10 @@ class NewsSpider(scrapy.Spider):
         output = list(self._headlines(source, response.url, entries, walk))
         yield self._page(response, source, kind, len(entries) + len(children))
         yield from output
+        seen, listed = self.last_seen_counts
+        poll = self._polled(source, _request_of(response).url, kind, seen / listed if listed else None)
+        if poll is not None:
+            yield poll
 
     def _listing_walk(self, response: Response, source: Source, next_url: str | None,
                       entries: list[dict]) -> PageWalk | None:
@@ -454,9 +519,14 @@ class NewsSpider(scrapy.Spider):
 
     # -- failures -------------------------------------------------------------------------------
 
-    def on_error(self, failure: Failure) -> Iterator[Reject | scrapy.Request]:
+    def on_error(self, failure: Failure) -> Iterator[Reject | PollSchedule | scrapy.Request]:
         request: scrapy.Request = failure.request  # type: ignore[attr-defined]  # set by Scrapy on errback failures
         yield from self._article_settled(request, None)
+        source = self.sources.get(request.meta.get("source_id", ""))
+        if source is not None and request.meta.get("listing_page", 1) == 1:
+            poll = self._polled(source, request.url, request.meta.get("kind", ""), None, failed=True)
+            if poll is not None:
+                yield poll  # a failed poll backs off
         if failure.check(HttpError):
             response = failure.value.response
             self._source(response)  # counts the page as fetched

@@ -150,6 +150,10 @@ class RecordingState:
         self._record("pending", source_id)
         return []
 
+    def poll_state(self, url: str):
+        self._record("poll_state", url)
+        return None
+
     def expire(self, older_than, reason: str = "max_age") -> int:
         self._record("expire", reason)
         return 0

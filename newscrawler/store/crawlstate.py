@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from newscrawler.crawlstate import PageValidators
+from newscrawler.crawlstate import PageValidators, PollState
 from newscrawler.store.queries import StoreReader
 from newscrawler.store.writer import Store
 
@@ -47,6 +47,12 @@ class SqliteCrawlState:
     def mark_done(self, url: str, source_id: str) -> None:
         if self._writer is not None:
             self._writer.mark_frontier(url, source_id, "done", run_id=self._run_id)
+
+    def poll_state(self, url: str) -> PollState | None:
+        row = self.reader.poll_state(url)
+        if not row:
+            return None
+        return PollState(float(row["interval_seconds"]), str(row["next_due_at"]), int(row["failures"] or 0))
 
     def pending(self, source_id: str, limit: int | None = None) -> list[str]:
         return self.reader.pending_urls(source_id, limit)

@@ -139,6 +139,13 @@ def page_state(conn: sqlite3.Connection, url: str) -> dict[str, Any] | None:
     return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
 
 
+def poll_state(conn: sqlite3.Connection, url: str) -> dict[str, Any] | None:
+    """The poll_schedule row of a feed, sitemap or listing URL (schema v6), else None."""
+    cur = conn.execute("SELECT * FROM poll_schedule WHERE url = ?", [url])
+    row = cur.fetchone()
+    return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
+
+
 def pending_urls(conn: sqlite3.Connection, source_id: str, limit: int | None = None) -> list[str]:
     """A source's frontier URLs still pending, oldest first (the next run requests them before new ones)."""
     sql = "SELECT url FROM frontier WHERE source_id = ? AND state = 'pending' ORDER BY pending_since, url"
@@ -223,6 +230,10 @@ class StoreReader:
     def page_state(self, url: str) -> dict[str, Any] | None:
         conn = self._connection()
         return page_state(conn, url) if conn is not None else None
+
+    def poll_state(self, url: str) -> dict[str, Any] | None:
+        conn = self._connection()
+        return poll_state(conn, url) if conn is not None else None
 
     def pending_urls(self, source_id: str, limit: int | None = None) -> list[str]:
         conn = self._connection()

@@ -347,6 +347,22 @@ class Store:
             {"url": url, "source": source_id, "state": state, "run": run_id, "at": now},
         )
 
+    def save_poll(self, poll: dict[str, Any]) -> None:
+        """When a feed, sitemap or listing is next due (one row per URL; see newscrawler.polling). Rides in the open
+        batch like the frontier marks."""
+        self._begin()
+        self.db.execute(
+            "INSERT INTO poll_schedule (url, source_id, kind, interval_seconds, next_due_at, failures, seen_share, "
+            "polled_at) VALUES (:url, :source_id, :kind, :interval_seconds, :next_due_at, :failures, :seen_share, "
+            ":polled_at) ON CONFLICT(url) DO UPDATE SET source_id = excluded.source_id, kind = excluded.kind, "
+            "interval_seconds = excluded.interval_seconds, next_due_at = excluded.next_due_at, "
+            "failures = excluded.failures, seen_share = excluded.seen_share, polled_at = excluded.polled_at",
+            {"url": poll["url"], "source_id": poll.get("source_id"), "kind": poll.get("kind"),
+             "interval_seconds": float(poll["interval_seconds"]), "next_due_at": utc(poll["next_due_at"]),
+             "failures": int(poll.get("failures") or 0), "seen_share": poll.get("seen_share"),
+             "polled_at": utc(poll.get("polled_at")) or utc_now()},
+        )
+
     def expire_frontier(self, before: str | datetime, *, run_id: int, reason: str = "max_age") -> int:
         """Mark URLs pending since before ``before`` as ``expired`` with ``reason``; returns how many."""
         self._begin()
