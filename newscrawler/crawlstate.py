@@ -62,8 +62,13 @@ class CrawlState(Protocol):
         listing of it is dropped by the scheduler's duplicate filter and would never be marked done again)."""
         ...
 
-    def mark_done(self, url: str, source_id: str) -> None:
-        """The request scheduled for ``url`` ended as a stored article or a reject."""
+    def mark_done(self, url: str, source_id: str, reason: str | None = None) -> None:
+        """The request scheduled for ``url`` ended as a stored article or a reject (``reason``: the reject's)."""
+        ...
+
+    def rejected_reason(self, url: str) -> str | None:
+        """The reject reason of an article URL an earlier run finished as a reject, else None; the spider does not
+        request a URL again whose reject was permanent (a 404, not an article)."""
         ...
 
     def pending(self, source_id: str, limit: int | None = None) -> list[str]:

@@ -38,6 +38,7 @@ RUN_STATS = {
     "frontier_resumed": "newscrawler/frontier_resumed",
     "frontier_expired": "newscrawler/frontier_expired",
     "write_errors": "newscrawler/write_errors",
+    "rejected_skipped": "newscrawler/rejected_skipped",
 }
 
 
@@ -130,7 +131,8 @@ class StorePipeline:
             self.stats.inc_value("newscrawler/rejects")
         if (isinstance(item, (Article, Reject)) and item.frontier_url and self.state is not None
                 and not (isinstance(item, Reject) and item.reason in KEEP_PENDING_REASONS)):
-            self.state.mark_done(item.frontier_url, item.source_id)  # after the save: a crash leaves it pending
+            # after the save: a crash leaves it pending
+            self.state.mark_done(item.frontier_url, item.source_id, item.reason if isinstance(item, Reject) else None)
 
     def _save_headlines(self, store: Store, rows: list[dict]) -> None:
         """One write for a page's headlines. When one of them is refused the call is undone as a whole, so they are

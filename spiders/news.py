@@ -70,6 +70,10 @@ CONNECTION_ERRORS = _error_types(("DownloadConnectionRefusedError",), tx_error.C
 # a chunked body arrives); nothing else in a crawl cancels a download, so a cancelled download is `too_large`.
 CANCELLED_ERRORS = _error_types(("DownloadCancelledError",), defer.CancelledError)
 
+# Reject reasons that will not change on the next run: such a URL is not requested again (NEWSCRAWLER_REFETCH_KNOWN
+# does). Server errors, timeouts and parse errors are retried by later runs when a listing shows the URL again.
+PERMANENT_REJECTS = frozenset({"http_404", "http_410", "not_article", "robots", "too_large"})
+
 # Listing-type pages may answer 304 to our conditional GET; that is a normal, recorded outcome.
 _LISTING_META = {"handle_httpstatus_list": [304]}
 
@@ -272,6 +276,12 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newscrawler/articles_known_skipped")
             self.handled_keys.add(key)
             touched.append(key)
+            return None
+        if not self.refetch_known and self.state is not None and \
+                self.state.rejected_reason(url) in PERMANENT_REJECTS:
+            # an earlier run got a 404 or a page that is no article here: listed again, it is not fetched again
+            self.crawler.stats.inc_value("newscrawler/rejected_skipped")
+            self.handled_keys.add(key)
             return None
         request = self._budgeted(source, url, "article", frontier_url=url)
         self.handled_keys.add(key)

@@ -137,3 +137,21 @@ def test_pending_urls_expire_after_the_configured_age(demo):
     [(stats_expired,)] = query(db, "SELECT json_extract(stats, '$.frontier_expired') FROM crawl_runs "
                                    "ORDER BY id DESC LIMIT 1")
     assert stats_expired == waiting
+
+
+def test_a_permanent_reject_is_not_requested_again_but_a_server_error_is(demo):
+    db = demo["tmp"] / "rejects.db"
+    crawl(demo["config"], db)
+    first = dict(query(db, "SELECT url, reason FROM rejects WHERE run_id = 1 AND fetched = 1"))
+    gone = {url for url, reason in first.items() if reason in ("http_404", "not_article")}
+    failing = {url for url, reason in first.items() if reason == "http_500"}
+    assert gone and failing
+    before = len(demo["server"].requests)
+    # the listings are read again (no conditional GET), as after a site's front page changed
+    crawl(demo["config"], db, 'DOWNLOADER_MIDDLEWARES={"newscrawler.middlewares.ConditionalGetMiddleware": null}')
+    server = demo["server"]
+    asked = {server.url(r.site, r.path) for r in server.requests[before:]}
+    assert not asked & gone  # a 404 or a page that is no article stays so
+    assert failing <= asked  # a server error may be over
+    [(skipped,)] = query(db, "SELECT json_extract(stats, '$.rejected_skipped') FROM crawl_runs WHERE id = 2")
+    assert skipped >= len(gone)

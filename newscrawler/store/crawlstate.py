@@ -44,9 +44,12 @@ class SqliteCrawlState:
         if self._writer is not None:
             self._writer.mark_frontier(url, source_id, "pending", run_id=self._run_id)
 
-    def mark_done(self, url: str, source_id: str) -> None:
+    def mark_done(self, url: str, source_id: str, reason: str | None = None) -> None:
         if self._writer is not None:
-            self._writer.mark_frontier(url, source_id, "done", run_id=self._run_id)
+            self._writer.mark_frontier(url, source_id, "done", run_id=self._run_id, reason=reason)
+
+    def rejected_reason(self, url: str) -> str | None:
+        return self.reader.rejected_reason(url)
 
     def poll_state(self, url: str) -> PollState | None:
         row = self.reader.poll_state(url)

@@ -324,27 +324,30 @@ class Store:
         """Fetch state of a feed/sitemap/listing URL (etag, last_modified, content_hash, fetched_at, ...)."""
         return queries.page_state(self.db.conn, url)
 
-    def mark_frontier(self, url: str, source_id: str | None, state: str, *, run_id: int) -> None:
+    def mark_frontier(self, url: str, source_id: str | None, state: str, *, run_id: int,
+                      reason: str | None = None) -> None:
         """Record an article URL as scheduled (``pending``) or finished (``done``) in the frontier table.
 
         Not counted towards ``batch_size``: a mark rides in the open batch with the items around it. A URL done
         in this run stays done when it is scheduled again (the scheduler drops the repeat, which would then stay
         pending for ever). ``pending_since`` is when the URL started waiting: kept while it stays pending across
         runs, so ``expire_frontier`` can tell a URL that has waited a week from one listed this morning.
+        ``reason`` is the reject reason of a URL done as a reject (None for a stored article).
         """
         if state not in ("pending", "done"):
             raise ValueError(f"frontier state must be pending or done, not {state!r}")
         self._begin()
         now = utc_now()
         self.db.execute(
-            "INSERT INTO frontier (url, source_id, state, run_id, updated_at, pending_since) "
-            "VALUES (:url, :source, :state, :run, :at, CASE WHEN :state = 'pending' THEN :at END) "
+            "INSERT INTO frontier (url, source_id, state, run_id, updated_at, pending_since, reason) "
+            "VALUES (:url, :source, :state, :run, :at, CASE WHEN :state = 'pending' THEN :at END, :reason) "
             "ON CONFLICT(url) DO UPDATE SET state = excluded.state, source_id = coalesce(excluded.source_id, source_id), "
-            "run_id = excluded.run_id, updated_at = excluded.updated_at, reason = NULL, "
+            "run_id = excluded.run_id, updated_at = excluded.updated_at, reason = excluded.reason, "
             "pending_since = CASE WHEN frontier.state = 'pending' THEN frontier.pending_since "
             "ELSE excluded.pending_since END "
             "WHERE excluded.state = 'done' OR NOT (frontier.state = 'done' AND frontier.run_id IS excluded.run_id)",
-            {"url": url, "source": source_id, "state": state, "run": run_id, "at": now},
+            {"url": url, "source": source_id, "state": state, "run": run_id, "at": now,
+             "reason": reason if state == "done" else None},
         )
 
     def save_poll(self, poll: dict[str, Any]) -> None:
