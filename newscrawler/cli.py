@@ -1,4 +1,4 @@
-"""The `newscrawler` command: demo, crawl, extract, sources, stats, search."""
+"""The `newscrawler` command: demo, crawl, extract, sources, stats, health, search, export."""
 
 from __future__ import annotations
 
@@ -37,13 +37,18 @@ def run_crawl(*, db: str, config: str | None = None, sources: str | None = None,
     """Run the news spider to completion in this process; returns the crawl_runs row."""
     from scrapy.crawler import CrawlerProcess
 
+    from newscrawler.runlock import RunLock
     from newscrawler.spiders.news import NewsSpider
 
     Path(db).parent.mkdir(parents=True, exist_ok=True)
-    process = CrawlerProcess(crawl_settings(db, config, overrides))
-    crawler = process.create_crawler(NewsSpider)
-    process.crawl(crawler, sources=sources, config=config)
-    process.start()
+    with RunLock(db) as lock:  # RunLocked when another crawl has this database
+        if lock.previous:
+            print(f"newscrawler: took over the run lock of pid {lock.previous.get('pid')} (started "
+                  f"{lock.previous.get('started_at')}), which ended without releasing it", file=sys.stderr)
+        process = CrawlerProcess(crawl_settings(db, config, overrides))
+        crawler = process.create_crawler(NewsSpider)
+        process.crawl(crawler, sources=sources, config=config)
+        process.start()
     run = crawler.stats.get_value("newscrawler/run") or {}
     if run:
         # Scrapy's own start-to-finish time (float seconds; the run row's timestamps are whole seconds).
@@ -70,6 +75,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     overrides = _parse_overrides(args.set)
     if args.since is not None:
         overrides["NEWSCRAWLER_SINCE"] = args.since
+    if args.due:
+        overrides["NEWSCRAWLER_DUE_ONLY"] = "1"
     try:
         load_sources(args.config, only=_split(args.sources))  # fail fast, before Scrapy starts
         parse_since(overrides.get("NEWSCRAWLER_SINCE"))
@@ -77,10 +84,25 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         print(f"newscrawler: {exc}", file=sys.stderr)
         return 2
     check_writable_db(args.db)
-    run = run_crawl(db=args.db, config=args.config, sources=args.sources, overrides=overrides)
-    print_run_summary(run, args.db)
-    # a run stopped by a write error (store_error) ran with problems
-    return 0 if run and run.get("status") != "store_error" else 1
+    return _crawl_and_report(db=args.db, config=args.config, sources=args.sources, overrides=overrides)
+
+
+def _crawl_and_report(*, db: str, config: str | None, sources: str | None = None,
+                      overrides: dict[str, Any] | None = None) -> int:
+    """Run a crawl, print its summary and return the exit code (docs/operators.md, "Exit codes")."""
+    from newscrawler import exitcodes
+    from newscrawler.runlock import RunLocked
+
+    try:
+        run = run_crawl(db=db, config=config, sources=sources, overrides=overrides)
+    except RunLocked as exc:
+        print(f"newscrawler: {exc}", file=sys.stderr)
+        return exitcodes.LOCKED
+    print_run_summary(run, db)
+    problems = exitcodes.crawl_problems(run)
+    for problem in problems:
+        print(f"newscrawler: unhealthy run: {problem}", file=sys.stderr)
+    return exitcodes.UNHEALTHY if problems else exitcodes.OK
 
 
 def check_writable_db(db: str) -> None:
@@ -119,9 +141,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         config.parent.mkdir(parents=True, exist_ok=True)
         config.write_text(server.sources_toml(), encoding="utf-8")
         print(f"Demo sites serving on {', '.join(server.base_urls.values())} (sources in {config})")
-        run = run_crawl(db=args.db, config=str(config), overrides=DEMO_SETTINGS)
-    print_run_summary(run, args.db)
-    return 0 if run else 1
+        return _crawl_and_report(db=args.db, config=str(config), overrides=DEMO_SETTINGS)
 
 
 # Loopback servers need no politeness; the real defaults stay for `newscrawler crawl`. No page cap: the demo's
@@ -207,6 +227,53 @@ def cmd_stats(args: argparse.Namespace) -> int:
         return 0
     print_table(rows)
     return 0
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    from newscrawler import exitcodes
+    from newscrawler.health import Thresholds, database_health, prometheus_text, write_atomically
+    from newscrawler.store import StoreError
+
+    if args.down_after < 1:
+        print("newscrawler: --down-after must be 1 or more", file=sys.stderr)
+        return exitcodes.USAGE
+    try:
+        with _reader(args.db) as store:
+            report = database_health(store.conn, sources=_split(args.sources),
+                                     thresholds=Thresholds(down_after=args.down_after))
+    except StoreError as exc:
+        return _db_error(exc)
+    if args.prometheus:
+        try:
+            write_atomically(args.prometheus, prometheus_text(report))
+        except OSError as exc:
+            print(f"newscrawler: cannot write {args.prometheus}: {exc.strerror or exc}", file=sys.stderr)
+            return exitcodes.USAGE
+    if args.json:
+        json.dump([h.as_dict() for h in report], sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print_health(report)
+    return exitcodes.UNHEALTHY if any(h.flags for h in report) else exitcodes.OK
+
+
+def print_health(report: list[Any]) -> None:
+    if not report:
+        print("(no sources in this database)")
+        return
+    rows = []
+    for h in report:
+        shares = " ".join(f"{k} {'-' if v is None else f'{v:.0%}'}" for k, v in h.completeness.items())
+        rows.append({"source_id": h.source_id, "flags": ",".join(h.flags) or "ok",
+                     "last_success": h.last_success or "never",
+                     "newest_h": "" if h.newest_article_age_hours is None else h.newest_article_age_hours,
+                     "new_7d": sum(h.new_per_day), "per_day": "/".join(map(str, h.new_per_day)),
+                     "complete": shares, "failures": h.consecutive_failures, "pending": h.pending,
+                     "expired": h.expired})
+    print_table(rows)
+    for h in report:
+        for flag, why in h.why.items():
+            print(f"{h.source_id} {flag}: {why}")
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -395,6 +462,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", metavar="DATE",
                    help="backfill: walk listing pagination and sitemaps back to this ISO date, e.g. 2025-09-01 "
                         "(same as -s NEWSCRAWLER_SINCE=DATE)")
+    p.add_argument("--due", action="store_true",
+                   help="only the feeds, sitemaps and listings that are due (adaptive polling), and pending "
+                        "articles; for cron or a systemd timer every few minutes")
     p.add_argument("-s", "--set", action="append", default=[], metavar="KEY=VALUE",
                    help="a Scrapy or NEWSCRAWLER_* setting, e.g. -s DOWNLOAD_DELAY=5")
     p.set_defaults(func=cmd_crawl)
@@ -415,6 +485,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", default=DEFAULT_DB)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("health", help="per source: last success, newest article, completeness, failures, "
+                                      "backlog and flags; exit 1 when a flag is up")
+    p.add_argument("--db", default=DEFAULT_DB)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--prometheus", metavar="FILE", help="also write the figures as a Prometheus textfile")
+    p.add_argument("--sources", help="comma-separated source ids (default: all)")
+    p.add_argument("--down-after", type=int, default=3, metavar="N",
+                   help="flag a source down after N runs in a row got nothing from it (default 3)")
+    p.set_defaults(func=cmd_health)
 
     dates = ("ISO date, e.g. 2025-10-01, or date and time (UTC unless an offset is given); "
              "07/10/2025 is refused as ambiguous")

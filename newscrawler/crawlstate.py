@@ -6,7 +6,10 @@ other crawler processes):
 - is this article known? (``article_known``: the spider then does not fetch it again);
 - what validators does this page have? (``page_validators``: ETag / Last-Modified for a conditional GET);
 - this article URL is scheduled / finished (``mark_pending`` / ``mark_done``: the frontier, so an interrupted
-  run can be resumed).
+  run can be resumed);
+- which URLs of a source are still pending from earlier runs, oldest first (``pending``: a run requests them
+  before what is new), and which have waited too long (``expire``: recorded with a reason, no longer requested);
+- when is this feed or listing next due? (``poll_state``: ``crawl --due`` skips what is not).
 
 The implementation is chosen by the setting ``NEWSCRAWLER_CRAWL_STATE_CLASS`` (a dotted path, as Scrapy's
 ``DUPEFILTER_CLASS``), built with ``from_crawler(crawler)`` when the class has it, else ``cls()``. The default,
@@ -19,6 +22,7 @@ spider closes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 from weakref import WeakKeyDictionary
 
@@ -32,6 +36,15 @@ class PageValidators:
     http_status: int | None  # of the latest fetch; validators are only sent after a 200 or a 304
     etag: str | None = None
     last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class PollState:
+    """When a feed, sitemap or listing was last polled and is next due (newscrawler.polling)."""
+
+    interval_seconds: float
+    next_due_at: str  # ISO 8601 UTC
+    failures: int = 0
 
 
 @runtime_checkable
@@ -49,8 +62,27 @@ class CrawlState(Protocol):
         listing of it is dropped by the scheduler's duplicate filter and would never be marked done again)."""
         ...
 
-    def mark_done(self, url: str, source_id: str) -> None:
-        """The request scheduled for ``url`` ended as a stored article or a reject."""
+    def mark_done(self, url: str, source_id: str, reason: str | None = None) -> None:
+        """The request scheduled for ``url`` ended as a stored article or a reject (``reason``: the reject's)."""
+        ...
+
+    def rejected_reason(self, url: str) -> str | None:
+        """The reject reason of an article URL an earlier run finished as a reject, else None; the spider does not
+        request a URL again whose reject was permanent (a 404, not an article)."""
+        ...
+
+    def pending(self, source_id: str, limit: int | None = None) -> list[str]:
+        """The source's URLs left pending by earlier runs (scheduled, never stored or rejected), oldest first;
+        at most ``limit`` of them when it is given."""
+        ...
+
+    def expire(self, older_than: datetime, reason: str = "max_age") -> int:
+        """Pending URLs that started waiting before ``older_than`` become ``expired`` with ``reason`` and are
+        not requested again unless a listing shows them anew; returns how many."""
+        ...
+
+    def poll_state(self, url: str) -> PollState | None:
+        """When this feed, sitemap or listing is next due, else None (never polled: due now)."""
         ...
 
     def close(self) -> None: ...

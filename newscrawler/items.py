@@ -95,6 +95,20 @@ class PageRecord:
 
 
 @dataclass
+class PollSchedule:
+    """When a feed, sitemap or listing is next due (newscrawler.polling), written after each poll of it."""
+
+    url: str
+    source_id: str
+    kind: str
+    interval_seconds: float
+    next_due_at: str
+    failures: int = 0  # failed polls in a row
+    seen_share: float | None = None  # of its entries already known at this poll (None: failed or empty)
+    polled_at: str = ""
+
+
+@dataclass
 class Reject:
     """A request or page that produced nothing, and why."""
 

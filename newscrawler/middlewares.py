@@ -1,14 +1,21 @@
-"""Downloader middlewares: conditional GET (incremental crawling), guarded redirects, per-source deadlines."""
+"""Downloader middlewares: conditional GET (incremental crawling), guarded redirects, per-source deadlines,
+and ``Retry-After`` on 429/503."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
 
 from newscrawler.crawlstate import CrawlState, crawl_state
+from newscrawler.politeness import retry_after_seconds
 from newscrawler.urls import is_loopback_or_private, url_key
+
+logger = logging.getLogger(__name__)
 
 CONDITIONAL_KINDS = ("feed", "sitemap", "listing")
 
@@ -111,3 +118,50 @@ class SourceDeadlineMiddleware:
 def _source_of(crawler: Any, request: Any) -> Any:
     sources = getattr(crawler.spider, "sources", None) or {}
     return sources.get(request.meta.get("source_id"))
+
+
+class RetryAfterMiddleware:
+    """A 429 or 503 with ``Retry-After`` is retried after the server's delay, not Scrapy's next slot.
+
+    Up to ``NEWSCRAWLER_RETRY_AFTER_MAX`` seconds the request waits (without holding its source's download slot:
+    the wait happens after the response) and is retried, within ``RETRY_TIMES``. A longer delay is not waited
+    for in this run: the answer becomes an ``http_429``/``http_503`` reject, which leaves an article URL pending in
+    the frontier for the next run. Without the header, Scrapy's RetryMiddleware retries as usual. Sits before it
+    (a higher number: responses pass middlewares from high to low).
+    """
+
+    STATUSES = (429, 503)
+
+    def __init__(self, crawler: Any):
+        self.crawler = crawler
+        self.max_wait = crawler.settings.getfloat("NEWSCRAWLER_RETRY_AFTER_MAX")
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RetryAfterMiddleware:
+        if not crawler.settings.getbool("RETRY_ENABLED"):
+            raise NotConfigured
+        return cls(crawler)
+
+    async def process_response(self, request: Any, response: Any, spider: Any = None) -> Any:
+        if response.status not in self.STATUSES or request.meta.get("dont_retry"):
+            return response
+        wait = retry_after_seconds(response.headers.get(b"Retry-After"))
+        if wait is None:
+            return response
+        stats = self.crawler.stats
+        if wait > self.max_wait:
+            stats.inc_value("newscrawler/retry_after_too_long")
+            logger.info("%s asks to wait %.0f s (over NEWSCRAWLER_RETRY_AFTER_MAX %.0f s): left for the next run",
+                        request.url, wait, self.max_wait)
+            request.meta["dont_retry"] = True  # nor an immediate retry by Scrapy's RetryMiddleware
+            return response
+        retry = get_retry_request(request, spider=self.crawler.spider, reason=f"retry_after_{response.status}")
+        if retry is None:
+            return response  # retries used up: Scrapy's middleware gives up on it the same way
+        stats.inc_value("newscrawler/retry_after_waits")
+        # imported here: importing the reactor at module level would install Twisted's default one before Scrapy
+        # installs the asyncio reactor it is configured with (this module is imported with the spider)
+        from twisted.internet import reactor, task
+
+        await maybe_deferred_to_future(task.deferLater(reactor, wait, lambda: None))
+        return retry

@@ -20,6 +20,12 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024  # a news page over 8 MiB is a reject (too_large), not a hang
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_TIMES = 2
+# AutoThrottle: each source's delay follows its server's latency (never below DOWNLOAD_DELAY or the source's
+# download_delay), so a slow or struggling site gets fewer requests at once.
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 # Scrapy starts CONCURRENT_ITEMS asyncio tasks for every callback's output (default 100); our callbacks yield
 # a handful of items per page, so 100 tasks per page is pure overhead (measured: ~25% of a crawl's CPU).
 CONCURRENT_ITEMS = 8
@@ -35,6 +41,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Redirects that loop, leave the source or go to a private address are rejects with their own reason.
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "newscrawler.middlewares.GuardedRedirectMiddleware": 600,
+    # before Scrapy's RetryMiddleware (550): a 429/503 with Retry-After waits for the server's delay
+    "newscrawler.middlewares.RetryAfterMiddleware": 555,
 }
 
 ITEM_PIPELINES = {
@@ -45,6 +53,9 @@ ITEM_PIPELINES = {
 
 EXTENSIONS = {
     "newscrawler.progress.CrawlProgress": 500,
+    # AutoThrottle, but never below a source's own download_delay (newscrawler.throttle)
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "newscrawler.throttle.SourceAutoThrottle": 0,
 }
 
 # newscrawler's own settings
@@ -56,6 +67,9 @@ NEWSCRAWLER_MAX_ARTICLES_PER_SOURCE = 0  # article requests per source per run; 
 # Requests of any kind (feeds, sitemaps, listing pages and their pagination, articles) per source per run;
 # 0: no limit. What a cap refuses is counted in crawl_runs.pages_capped.
 NEWSCRAWLER_MAX_PAGES_PER_SOURCE = 500
+# Article URLs scheduled and never stored or rejected stay pending in the frontier and are requested first by the
+# next runs; after this many days of waiting they expire (frontier.state = 'expired', reason max_age). 0: never.
+NEWSCRAWLER_PENDING_MAX_AGE_DAYS = 7.0
 NEWSCRAWLER_SINCE = ""  # backfill: an ISO date; pagination and sitemaps are walked back to it (`crawl --since`)
 NEWSCRAWLER_PROGRESS_INTERVAL = 10.0  # seconds between progress lines; 0 turns them off
 NEWSCRAWLER_PROGRESS_ECHO = False  # also print progress lines to stderr (the demo does)
@@ -63,6 +77,16 @@ NEWSCRAWLER_EXTRACT_WORKERS = "auto"  # extraction processes; auto = 1 on a mach
 NEWSCRAWLER_BATCH_SIZE = 200  # SQLite writes per transaction
 NEWSCRAWLER_NEAR_DUPLICATES = True  # second-level dedup: the same story republished with small edits
 NEWSCRAWLER_NEAR_DUP_WINDOW_DAYS = 7.0  # near-duplicate candidates: articles first seen this recently
+# Adaptive polling (`crawl --due`): each feed, sitemap and listing is next due after an interval that grows when its
+# entries were mostly seen and shrinks when mostly new, within this range (per source: [source.politeness]
+# poll_min_minutes / poll_max_hours). NEWSCRAWLER_DUE_ONLY (set by --due) skips what is not due.
+NEWSCRAWLER_DUE_ONLY = False
+NEWSCRAWLER_POLL_MIN_MINUTES = 10.0
+NEWSCRAWLER_POLL_MAX_HOURS = 24.0
+# Retry-After on 429/503: waited for up to this many seconds; a longer delay leaves the URL pending for the next run
+NEWSCRAWLER_RETRY_AFTER_MAX = 120.0
+# A page where site operators can read who crawls them and how to reach you; added to the User-Agent as "+URL"
+NEWSCRAWLER_CONTACT_URL = ""
 NEWSCRAWLER_CRAWL_STATE_CLASS = "newscrawler.store.crawlstate.SqliteCrawlState"  # known articles, page validators, frontier
 # Bounds of one run (docs/reliability.md): discovery documents (feeds, sitemaps, robots.txt, listing pages) per
 # source, each also fetched at most once per run; and the wall time a source may take, counted from its first

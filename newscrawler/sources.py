@@ -23,7 +23,8 @@ DEFAULT_SOURCES = (CHECKOUT_ROOT or Path(__file__).resolve().parent) / "data" / 
 
 KINDS = ("publisher", "aggregator")
 SELECTOR_KEYS = ("title", "body", "date", "author", "source_link", "source_name", "section", "listing", "remove")
-POLITENESS_KEYS = ("download_delay", "concurrency", "download_timeout")
+POLITENESS_KEYS = ("download_delay", "concurrency", "download_timeout", "poll_min_minutes",
+                   "poll_max_hours")  # poll_*: crawl --due
 URL_LIST_KEYS = ("feeds", "sitemaps", "listings")
 DEFAULT_LISTING_PAGES = 2
 

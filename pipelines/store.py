@@ -8,8 +8,17 @@ from typing import Any
 
 from scrapy import signals
 
+from newscrawler import runlock
 from newscrawler.crawlstate import CrawlState, crawl_state
-from newscrawler.items import Article, Headline, HeadlineBatch, KnownArticles, PageRecord, Reject
+from newscrawler.items import (
+    Article,
+    Headline,
+    HeadlineBatch,
+    KnownArticles,
+    PageRecord,
+    PollSchedule,
+    Reject,
+)
 from newscrawler.store import Store
 
 logger = logging.getLogger(__name__)
@@ -26,7 +35,16 @@ RUN_STATS = {
     "pages_capped": "newscrawler/pages_capped",
     "listing_pages_followed": "newscrawler/listing_pages_followed",
     "listing_walks_reached_since": "newscrawler/listing_walks_reached_since",
+    "frontier_resumed": "newscrawler/frontier_resumed",
+    "frontier_expired": "newscrawler/frontier_expired",
+    "write_errors": "newscrawler/write_errors",
+    "rejected_skipped": "newscrawler/rejected_skipped",
 }
+
+
+# Rejects that do not finish a URL: the server asked us to come back later (429, 503), so it stays pending in
+# the frontier for the next run (until NEWSCRAWLER_PENDING_MAX_AGE_DAYS expires it).
+KEEP_PENDING_REASONS = frozenset({"http_429", "http_503"})
 
 
 class StorePipeline:
@@ -58,6 +76,13 @@ class StorePipeline:
         )
         sources = getattr(spider, "sources", {})
         self.store.upsert_sources(source.as_row() for source in sources.values())
+        if runlock.holds(self.db_path):
+            # this process holds the run lock, so no other crawl of this database is alive: a run still
+            # `running` died (kill -9, power loss, a second Ctrl-C) and is marked so, never left running
+            aborted = self.store.abort_stale_runs()
+            if aborted:
+                logger.warning("runs %s never finished; marked aborted", ", ".join(map(str, aborted)))
+                self.stats.set_value("newscrawler/runs_aborted", aborted)
         self.run_id = self.store.start_run(sources=sorted(sources), spider=spider.name)
         self.store.commit()  # the spider reads the database (incremental runs) from another connection
         self.stats.set_value("newscrawler/run_id", self.run_id)
@@ -84,6 +109,7 @@ class StorePipeline:
         stopped with status `store_error` instead of one traceback per item."""
         self.write_error = f"{type(exc).__name__}: {exc}"
         self.stats.inc_value("newscrawler/items_not_stored")
+        self.stats.inc_value("newscrawler/write_errors")  # the crawl exits 1 (newscrawler.exitcodes)
         logger.error("newscrawler: cannot write to %s (%s); the crawl stops. Free disk space (or raise the "
                      "file-size limit) and run it again: what was committed is kept.", self.db_path, exc)
         try:
@@ -111,13 +137,16 @@ class StorePipeline:
         elif isinstance(item, PageRecord):
             store.save_page(dict(vars(item)), run_id=self.run_id)
             self.stats.inc_value("newscrawler/pages")
+        elif isinstance(item, PollSchedule):
+            store.save_poll(dict(vars(item)))
         elif isinstance(item, Reject):
             store.save_reject(dict(vars(item)), run_id=self.run_id)
             self.stats.inc_value(f"newscrawler/rejects/{item.reason}")
             self.stats.inc_value("newscrawler/rejects")
-        if isinstance(item, (Article, Reject)) and item.frontier_url and self.state is not None:
-            self.state.mark_done(item.frontier_url, item.source_id)  # after the save: a crash leaves it pending
-        return item
+        if (isinstance(item, (Article, Reject)) and item.frontier_url and self.state is not None
+                and not (isinstance(item, Reject) and item.reason in KEEP_PENDING_REASONS)):
+            # after the save: a crash leaves it pending
+            self.state.mark_done(item.frontier_url, item.source_id, item.reason if isinstance(item, Reject) else None)
 
     def _save_headlines(self, store: Store, rows: list[dict]) -> None:
         """One write for a page's headlines. When one of them is refused the call is undone as a whole, so they are
@@ -148,6 +177,7 @@ class StorePipeline:
             return
         run_stats = {name: self.stats.get_value(key, 0) for name, key in RUN_STATS.items()}
         run_stats["pages_capped_by_source"] = self.stats.get_value("newscrawler/pages_capped_by_source", {})
+        run_stats["runs_aborted"] = self.stats.get_value("newscrawler/runs_aborted", [])
         status = "store_error" if self.write_error is not None else reason or "finished"
         try:
             row = self.store.finish_run(self.run_id, status=status, stats=run_stats)

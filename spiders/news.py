@@ -33,6 +33,7 @@ from scrapy import exceptions as scrapy_exceptions
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
+from scrapy.settings import get_settings_priority as settings_priority
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import defer
 from twisted.internet import error as tx_error
@@ -43,8 +44,18 @@ from newscrawler.crawlstate import CrawlState, crawl_state
 from newscrawler.dates import FUTURE_TOLERANCE, date_from_url, parse_date
 from newscrawler.discover import DiscoveryError, read_discovery_page
 from newscrawler.encoding import charset_from_content_type, decode_html
-from newscrawler.items import Article, Headline, HeadlineBatch, KnownArticles, PageRecord, Reject
+from newscrawler.items import (
+    Article,
+    Headline,
+    HeadlineBatch,
+    KnownArticles,
+    PageRecord,
+    PollSchedule,
+    Reject,
+)
 from newscrawler.middlewares import Refused
+from newscrawler.politeness import user_agent
+from newscrawler.polling import PollRange, due_at, next_interval
 from newscrawler.setting_names import unknown_setting_warnings
 from newscrawler.sources import Source, SourceConfigError, load_sources
 from newscrawler.urls import canonical_url, url_key
@@ -66,6 +77,10 @@ CONNECTION_ERRORS = _error_types(("DownloadConnectionRefusedError",), tx_error.C
 # Scrapy cancels a download when the body passes DOWNLOAD_MAXSIZE (announced by Content-Length or counted while
 # a chunked body arrives); nothing else in a crawl cancels a download, so a cancelled download is `too_large`.
 CANCELLED_ERRORS = _error_types(("DownloadCancelledError",), defer.CancelledError)
+
+# Reject reasons that will not change on the next run: such a URL is not requested again (NEWSCRAWLER_REFETCH_KNOWN
+# does). Server errors, timeouts and parse errors are retried by later runs when a listing shows the URL again.
+PERMANENT_REJECTS = frozenset({"http_404", "http_410", "not_article", "robots", "too_large"})
 
 # Listing-type pages may answer 304 to our conditional GET; that is a normal, recorded outcome.
 _LISTING_META = {"handle_httpstatus_list": [304]}
@@ -113,6 +128,9 @@ class NewsSpider(scrapy.Spider):
         self.since: Any = None
         self.max_pages = 0
         self.max_articles = 0
+        self.pending_max_age = timedelta(0)
+        self.due_only = False
+        self.poll_min, self.poll_max = 600.0, 86400.0
         # All replaced in from_crawler by the crawl's settings.
         self.extractor = Extractor(0)
         self.refetch_known = False
@@ -121,6 +139,8 @@ class NewsSpider(scrapy.Spider):
         # against the caps) once, a known article is touched once, and an article fetched in this run is not
         # "known from an earlier run" when another page lists it after it was stored
         self.handled_keys: set[str] = set()
+        self.last_seen_counts = (0, 0)  # (already seen, listed) entries of the page _headlines read last
+        self.known_keys: set[str] = set()  # keys of handled_keys found stored by an earlier run
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -150,6 +170,10 @@ class NewsSpider(scrapy.Spider):
                 "delay": float(source.politeness.get("download_delay", settings.getfloat("DOWNLOAD_DELAY"))),
             })
         settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
+        contact = settings.get("NEWSCRAWLER_CONTACT_URL") or ""
+        if contact:
+            settings.set("USER_AGENT", user_agent(settings.get("USER_AGENT"), contact),
+                         priority=max(settings.getpriority("USER_AGENT") or 0, settings_priority("spider")))
         spider.refetch_known = settings.getbool("NEWSCRAWLER_REFETCH_KNOWN")
         spider.sitemap_max_age = timedelta(days=settings.getfloat("NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS"))
         spider.max_articles = settings.getint("NEWSCRAWLER_MAX_ARTICLES_PER_SOURCE")
@@ -157,6 +181,10 @@ class NewsSpider(scrapy.Spider):
         spider.max_discovery = settings.getint("NEWSCRAWLER_MAX_DISCOVERY_PER_SOURCE")
         spider.max_seconds = settings.getfloat("NEWSCRAWLER_MAX_SECONDS_PER_SOURCE")
         spider.since = parse_since(settings.get("NEWSCRAWLER_SINCE"))
+        spider.pending_max_age = timedelta(days=settings.getfloat("NEWSCRAWLER_PENDING_MAX_AGE_DAYS"))
+        spider.due_only = settings.getbool("NEWSCRAWLER_DUE_ONLY")
+        spider.poll_min = settings.getfloat("NEWSCRAWLER_POLL_MIN_MINUTES") * 60
+        spider.poll_max = settings.getfloat("NEWSCRAWLER_POLL_MAX_HOURS") * 3600
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         workers = settings.get("NEWSCRAWLER_EXTRACT_WORKERS")
         spider.extractor = Extractor(default_workers() if workers in (None, "", "auto") else int(workers),
@@ -171,11 +199,72 @@ class NewsSpider(scrapy.Spider):
     async def start(self) -> Any:
         # Known articles, page validators and the frontier: the crawl state of NEWSCRAWLER_CRAWL_STATE_CLASS.
         self.state = crawl_state(self.crawler)
+        if self.pending_max_age:
+            expired = self.state.expire(datetime.now(UTC) - self.pending_max_age)
+            self.crawler.stats.set_value("newscrawler/frontier_expired", expired)
         for source in self.sources.values():
-            starts = [("robots", source.homepage.rstrip("/") + "/robots.txt")] if not source.sitemaps else []
-            for kind, url in starts + source.start_urls:
+            due = [(kind, url) for kind, url in source.start_urls if self._due(url)]
+            if due or not self.due_only:
+                # robots.txt only finds the sitemaps; with --due it goes with the first due page
+                starts = [("robots", source.homepage.rstrip("/") + "/robots.txt")] if not source.sitemaps else []
+                due = starts + due
+            for kind, url in due:
                 for out in self._discovery(source, url, kind, None):
                     yield out
+            # What earlier runs scheduled and never finished (an interrupt, a cap, a crash, a server asking us to
+            # wait) comes before anything the feeds list now: it takes the article budget first, oldest first.
+            # The feeds and listings above go first only because they are a handful and without them nothing new
+            # would ever be found while a backlog lasts.
+            for request in self._pending_requests(source):
+                yield request
+
+    def _due(self, url: str) -> bool:
+        """With --due (NEWSCRAWLER_DUE_ONLY), whether a feed, sitemap or listing is due (never polled: due)."""
+        if not self.due_only or self.state is None:
+            return True
+        poll = self.state.poll_state(url)
+        if poll is None or poll.next_due_at <= now_iso():
+            return True
+        self.crawler.stats.inc_value("newscrawler/polls_not_due")
+        return False
+
+    def _poll_range(self, source: Source) -> PollRange:
+        return PollRange(float(source.politeness.get("poll_min_minutes", self.poll_min / 60)) * 60,
+                         float(source.politeness.get("poll_max_hours", self.poll_max / 3600)) * 3600)
+
+    def _polled(self, source: Source, url: str, kind: str, seen_share: float | None,
+                failed: bool = False) -> PollSchedule | None:
+        """The next due time of a feed, sitemap or listing after this poll (newscrawler.polling)."""
+        if kind not in ("feed", "sitemap", "listing") or self.state is None:
+            return None
+        previous = self.state.poll_state(url)
+        failures = (previous.failures + 1 if previous else 1) if failed else 0
+        interval = next_interval(previous.interval_seconds if previous else None, seen_share, failures=failures,
+                                 poll_range=self._poll_range(source))
+        now = datetime.now(UTC)
+        return PollSchedule(url=url, source_id=source.id, kind=kind, interval_seconds=round(interval, 1),
+                            next_due_at=due_at(now, interval), failures=failures, seen_share=seen_share,
+                            polled_at=now.isoformat(timespec="seconds"))
+
+    def _pending_requests(self, source: Source) -> Iterator[scrapy.Request]:
+        assert self.state is not None
+        limit = self.max_articles or self.max_pages or None
+        for url in self.state.pending(source.id, limit):
+            key = url_key(url)
+            if key in self.handled_keys or not source.allows(url):
+                continue  # a URL the config no longer allows waits for its expiry, with the reason max_age
+            self.handled_keys.add(key)
+            if not self.refetch_known and self.state.article_known(key):
+                self.state.mark_done(url, source.id)  # stored under another URL's key meanwhile
+                continue
+            # it was listed as a headline when it was first scheduled
+            request = self._budgeted(source, url, "article", frontier_url=url, linked_as_headline=True)
+            if request is None:
+                return  # over the cap: the rest stays pending, in order, for the next run
+            request.priority = 5  # before the new articles the listings bring, after the listings themselves
+            self.crawler.stats.inc_value("newscrawler/frontier_resumed")
+            self.state.mark_pending(url, source.id)
+            yield request
 
     def _budget(self, source: Source, kind: str) -> bool:
         """True when one more request of this kind fits the source's caps (and counts it); else counts it
@@ -245,12 +334,18 @@ class NewsSpider(scrapy.Spider):
             self.handled_keys.add(key)
             touched.append(key)
             return None
+        if not self.refetch_known and self.state is not None and \
+                self.state.rejected_reason(url) in PERMANENT_REJECTS:
+            # an earlier run got a 404 or a page that is no article here: listed again, it is not fetched again
+            self.crawler.stats.inc_value("newscrawler/rejected_skipped")
+            self.handled_keys.add(key)
+            return None
         # A URL the site lists as a headline (feed item, sitemap entry, listing link) is evidence of a story.
         request = self._budgeted(source, url, "article", frontier_url=url, linked_as_headline=headline)
-        if request is not None:
-            self.handled_keys.add(key)
-            if self.state is not None:
-                self.state.mark_pending(url, source.id)
+        self.handled_keys.add(key)
+        if self.state is not None:
+            # a capped URL is pending too: the next run requests it first (not marking it strands it)
+            self.state.mark_pending(url, source.id)
         return request
 
     # -- callbacks ------------------------------------------------------------------------------
@@ -275,6 +370,7 @@ class NewsSpider(scrapy.Spider):
         headlines: list[Headline] = []
         requests: list[scrapy.Request] = []
         touched: list[str] = []
+        seen = listed = 0
         for entry in entries:
             url = entry.get("url")
             if not url or not source.allows(url):
@@ -283,9 +379,18 @@ class NewsSpider(scrapy.Spider):
                 headlines.append(Headline(source_id=source.id, listing_url=listing_url, title=entry["title"], url=url,
                                           position=entry.get("position"), section=entry.get("section"),
                                           seen_at=seen_at))
+            # seen = stored by an earlier run (an article new in this run, listed first by another page, is new)
+            known_before = len(touched)
+            listed += 1
+            key = url_key(url)
+            seen += key in self.known_keys
             request = self._article_request(source, url, touched, headline=True)
+            if len(touched) > known_before:
+                seen += 1
+                self.known_keys.add(key)
             if request is not None:
                 requests.append(request)
+        self.last_seen_counts = (seen, listed)  # for the page's next due time (adaptive polling)
         if headlines:
             yield HeadlineBatch(headlines)
         if touched:
@@ -308,6 +413,9 @@ class NewsSpider(scrapy.Spider):
         if response.status == 304 or (kind == "robots" and response.status != 200):
             # Unchanged since our last fetch, or a site without robots.txt: recorded, nothing to read.
             yield self._page(response, source, kind, 0)
+            poll = self._polled(source, _request_of(response).url, kind, 1.0) if response.status == 304 else None
+            if poll is not None:
+                yield poll
             return
         try:
             found = read_discovery_page(kind, response.body, response.url, selectors=source.selectors,
@@ -318,13 +426,21 @@ class NewsSpider(scrapy.Spider):
         entries = [entry for entry in found.urls
                    if kind != "sitemap" or self._recent(entry.get("published_raw") or entry.get("lastmod"), source)]
         children = [url for url in found.sitemaps if source.allows(url) and self._recent_child(url, found, source)]
-        yield self._page(response, source, kind, len(entries) + len(children))
         for url in children:
             yield from self._discovery(source, url, "sitemap", response.url)
         walk = None
         if kind == "listing":
             walk = self._listing_walk(response, source, found.next_page, entries)
-        yield from self._headlines(source, response.url, entries, walk)
+        # The page record (with the validators of the next conditional GET) is written after the frontier marks
+        # of its entries: a crash between the two then costs a refetch of the page, never a URL that a 304
+        # would hide for good.
+        output = list(self._headlines(source, response.url, entries, walk))
+        yield self._page(response, source, kind, len(entries) + len(children))
+        yield from output
+        seen, listed = self.last_seen_counts
+        poll = self._polled(source, _request_of(response).url, kind, seen / listed if listed else None)
+        if poll is not None:
+            yield poll
 
     def _listing_walk(self, response: Response, source: Source, next_url: str | None,
                       entries: list[dict]) -> PageWalk | None:
@@ -492,9 +608,14 @@ class NewsSpider(scrapy.Spider):
 
     # -- failures -------------------------------------------------------------------------------
 
-    def on_error(self, failure: Failure) -> Iterator[Reject | scrapy.Request]:
+    def on_error(self, failure: Failure) -> Iterator[Reject | PollSchedule | scrapy.Request]:
         request: scrapy.Request = failure.request  # type: ignore[attr-defined]  # set by Scrapy on errback failures
         yield from self._article_settled(request, None)
+        source = self.sources.get(request.meta.get("source_id", ""))
+        if source is not None and request.meta.get("listing_page", 1) == 1:
+            poll = self._polled(source, request.url, request.meta.get("kind", ""), None, failed=True)
+            if poll is not None:
+                yield poll  # a failed poll backs off
         if failure.check(HttpError):
             response = failure.value.response
             self._source(response)  # counts the page as fetched

@@ -143,8 +143,23 @@ class RecordingState:
     def mark_pending(self, url: str, source_id: str) -> None:
         self._record("mark_pending", url)
 
-    def mark_done(self, url: str, source_id: str) -> None:
+    def mark_done(self, url: str, source_id: str, reason: str | None = None) -> None:
         self._record("mark_done", url)
+
+    def rejected_reason(self, url: str) -> str | None:
+        return None
+
+    def pending(self, source_id: str, limit: int | None = None) -> list[str]:
+        self._record("pending", source_id)
+        return []
+
+    def poll_state(self, url: str):
+        self._record("poll_state", url)
+        return None
+
+    def expire(self, older_than, reason: str = "max_age") -> int:
+        self._record("expire", reason)
+        return 0
 
     def close(self) -> None:
         self._record("close")

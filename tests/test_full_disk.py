@@ -34,6 +34,8 @@ def test_a_full_disk_stops_the_run_with_one_error_and_true_counts(tmp_path):
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     status, new, duplicates = conn.execute("SELECT status, articles_new, duplicates FROM crawl_runs").fetchone()
     stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-    assert status == "store_error"
+    # store_error, unless not even the run record could be written (the disk still full when the run closed):
+    # then it stays as of its last commit and the next run marks it aborted (tests/test_runlock.py)
+    assert status in ("store_error", "running")
     assert 0 < stored and new + duplicates == stored  # what was committed before the error, counted truly
     conn.close()

@@ -8,10 +8,11 @@ SQLite never sees a second writer.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from newscrawler.crawlstate import PageValidators
+from newscrawler.crawlstate import PageValidators, PollState
 from newscrawler.store.queries import StoreReader
 from newscrawler.store.writer import Store
 
@@ -43,9 +44,28 @@ class SqliteCrawlState:
         if self._writer is not None:
             self._writer.mark_frontier(url, source_id, "pending", run_id=self._run_id)
 
-    def mark_done(self, url: str, source_id: str) -> None:
+    def mark_done(self, url: str, source_id: str, reason: str | None = None) -> None:
         if self._writer is not None:
-            self._writer.mark_frontier(url, source_id, "done", run_id=self._run_id)
+            self._writer.mark_frontier(url, source_id, "done", run_id=self._run_id, reason=reason)
+
+    def rejected_reason(self, url: str) -> str | None:
+        return self.reader.rejected_reason(url)
+
+    def poll_state(self, url: str) -> PollState | None:
+        row = self.reader.poll_state(url)
+        if not row:
+            return None
+        return PollState(float(row["interval_seconds"]), str(row["next_due_at"]), int(row["failures"] or 0))
+
+    def pending(self, source_id: str, limit: int | None = None) -> list[str]:
+        return self.reader.pending_urls(source_id, limit)
+
+    def expire(self, older_than: datetime, reason: str = "max_age") -> int:
+        if self._writer is None:
+            return 0
+        expired = self._writer.expire_frontier(older_than, run_id=self._run_id, reason=reason)
+        self._writer.commit()  # before the run reads its pending URLs through the reader
+        return expired
 
     def close(self) -> None:
         self._writer = None

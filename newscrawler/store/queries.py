@@ -177,6 +177,29 @@ def page_state(conn: sqlite3.Connection, url: str) -> dict[str, Any] | None:
     return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
 
 
+def poll_state(conn: sqlite3.Connection, url: str) -> dict[str, Any] | None:
+    """The poll_schedule row of a feed, sitemap or listing URL (schema v6), else None."""
+    cur = conn.execute("SELECT * FROM poll_schedule WHERE url = ?", [url])
+    row = cur.fetchone()
+    return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
+
+
+def rejected_reason(conn: sqlite3.Connection, url: str) -> str | None:
+    """The reject reason of an article URL an earlier run finished as a reject, else None."""
+    row = conn.execute("SELECT reason FROM frontier WHERE url = ? AND state = 'done'", [url]).fetchone()
+    return str(row[0]) if row and row[0] else None
+
+
+def pending_urls(conn: sqlite3.Connection, source_id: str, limit: int | None = None) -> list[str]:
+    """A source's frontier URLs still pending, oldest first (the next run requests them before new ones)."""
+    sql = "SELECT url FROM frontier WHERE source_id = ? AND state = 'pending' ORDER BY pending_since, url"
+    params: list[Any] = [source_id]
+    if limit:
+        sql += " LIMIT ?"
+        params.append(int(limit))
+    return [str(row[0]) for row in conn.execute(sql, params)]
+
+
 class ReadOnlyStore:
     """The analysts' reader (``search``, ``stats``, ``export``): a ``mode=ro`` connection to an existing database.
 
@@ -249,6 +272,18 @@ class StoreReader:
     def page_state(self, url: str) -> dict[str, Any] | None:
         conn = self._connection()
         return page_state(conn, url) if conn is not None else None
+
+    def rejected_reason(self, url: str) -> str | None:
+        conn = self._connection()
+        return rejected_reason(conn, url) if conn is not None else None
+
+    def poll_state(self, url: str) -> dict[str, Any] | None:
+        conn = self._connection()
+        return poll_state(conn, url) if conn is not None else None
+
+    def pending_urls(self, source_id: str, limit: int | None = None) -> list[str]:
+        conn = self._connection()
+        return pending_urls(conn, source_id, limit) if conn is not None else []
 
     def close(self) -> None:
         if self._conn is not None:

@@ -318,6 +318,29 @@ _V6 = """
     FROM sources s;
 """
 
+# the pending frontier across runs (docs/schema.md, frontier): since when a URL waits, why it expired
+_V7 = """
+    ALTER TABLE frontier ADD COLUMN pending_since TEXT;
+    ALTER TABLE frontier ADD COLUMN reason TEXT;
+    UPDATE frontier SET pending_since = updated_at WHERE state = 'pending';
+    CREATE INDEX IF NOT EXISTS idx_frontier_source_pending ON frontier(source_id, state, pending_since);
+"""
+
+# adaptive polling (docs/schema.md, poll_schedule): when each feed, sitemap and listing is next due
+_V8 = """
+    CREATE TABLE IF NOT EXISTS poll_schedule (
+        url TEXT PRIMARY KEY,
+        source_id TEXT,
+        kind TEXT,
+        interval_seconds REAL NOT NULL,
+        next_due_at TEXT NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        seen_share REAL,
+        polled_at TEXT
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS idx_poll_schedule_source_due ON poll_schedule(source_id, next_due_at);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial", _V1),
     Migration(2, "near_duplicates", _V2),
@@ -326,6 +349,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "crawl_runs.pages_capped", "ALTER TABLE crawl_runs ADD COLUMN pages_capped INTEGER;"),
     Migration(5, "search_variants_fts", _V5),
     Migration(6, "analyst_views", _V6),
+    # the pending frontier across runs (docs/schema.md, frontier): since when a URL waits, why it expired
+    Migration(7, "frontier.pending_since", _V7),
+    Migration(8, "poll_schedule", _V8),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -349,23 +349,72 @@ class Store:
         """Fetch state of a feed/sitemap/listing URL (etag, last_modified, content_hash, fetched_at, ...)."""
         return queries.page_state(self.db.conn, url)
 
-    def mark_frontier(self, url: str, source_id: str | None, state: str, *, run_id: int) -> None:
+    def mark_frontier(self, url: str, source_id: str | None, state: str, *, run_id: int,
+                      reason: str | None = None) -> None:
         """Record an article URL as scheduled (``pending``) or finished (``done``) in the frontier table.
 
         Not counted towards ``batch_size``: a mark rides in the open batch with the items around it. A URL done
         in this run stays done when it is scheduled again (the scheduler drops the repeat, which would then stay
-        pending for ever).
+        pending for ever). ``pending_since`` is when the URL started waiting: kept while it stays pending across
+        runs, so ``expire_frontier`` can tell a URL that has waited a week from one listed this morning.
+        ``reason`` is the reject reason of a URL done as a reject (None for a stored article).
         """
         if state not in ("pending", "done"):
             raise ValueError(f"frontier state must be pending or done, not {state!r}")
         self._begin()
+        now = utc_now()
         self.db.execute(
-            "INSERT INTO frontier (url, source_id, state, run_id, updated_at) VALUES (:url, :source, :state, :run, :at) "
+            "INSERT INTO frontier (url, source_id, state, run_id, updated_at, pending_since, reason) "
+            "VALUES (:url, :source, :state, :run, :at, CASE WHEN :state = 'pending' THEN :at END, :reason) "
             "ON CONFLICT(url) DO UPDATE SET state = excluded.state, source_id = coalesce(excluded.source_id, source_id), "
-            "run_id = excluded.run_id, updated_at = excluded.updated_at "
+            "run_id = excluded.run_id, updated_at = excluded.updated_at, reason = excluded.reason, "
+            "pending_since = CASE WHEN frontier.state = 'pending' THEN frontier.pending_since "
+            "ELSE excluded.pending_since END "
             "WHERE excluded.state = 'done' OR NOT (frontier.state = 'done' AND frontier.run_id IS excluded.run_id)",
-            {"url": url, "source": source_id, "state": state, "run": run_id, "at": utc_now()},
+            {"url": url, "source": source_id, "state": state, "run": run_id, "at": now,
+             "reason": reason if state == "done" else None},
         )
+
+    def save_poll(self, poll: dict[str, Any]) -> None:
+        """When a feed, sitemap or listing is next due (one row per URL; see newscrawler.polling). Rides in the open
+        batch like the frontier marks."""
+        self._begin()
+        self.db.execute(
+            "INSERT INTO poll_schedule (url, source_id, kind, interval_seconds, next_due_at, failures, seen_share, "
+            "polled_at) VALUES (:url, :source_id, :kind, :interval_seconds, :next_due_at, :failures, :seen_share, "
+            ":polled_at) ON CONFLICT(url) DO UPDATE SET source_id = excluded.source_id, kind = excluded.kind, "
+            "interval_seconds = excluded.interval_seconds, next_due_at = excluded.next_due_at, "
+            "failures = excluded.failures, seen_share = excluded.seen_share, polled_at = excluded.polled_at",
+            {"url": poll["url"], "source_id": poll.get("source_id"), "kind": poll.get("kind"),
+             "interval_seconds": float(poll["interval_seconds"]), "next_due_at": utc(poll["next_due_at"]),
+             "failures": int(poll.get("failures") or 0), "seen_share": poll.get("seen_share"),
+             "polled_at": utc(poll.get("polled_at")) or utc_now()},
+        )
+
+    def expire_frontier(self, before: str | datetime, *, run_id: int, reason: str = "max_age") -> int:
+        """Mark URLs pending since before ``before`` as ``expired`` with ``reason``; returns how many."""
+        self._begin()
+        cur = self.db.execute(
+            "UPDATE frontier SET state = 'expired', reason = ?, run_id = ?, updated_at = ? "
+            "WHERE state = 'pending' AND pending_since < ?",
+            [reason, run_id, utc_now(), utc(before) if isinstance(before, datetime) else before],
+        )
+        self._wrote(cur.rowcount or 0)
+        return int(cur.rowcount or 0)
+
+    def abort_stale_runs(self, *, except_run: int | None = None) -> list[int]:
+        """Mark runs still ``running`` as ``aborted`` (their process died): only the holder of the run lock
+        (newscrawler.runlock) may call this, since it knows no other crawl is alive."""
+        self._begin()
+        ids = [int(r[0]) for r in self.db.execute(
+            "SELECT id FROM crawl_runs WHERE status = 'running' AND id IS NOT ?", [except_run]).fetchall()]
+        if ids:
+            placeholders = ", ".join("?" * len(ids))
+            self.db.execute(
+                f"UPDATE crawl_runs SET status = 'aborted', finished_at = coalesce(finished_at, ?) "
+                f"WHERE id IN ({placeholders})", [utc_now(), *ids])
+            self._wrote(len(ids))
+        return ids
 
     def save_reject(self, reject: dict[str, Any], *, run_id: int) -> None:
         """Record why a URL produced no article. ``reason`` may carry its detail (``"blocked: captcha"``).

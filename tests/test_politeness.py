@@ -1,0 +1,149 @@
+"""Politeness that reads the server (issue 18): Retry-After on 429/503 is waited for (up to a maximum, beyond which
+the URL stays pending for the next run), and the User-Agent carries the contact URL."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from newscrawler.demo import DemoServer
+from newscrawler.politeness import retry_after_seconds, user_agent
+
+SETTINGS = ["DOWNLOAD_DELAY=0", "NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS=0", "NEWSCRAWLER_PROGRESS_INTERVAL=0",
+            "LOG_LEVEL=WARNING", "NEWSCRAWLER_EXTRACT_WORKERS=0"]
+
+
+class AnswersWaitFirst:
+    """A demo page that answers its first request with ``status`` and ``Retry-After: wait``, then normally; it
+    records when each request came (server side)."""
+
+    def __init__(self, page, status: int, wait: str):
+        self.page, self.first_status, self.wait = page, status, wait
+        self.times: list[float] = []
+
+    @property
+    def status(self) -> int:  # read once per request by the demo server
+        self.times.append(time.monotonic())
+        return self.first_status if len(self.times) == 1 else self.page.status
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {**self.page.headers, "Retry-After": self.wait} if len(self.times) == 1 else self.page.headers
+
+    @property
+    def body(self) -> bytes:
+        return self.page.body
+
+
+def crawl(config: Path, db: Path, *extra: str) -> subprocess.CompletedProcess:
+    args = [a for s in [*SETTINGS, *extra] for a in ("-s", s)]
+    result = subprocess.run([sys.executable, "-m", "newscrawler.cli", "crawl", "--config", str(config), "--db",
+                             str(db), "--sources", "akhbar-demo", *args], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+@pytest.fixture()
+def site(tmp_path):
+    with DemoServer(articles_per_site=4, seed=2) as server:
+        config = tmp_path / "sources.toml"
+        config.write_text(server.sources_toml(), encoding="utf-8")
+        pages = server.world.sites["akhbar-demo"].pages
+        path = next(p for p in pages if p.startswith("/news/") and pages[p].status == 200)
+        yield server, config, pages, path
+
+
+@pytest.mark.parametrize("status", [503, 429])
+def test_a_retry_after_of_3_s_is_waited_for(site, tmp_path, status):
+    server, config, pages, path = site
+    flaky = pages[path] = AnswersWaitFirst(pages[path], status, "3")
+    db = tmp_path / "news.db"
+    crawl(config, db)
+    assert len(flaky.times) == 2  # retried once, not given up on and not retried at once
+    waited = flaky.times[1] - flaky.times[0]
+    assert 2.9 <= waited < 6, waited
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM articles WHERE fetched_url = ?", [server.url("akhbar-demo", path)]
+                        ).fetchone() == (1,)
+    conn.close()
+
+
+def test_a_retry_after_beyond_the_maximum_leaves_the_url_pending(site, tmp_path):
+    server, config, pages, path = site
+    flaky = pages[path] = AnswersWaitFirst(pages[path], 503, "600")
+    db = tmp_path / "news.db"
+    crawl(config, db, "NEWSCRAWLER_RETRY_AFTER_MAX=10")
+    assert len(flaky.times) == 1  # not waited for, not retried at once either
+    url = server.url("akhbar-demo", path)
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT state FROM frontier WHERE url = ?", [url]).fetchone() == ("pending",)
+    assert conn.execute("SELECT reason FROM rejects WHERE url = ?", [url]).fetchall() == [("http_503",)]
+    conn.close()
+    crawl(config, db)  # the next run asks again: the server answers now
+    assert len(flaky.times) == 2
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT state FROM frontier WHERE url = ?", [url]).fetchone() == ("done",)
+    assert conn.execute("SELECT count(*) FROM articles WHERE fetched_url = ?", [url]).fetchone() == (1,)
+    conn.close()
+
+
+def test_the_user_agent_carries_the_contact_url(tmp_path):
+    agents: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the base class's name
+            agents.append(self.headers.get("User-Agent", ""))
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        config = tmp_path / "sources.toml"
+        config.write_text(f"""[[source]]
+id = "ua-test"
+name = "UA test"
+homepage = "{base}/"
+feeds = ["{base}/feed.xml"]
+allow_loopback = true
+""", encoding="utf-8")
+        subprocess.run([sys.executable, "-m", "newscrawler.cli", "crawl", "--config", str(config), "--db",
+                        str(tmp_path / "news.db"), "-s", "NEWSCRAWLER_CONTACT_URL=https://example.org/our-crawler",
+                        "-s", "LOG_LEVEL=WARNING", "-s", "NEWSCRAWLER_PROGRESS_INTERVAL=0"],
+                       capture_output=True, text=True, timeout=120)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert agents and set(agents) == {
+        "newscrawler/0.1 (+https://example.org/our-crawler; news research crawler; obeys robots.txt)"}
+
+
+def test_retry_after_values():
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    assert retry_after_seconds("120") == 120.0
+    assert retry_after_seconds(b" 3 ") == 3.0
+    assert retry_after_seconds(format_datetime(now + timedelta(seconds=90), usegmt=True), now=now) == 90.0
+    assert retry_after_seconds(format_datetime(now - timedelta(hours=1), usegmt=True), now=now) == 0.0
+    assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None and retry_after_seconds("") is None
+
+
+def test_user_agent_contact():
+    base = "newscrawler/0.1 (news research crawler; obeys robots.txt)"
+    assert user_agent(base, "") == base
+    assert user_agent(base, "https://example.org/bot") == \
+        "newscrawler/0.1 (+https://example.org/bot; news research crawler; obeys robots.txt)"
+    assert user_agent("bot/1", "https://example.org/bot") == "bot/1 (+https://example.org/bot)"
