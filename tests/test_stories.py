@@ -171,3 +171,55 @@ def test_migration_to_v7_moves_each_story_to_its_publisher_original(tmp_path):
                                "outlets, sources, headlines FROM stories ORDER BY story_id").fetchall()  # fmt: skip
         assert stories == [(2, 2, "pub", at("09:00"), 3, 3, "agg,other,pub", 1),
                            (4, 4, "other", at("12:00"), 1, 1, "other", 0)]  # fmt: skip
+
+
+# ---------------------------------------------------------------- bounded state (store.bands)
+
+
+def test_bands_outside_the_window_are_pruned_and_then_find_nothing(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from newscrawler.store import bands
+
+    with Store(tmp_path / "news.db", near_dup_window_days=7) as s:
+        run = s.start_run(sources=["pub", "other"])
+        now = datetime.now(UTC).isoformat(timespec="seconds")  # fetched now (first_seen_at), published in 2025
+        old = s.save_article(art("pub.ma/1", FLOODS_TITLE, FLOODS, fetched=now), run_id=run)
+        kept = s.save_article(art("pub.ma/2", PORT_TITLE, PORT, published=at("13:00"), fetched=now), run_id=run)
+        s.commit()
+        assert s.maintain_bands() == {"pruned": 0, "backfilled": 0}  # first seen just now: inside the window
+        assert s.db.execute("SELECT count(*) FROM article_bands").fetchone()[0] == 50
+        # eight days on, both were first seen and published outside a 7-day window
+        later = datetime.now(UTC) + timedelta(days=8)
+        assert bands.prune_bands(s.db.conn, window_days=7, now=later, limit=1) == 1  # bounded steps
+        assert bands.prune_bands(s.db.conn, window_days=7, now=later) == 1
+        assert bands.prune_bands(s.db.conn, window_days=7, now=later) == 0
+        assert s.db.execute("SELECT count(*) FROM article_bands").fetchone()[0] == 0
+        got = s.db.execute("SELECT bands, minhash IS NOT NULL FROM articles ORDER BY id").fetchall()
+        assert got == [(0, 1), (0, 1)]  # signatures are kept
+        copy = s.save_article(art("other.ma/3", FLOODS_TITLE, list(EDITS["footer"]), fetched=now), run_id=run)
+        assert copy.status == "new" and old.article_id != kept.article_id  # no candidate left
+
+
+def test_rows_from_before_v2_get_a_signature_and_become_candidates(tmp_path):
+    path = tmp_path / "v1.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(_MIGRATIONS[0] + "\nPRAGMA user_version = 1;")
+    old = art("pub.ma/1", FLOODS_TITLE, FLOODS)
+    conn.execute("INSERT INTO articles (url, url_key, source_id, title_key, body_key, published_at, first_seen_at, "
+                 "last_seen_at) VALUES (?, ?, 'pub', ?, ?, ?, ?, ?)",
+                 [old["url"], old["url_key"], old["title_key"], old["body_key"], old["published_at"],
+                  old["published_at"], old["published_at"]])  # fmt: skip
+    conn.execute("INSERT INTO articles (url, url_key, source_id, body_key, first_seen_at, last_seen_at) "
+                 "VALUES ('https://pub.ma/stub', 'pub.ma/stub', 'pub', 'قصير', 'x', 'x')")  # fmt: skip
+    conn.commit()
+    conn.close()
+    with Store(path) as s:
+        assert s.db.execute("SELECT count(*) FROM articles WHERE bands IS NULL").fetchone()[0] == 2
+        assert s.maintain_bands() == {"pruned": 0, "backfilled": 2}
+        assert s.db.execute("SELECT bands, minhash IS NOT NULL FROM articles ORDER BY id").fetchall() == [
+            (1, 1), (0, 0)]  # fmt: skip
+        run = s.start_run(sources=["other"])
+        copy = s.save_article(art("other.ma/2", FLOODS_TITLE, list(EDITS["dateline"])), run_id=run)
+        assert (copy.duplicate_of, copy.dup_reason) == (1, "near_duplicate")
+        assert s.maintain_bands()["backfilled"] == 0

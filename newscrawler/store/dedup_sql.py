@@ -181,8 +181,8 @@ class Deduplicator:
         root = duplicate_of if duplicate_of is not None else article_id
         db.execute(
             f"INSERT INTO articles (id, {', '.join(row)}, duplicate_of, dup_reason, dup_score, story_id, minhash, "
-            f"shingle_count) VALUES (:id, {', '.join(':' + c for c in row)}, :duplicate_of, :dup_reason, "
-            ":dup_score, :story_id, :minhash, :shingle_count)",
+            f"shingle_count, bands) VALUES (:id, {', '.join(':' + c for c in row)}, :duplicate_of, :dup_reason, "
+            ":dup_score, :story_id, :minhash, :shingle_count, :bands)",
             {
                 **row,
                 "id": article_id,
@@ -192,6 +192,8 @@ class Deduplicator:
                 "story_id": root,
                 "minhash": dedup.serialise(sketch.signature) if sketch and has_sig else None,
                 "shingle_count": sketch.size if sketch and has_sig else None,
+                # 0 also when near-duplicates are off: no bands exist to prune (store.bands)
+                "bands": 1 if has_sig else 0,
             },
         )
         if sketch is not None and has_sig:

@@ -342,6 +342,14 @@ _V7 = """
     CREATE INDEX IF NOT EXISTS idx_stories_first_published ON stories(first_published);
     ALTER TABLE headlines ADD COLUMN story_id INTEGER;
 
+    -- articles.bands: 1 = its article_bands rows are stored, 0 = none (exact copy, stub, or pruned outside the
+    -- window), NULL = never fingerprinted (stored before v2; store.bands.backfill_signatures does them)
+    ALTER TABLE articles ADD COLUMN bands INTEGER;
+    -- (stubs stored since v2 are NULL too: fingerprinting them again finds them still too short, harmlessly)
+    UPDATE articles SET bands = CASE WHEN minhash IS NOT NULL THEN 1 WHEN duplicate_of IS NOT NULL THEN 0 END;
+    CREATE INDEX IF NOT EXISTS idx_articles_banded ON articles(first_seen_at) WHERE bands = 1;
+    CREATE INDEX IF NOT EXISTS idx_articles_unsigned ON articles(id) WHERE bands IS NULL;
+
     CREATE TEMP TABLE _canon AS
     SELECT story_id, id AS canonical, dup_reason, dup_score FROM (
         SELECT a.story_id, a.id, a.dup_reason, a.dup_score, row_number() OVER (

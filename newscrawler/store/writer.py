@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from newscrawler.store import queries, runs
+from newscrawler.store import bands, queries, runs
 from newscrawler.store.connection import BUSY_TIMEOUT_MS, WAL_LIMIT_BYTES, open_writer, savepoint
 from newscrawler.store.dedup_sql import Deduplicator, SaveResult
 from newscrawler.store.rows import NOT_FETCHED_REASONS, article_row, split_reason, url_key_of, utc, utc_now
@@ -46,6 +46,8 @@ class Store:
         self.batch_size = max(1, int(batch_size))
         # a slow crawl must not hold the write lock (and hide its rows from readers) for minutes
         self.max_delay = float(max_delay)
+        self.near_duplicates = bool(near_duplicates)
+        self.near_dup_window_days = float(near_dup_window_days)
         self.db = open_writer(self.path)
         # After a checkpoint that empties the WAL, SQLite truncates the file to this size.
         self.db.conn.execute(f"PRAGMA journal_size_limit = {self.wal_limit_bytes:d}")
@@ -188,7 +190,19 @@ class Store:
         runs.close_run(self.db.conn, run_id, status=status, stats=dict(stats or {}), accounted=accounted)
         self.commit()
         self._counters.forget(run_id)
+        if self.near_duplicates:
+            self.maintain_bands()
         return self.get_run(run_id)
+
+    def maintain_bands(self, *, prune_limit: int = 50_000, backfill_limit: int = 20_000) -> dict[str, int]:
+        """Bound the near-duplicate state (``store.bands``): prune the bands of up to ``prune_limit`` articles
+        outside ``near_dup_window_days`` and fingerprint up to ``backfill_limit`` rows stored before schema v2.
+        Runs at the end of every run (``finish_run``), in bounded steps, so a crawl's start never waits for it."""
+        with self._savepoint():
+            pruned = bands.prune_bands(self.db.conn, window_days=self.near_dup_window_days, limit=prune_limit)
+            signed = bands.backfill_signatures(self.db.conn, limit=backfill_limit)
+        self.commit()
+        return {"pruned": pruned, "backfilled": signed}
 
     def get_run(self, run_id: int) -> dict[str, Any]:
         """The crawl_runs row with its JSON columns decoded."""
