@@ -24,6 +24,12 @@ CANONICAL_ORDER = (
     "a.published_at IS NULL, a.published_at, a.first_seen_at, a.id"
 )
 
+_CANONICAL_QUERY = (
+    "SELECT a.id FROM articles a LEFT JOIN sources s ON s.id = a.source_id WHERE a.story_id = ? ORDER BY "
+    + CANONICAL_ORDER
+    + " LIMIT 1"
+)
+
 # One row per story id in the subquery ``m``'s selection. ``sources`` is the sorted, distinct outlets (the inner
 # ORDER BY feeds group_concat in that order), so it does not depend on arrival order either.
 _REFRESH = """
@@ -43,11 +49,7 @@ _REFRESH = """
 
 def canonical_of(conn: sqlite3.Connection, story_id: int) -> int | None:
     """The member of ``story_id`` that ranks first by ``CANONICAL_ORDER`` (None: no member)."""
-    row = conn.execute(
-        "SELECT a.id FROM articles a LEFT JOIN sources s ON s.id = a.source_id WHERE a.story_id = ? "
-        f"ORDER BY {CANONICAL_ORDER} LIMIT 1",
-        [story_id],
-    ).fetchone()
+    row = conn.execute(_CANONICAL_QUERY, [story_id]).fetchone()
     return None if row is None else int(row[0])
 
 
