@@ -3,6 +3,11 @@ story's canonical article, and whether the canonical articles are right and inde
 
     python bench/stories.py                          # 40,000 articles, checkpoints 2k/5k/10k/20k/40k
     python bench/stories.py --articles 200000 --db /tmp/stories.db
+    python bench/stories.py --demo 1500              # crawl the demo sites (1,500 articles per site) and count
+
+With ``--demo N`` it runs the real ``newscrawler crawl`` against the demo sites on 127.0.0.1 instead and counts
+the issue's symptoms: publishers' articles marked duplicate of an aggregator copy or of a later-published copy,
+and duplicates published before their story's canonical article.
 
 The text is generated (random words from a Zipf-distributed vocabulary of made-up Arabic letter strings). Each story
 has four members: the publisher original, a second publisher's copy with a dateline and 3 % of words changed
@@ -68,12 +73,56 @@ def story_members(k: int, rng: random.Random, vocab: list[str], start: datetime)
     return out
 
 
+def demo_crawl(per_site: int) -> int:
+    import sqlite3
+    import subprocess
+
+    from newscrawler.demo import DemoServer
+
+    tmp = Path(tempfile.mkdtemp())
+    settings = ["DOWNLOAD_DELAY=0", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS=0",
+                "LOG_LEVEL=ERROR"]  # fmt: skip
+    with DemoServer(articles_per_site=per_site) as server:
+        (tmp / "sources.toml").write_text(server.sources_toml(), encoding="utf-8")
+        t = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "newscrawler.cli", "crawl", "--config", str(tmp / "sources.toml"),
+             "--db", str(tmp / "news.db"), *[x for pair in settings for x in ("-s", pair)]],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        seconds = time.perf_counter() - t
+    if done.returncode != 0:
+        print(f"bench/stories.py: the demo crawl failed: {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+        return 1
+    db = sqlite3.connect(tmp / "news.db")
+
+    def count(sql: str) -> int:
+        return int(db.execute(sql).fetchone()[0])
+
+    dup = "FROM articles d JOIN articles c ON c.id = d.duplicate_of "
+    kind = "(SELECT kind FROM sources WHERE id = {}.source_id)"
+    print(f"demo crawl, {per_site} articles per site: {count('SELECT count(*) FROM articles'):,} articles stored "
+          f"in {seconds:.0f} s, {count('SELECT count(*) FROM stories'):,} stories")
+    print("publisher marked duplicate of an aggregator copy or a later-published copy:", count(
+        f"SELECT count(*) {dup} WHERE {kind.format('d')} = 'publisher' AND ({kind.format('c')} = 'aggregator' "
+        "OR c.published_at > d.published_at)"))  # fmt: skip
+    print("duplicates published before their canonical article:",
+          count(f"SELECT count(*) {dup} WHERE d.published_at < c.published_at"), "of which aggregator copies:",
+          count(f"SELECT count(*) {dup} WHERE d.published_at < c.published_at AND {kind.format('d')} = 'aggregator'"))
+    print(f"database: {tmp / 'news.db'}")  # fmt: skip
+    db.close()
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=40_000)
     ap.add_argument("--db", type=Path, default=None, help="database file (default: a temporary one)")
     ap.add_argument("--seed", type=int, default=17)
+    ap.add_argument("--demo", type=int, metavar="N", help="crawl the demo sites (N articles per site) instead")
     args = ap.parse_args()
+    if args.demo:
+        return demo_crawl(args.demo)
     if args.articles < 400:
         print("bench/stories.py: --articles must be at least 400", file=sys.stderr)
         return 2
