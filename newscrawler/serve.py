@@ -23,7 +23,7 @@ _COLUMNS = {
     "published_at": "publication time, UTC",
     "duplicate_of": "set on copies: the original article's id",
     "dup_reason": "why a row is a copy: copy_of_source, same_content, same_body, near_duplicate",
-    "story_id": "cluster of the same story across outlets (the root article's id)",
+    "story_id": "cluster of the same story across outlets (its canonical article's id; stories table)",
     "title_key": "match key of the title (folded for search, never shown)",
     "body_key": "match key of the body (folded for search, never shown)",
     "search_variants": "clitic readings of the key words (search only)",

@@ -312,3 +312,35 @@ def test_the_documented_example_queries_run_on_a_crawled_database(demo):
 def test_documented_time_filters_compare_iso_text_with_iso_text():
     # Stored times are ISO 8601 with a `T`; datetime('now', ...) writes a space, which is off by up to a day.
     assert [(where, sql) for where, sql in _doc_queries() if "datetime('now'" in sql] == []
+
+
+def test_stories_are_led_by_the_first_publisher_whatever_the_crawl_order(demo):
+    """Schema v7: no publisher's original is a duplicate of a later-published copy, no duplicate was published
+    before its canonical article (aggregator copies aside: never canonical), and each shared story of the manifest
+    is led by the publisher the demo published first (ground truth: the manifest's dates, not the crawler's)."""
+    articles = stored_articles(demo["db"])
+    by_id = {row["id"]: row for row in articles.values()}
+    kind = {r["id"]: r["kind"] for r in query(demo["db"], "SELECT id, kind FROM sources")}
+    for row in articles.values():
+        if row["duplicate_of"] is None:
+            continue
+        canonical = by_id[row["duplicate_of"]]
+        if kind[row["source_id"]] == "publisher":
+            assert kind[canonical["source_id"]] == "publisher", row["url"]
+            assert row["published_at"] >= canonical["published_at"], (row["url"], canonical["url"])
+    stories = {s["story_id"]: s for s in query(demo["db"], "SELECT * FROM stories")}
+    assert set(stories) == {row["story_id"] for row in articles.values()}
+    for group in demo["manifest"]["groups"]:
+        members = [articles[url_key(demo["server"].url(m["site"], m["path"]))] for m in group["members"]]
+        publishers = [m for m in members if kind[m["source_id"]] == "publisher"]
+        first = min(publishers, key=lambda m: m["published_at"])
+        story = stories[first["story_id"]]
+        assert (story["canonical_id"], story["first_publisher"]) == (first["id"], first["source_id"])
+        assert (story["articles"], story["outlets"]) == (len(members), len({m["source_id"] for m in members}))
+        assert story["first_published"] == first["published_at"]
+    # a headline whose URL is a stored article is in that article's story; stories.headlines counts them
+    headlines = query(demo["db"], "SELECT h.story_id, a.story_id AS article_story FROM headlines h "
+                                  "LEFT JOIN articles a ON a.id = h.article_id")
+    assert headlines and all(h["story_id"] == h["article_story"] for h in headlines)
+    joined = sum(1 for h in headlines if h["story_id"] is not None)
+    assert joined and sum(s["headlines"] for s in stories.values()) == joined

@@ -237,10 +237,15 @@ def test_copy_first_then_original_end_in_one_cluster(store, run):
     original = store.save_article(art("pub.ma/1", FLOODS_TITLE, FLOODS, published="2025-10-08T09:00:00+00:00"),
                                   run_id=run)  # fmt: skip
     trimmed = store.save_article(art("third.ma/4", FLOODS_TITLE, list(EDITS["trimmed_70"])), run_id=run)
+    # the original was published an hour before the copy: it becomes the canonical article when it arrives,
+    # and the copy (first stored) becomes its near-duplicate, with the score that tied them
     assert copy.status == "new"
-    assert (original.duplicate_of, original.dup_reason) == (copy.article_id, "near_duplicate")
-    assert trimmed.duplicate_of == copy.article_id
-    assert {story_of(store, r.article_id) for r in (copy, original, trimmed)} == {copy.article_id}
+    assert (original.status, original.duplicate_of, original.repointed) == ("new", None, (copy.article_id,))
+    got = store.db.execute("SELECT duplicate_of, dup_reason, dup_score FROM articles WHERE id = ?",
+                           [copy.article_id]).fetchone()  # fmt: skip
+    assert got[:2] == (original.article_id, "near_duplicate") and got[2] > 0.5
+    assert trimmed.duplicate_of == original.article_id
+    assert {story_of(store, r.article_id) for r in (copy, original, trimmed)} == {original.article_id}
 
 
 def test_reopened_store_still_finds_near_duplicates(tmp_path):

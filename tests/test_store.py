@@ -233,6 +233,8 @@ def test_publisher_pointing_at_itself_is_an_original(store, run):
 
 
 def test_original_arriving_after_its_copies_becomes_root(store, run):
+    # the outlets are known aggregators (an outlet of unknown kind without a source link counts as a publisher)
+    store.upsert_sources([{"id": i, "name": i, "kind": "aggregator"} for i in ("agg", "agg2", "agg3")])
     c1 = store.save_article(art("agg.ma/1", source_url="https://pub.ma/7", source_url_key="pub.ma/7"), run_id=run)
     c2 = store.save_article(art("agg2.ma/4"), run_id=run)  # same content as c1, no source link
     assert (c1.status, c2.duplicate_of) == ("new", c1.article_id)

@@ -8,6 +8,7 @@ was committed. One module per concern:
 - ``rows``: items to rows, pure;
 - ``dedup_sql``: the exact dedup rules, the near-duplicate band lookup, boilerplate counts, re-pointing
   (the decisions are in ``newscrawler.dedup``);
+- ``stories``: the canonical article of each story (by rank, not arrival) and its ``stories`` row;
 - ``runs``: the per-run counters and the ``crawl_runs`` row;
 - ``writer``: ``Store`` and its thin ``save_*`` methods;
 - ``queries``: search, stats, export rows, known-article and page-state lookups.
@@ -36,6 +37,8 @@ it is inserted and possibly marked ``duplicate_of`` the root of an earlier row, 
 ``copy_of_source`` / ``same_content`` / ``same_body`` (exact, first level) or ``near_duplicate`` (second
 level: the same story with small edits, ``dup_score`` = estimated Jaccard). ``duplicate_of`` always points
 at a root (a row whose own ``duplicate_of`` is NULL); ``story_id`` is that root for every row of a cluster.
+The root is the story's canonical article, chosen by rank (``stories``: publisher first, earliest published),
+not by arrival; ``stories`` also keeps the one-row-per-story table.
 Options: ``Store(path, near_duplicates=True, near_dup_window_days=7, boilerplate_min_articles=5)``.
 """
 

@@ -15,6 +15,7 @@ from typing import Any
 from newscrawler import dedup
 from newscrawler.store.connection import fetch_dicts
 from newscrawler.store.rows import FILLABLE, is_empty, parse_utc
+from newscrawler.store.stories import count_headlines, settle
 
 
 @dataclass(frozen=True)
@@ -110,8 +111,13 @@ class Deduplicator:
                 + " WHERE id = :id",
                 {**fills, "seen": row["last_seen_at"], "run": run_id, "id": old["id"]},
             )
+            moved: list[int] = []
+            if "published_at" in fills and old["story_id"] is not None:
+                # a date learnt on a re-visit can make this row its story's canonical article
+                _, moved = settle(db, old["story_id"])
             self._link_headlines(old["id"], row["url_key"], row["fetched_url_key"])
-            return SaveResult(old["id"], "seen", old["duplicate_of"], old["dup_reason"])
+            now = db.execute("SELECT duplicate_of, dup_reason FROM articles WHERE id = ?", [old["id"]]).fetchone()
+            return SaveResult(old["id"], "seen", now[0], now[1], tuple(sorted(moved)))
 
         duplicate_of: int | None = None
         reason: str | None = None
@@ -175,8 +181,8 @@ class Deduplicator:
         root = duplicate_of if duplicate_of is not None else article_id
         db.execute(
             f"INSERT INTO articles (id, {', '.join(row)}, duplicate_of, dup_reason, dup_score, story_id, minhash, "
-            f"shingle_count) VALUES (:id, {', '.join(':' + c for c in row)}, :duplicate_of, :dup_reason, "
-            ":dup_score, :story_id, :minhash, :shingle_count)",
+            f"shingle_count, bands) VALUES (:id, {', '.join(':' + c for c in row)}, :duplicate_of, :dup_reason, "
+            ":dup_score, :story_id, :minhash, :shingle_count, :bands)",
             {
                 **row,
                 "id": article_id,
@@ -186,6 +192,8 @@ class Deduplicator:
                 "story_id": root,
                 "minhash": dedup.serialise(sketch.signature) if sketch and has_sig else None,
                 "shingle_count": sketch.size if sketch and has_sig else None,
+                # 0 also when near-duplicates are off: no bands exist to prune (store.bands)
+                "bands": 1 if has_sig else 0,
             },
         )
         if sketch is not None and has_sig:
@@ -194,8 +202,12 @@ class Deduplicator:
             )
 
         repointed: list[int] = []
+        gone: set[int] = set()  # story ids merged into this one
         if copies:
             placeholders = ", ".join("?" for _ in copies)
+            gone.update(
+                r[0] for r in db.execute(f"SELECT DISTINCT story_id FROM articles WHERE id IN ({placeholders})", copies)
+            )
             # rows that hung below a copy (same_content/same_body of it) move to the new root too
             dependants = [
                 r[0]
@@ -232,8 +244,15 @@ class Deduplicator:
                     [root, root, other_score, other],
                 )
                 repointed = sorted({*repointed, other, *moved})
+                gone.add(other)
 
+        # The story's canonical article is its best-ranked member, whatever arrived first (stories.settle).
+        _, moved_by_rank = settle(db, root, gone=tuple(sorted(gone - {root})))
+        repointed = sorted({*repointed, *moved_by_rank} - {article_id})
         self._link_headlines(article_id, row["url_key"], row["fetched_url_key"])
+        duplicate_of, reason = db.execute(
+            "SELECT duplicate_of, dup_reason FROM articles WHERE id = ?", [article_id]
+        ).fetchone()
         status = "new" if duplicate_of is None else "duplicate"
         return SaveResult(article_id, status, duplicate_of, reason, tuple(repointed))
 
@@ -348,10 +367,15 @@ class Deduplicator:
         return root, round(score, 4), [(r, round(j, 4)) for r, (j, _) in ranked[1:]]
 
     def _link_headlines(self, article_id: int, *keys: str | None) -> None:
+        """Headlines of this article's URL get its id and its story (headlines.story_id)."""
         wanted = sorted({k for k in keys if k})
         if wanted:
-            self.conn.execute(
-                f"UPDATE headlines SET article_id = ? WHERE article_id IS NULL "
-                f"AND url_key IN ({', '.join('?' for _ in wanted)})",
-                [article_id, *wanted],
+            cur = self.conn.execute(
+                f"UPDATE headlines SET article_id = ?, "
+                f"story_id = (SELECT story_id FROM articles WHERE id = ?) WHERE article_id IS NULL "
+                f"AND url_key IN ({', '.join('?' for _ in wanted)}) RETURNING story_id",
+                [article_id, article_id, *wanted],
             )
+            joined = {r[0] for r in cur.fetchall() if r[0] is not None}
+            if joined:
+                count_headlines(self.conn, joined)

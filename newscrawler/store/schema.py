@@ -341,6 +341,75 @@ _V8 = """
     CREATE INDEX IF NOT EXISTS idx_poll_schedule_source_due ON poll_schedule(source_id, next_due_at);
 """
 
+# Stories as their own table (docs/schema.md "Stories"), replacing v6's view of the same name and columns. The
+# backfill moves every story to its canonical article (newscrawler.store.stories.CANONICAL_ORDER, inlined here):
+# an old root that ranks lower becomes a copy of the new canonical, for the reason that tied the two.
+_V9 = """
+    DROP VIEW IF EXISTS stories;
+    CREATE TABLE stories (
+        story_id INTEGER PRIMARY KEY,
+        canonical_id INTEGER NOT NULL,
+        title TEXT,
+        first_publisher TEXT,
+        first_published TEXT,
+        publisher TEXT,
+        publisher_url TEXT,
+        first_source TEXT,
+        last_published TEXT,
+        articles INTEGER NOT NULL DEFAULT 0,
+        duplicates INTEGER NOT NULL DEFAULT 0,
+        outlets INTEGER NOT NULL DEFAULT 0,
+        sources TEXT,
+        headlines INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX IF NOT EXISTS idx_stories_first_published ON stories(first_published);
+    ALTER TABLE headlines ADD COLUMN story_id INTEGER;
+
+    -- articles.bands: 1 = its article_bands rows are stored, 0 = none (exact copy, stub, or pruned outside the
+    -- window), NULL = never fingerprinted (stored before v2; store.bands.backfill_signatures does them)
+    ALTER TABLE articles ADD COLUMN bands INTEGER;
+    -- (stubs stored since v2 are NULL too: fingerprinting them again finds them still too short, harmlessly)
+    UPDATE articles SET bands = CASE WHEN minhash IS NOT NULL THEN 1 WHEN duplicate_of IS NOT NULL THEN 0 END;
+    CREATE INDEX IF NOT EXISTS idx_articles_banded ON articles(first_seen_at) WHERE bands = 1;
+    CREATE INDEX IF NOT EXISTS idx_articles_unsigned ON articles(id) WHERE bands IS NULL;
+
+    CREATE TEMP TABLE _canon AS
+    SELECT story_id, id AS canonical, dup_reason, dup_score FROM (
+        SELECT a.story_id, a.id, a.dup_reason, a.dup_score, row_number() OVER (
+            PARTITION BY a.story_id ORDER BY
+            (coalesce(s.kind, 'publisher') = 'aggregator' OR coalesce(a.source_url_key, a.url_key) != a.url_key),
+            a.published_at IS NULL, a.published_at, a.first_seen_at, a.id) AS rn
+        FROM articles a LEFT JOIN sources s ON s.id = a.source_id
+    ) WHERE rn = 1 AND id != story_id;
+    UPDATE articles SET
+        dup_reason = (SELECT coalesce(c.dup_reason, 'near_duplicate') FROM _canon c WHERE c.story_id = articles.id),
+        dup_score = (SELECT c.dup_score FROM _canon c WHERE c.story_id = articles.id)
+    WHERE duplicate_of IS NULL AND id IN (SELECT story_id FROM _canon);
+    UPDATE articles SET story_id = (SELECT c.canonical FROM _canon c WHERE c.story_id = articles.story_id)
+    WHERE story_id IN (SELECT story_id FROM _canon);
+    UPDATE articles SET
+        duplicate_of = CASE WHEN id = story_id THEN NULL ELSE story_id END,
+        dup_reason = CASE WHEN id = story_id THEN NULL ELSE dup_reason END,
+        dup_score = CASE WHEN id = story_id THEN NULL ELSE dup_score END
+    WHERE story_id IN (SELECT canonical FROM _canon);
+    DROP TABLE _canon;
+
+    UPDATE headlines SET story_id = (SELECT a.story_id FROM articles a WHERE a.id = headlines.article_id)
+    WHERE article_id IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS idx_headlines_story_id ON headlines(story_id);
+
+    INSERT INTO stories (story_id, canonical_id, title, first_publisher, first_published, publisher,
+        publisher_url, first_source, last_published, articles, duplicates, outlets, sources, headlines)
+    SELECT c.id, c.id, c.title, c.source_id, coalesce(c.published_at, c.first_seen_at), c.source_id, c.url,
+           c.source_id, m.last_published, m.articles, m.articles - 1, m.outlets, m.sources,
+           (SELECT count(*) FROM headlines h WHERE h.story_id = c.id)
+    FROM (SELECT story_id, max(coalesce(published_at, first_seen_at)) AS last_published, count(*) AS articles,
+                 count(DISTINCT source_id) AS outlets, group_concat(DISTINCT source_id) AS sources
+          FROM (SELECT story_id, source_id, published_at, first_seen_at FROM articles ORDER BY story_id, source_id)
+          GROUP BY story_id) m
+    JOIN articles c ON c.id = m.story_id;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial", _V1),
     Migration(2, "near_duplicates", _V2),
@@ -352,6 +421,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     # the pending frontier across runs (docs/schema.md, frontier): since when a URL waits, why it expired
     Migration(7, "frontier.pending_since", _V7),
     Migration(8, "poll_schedule", _V8),
+    Migration(9, "stories_table", _V9),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

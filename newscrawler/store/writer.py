@@ -16,11 +16,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from newscrawler.store import queries, runs
+from newscrawler.store import bands, queries, runs
 from newscrawler.store.connection import BUSY_TIMEOUT_MS, WAL_LIMIT_BYTES, open_writer, savepoint
 from newscrawler.store.dedup_sql import Deduplicator, SaveResult
 from newscrawler.store.rows import NOT_FETCHED_REASONS, article_row, split_reason, url_key_of, utc, utc_now
 from newscrawler.store.schema import StoreError, schema_version
+from newscrawler.store.stories import count_headlines
 
 # URL keys per UPDATE of touch_articles (two placeholders each, far below SQLite's variable limit)
 _TOUCH_CHUNK = 500
@@ -45,6 +46,8 @@ class Store:
         self.batch_size = max(1, int(batch_size))
         # a slow crawl must not hold the write lock (and hide its rows from readers) for minutes
         self.max_delay = float(max_delay)
+        self.near_duplicates = bool(near_duplicates)
+        self.near_dup_window_days = float(near_dup_window_days)
         self.db = open_writer(self.path)
         # After a checkpoint that empties the WAL, SQLite truncates the file to this size.
         self.db.conn.execute(f"PRAGMA journal_size_limit = {self.wal_limit_bytes:d}")
@@ -187,7 +190,19 @@ class Store:
         runs.close_run(self.db.conn, run_id, status=status, stats=dict(stats or {}), accounted=accounted)
         self.commit()
         self._counters.forget(run_id)
+        if self.near_duplicates:
+            self.maintain_bands()
         return self.get_run(run_id)
+
+    def maintain_bands(self, *, prune_limit: int = 50_000, backfill_limit: int = 20_000) -> dict[str, int]:
+        """Bound the near-duplicate state (``store.bands``): prune the bands of up to ``prune_limit`` articles
+        outside ``near_dup_window_days`` and fingerprint up to ``backfill_limit`` rows stored before schema v2.
+        Runs at the end of every run (``finish_run``), in bounded steps, so a crawl's start never waits for it."""
+        with self._savepoint():
+            pruned = bands.prune_bands(self.db.conn, window_days=self.near_dup_window_days, limit=prune_limit)
+            signed = bands.backfill_signatures(self.db.conn, limit=backfill_limit)
+        self.commit()
+        return {"pruned": pruned, "backfilled": signed}
 
     def get_run(self, run_id: int) -> dict[str, Any]:
         """The crawl_runs row with its JSON columns decoded."""
@@ -250,6 +265,7 @@ class Store:
         """Store the headlines of one listing/feed; returns how many were new (per source + url_key)."""
         counted: list[tuple[str, str]] = []  # applied after the savepoint succeeds
         now = utc_now()
+        stories_joined: set[int] = set()
         with self._savepoint():
             for h in headlines:
                 url = h.get("url")
@@ -269,36 +285,44 @@ class Store:
                     # the same link twice on one listing (image + title): keep its top position
                     if old_run == run_id and old_listing == h.get("listing_url") and old_pos is not None:
                         position = old_pos if position is None else min(old_pos, position)
-                    self.db.execute(
+                    joined = self.db.execute(
                         "UPDATE headlines SET last_seen_at = max(last_seen_at, :seen), last_run_id = :run, "
                         "position = coalesce(:pos, position), listing_url = coalesce(:listing, listing_url), "
                         "title = coalesce(nullif(title, ''), :title), "
                         "title_key = coalesce(nullif(title_key, ''), :title_key), "
                         "section = coalesce(section, :section), "
                         "article_id = coalesce(article_id, "
-                        "  (SELECT id FROM articles WHERE url_key = :key OR fetched_url_key = :key LIMIT 1)) "
-                        "WHERE id = :id",
+                        "  (SELECT id FROM articles WHERE url_key = :key OR fetched_url_key = :key LIMIT 1)), "
+                        "story_id = coalesce((SELECT story_id FROM articles WHERE url_key = :key "
+                        "  OR fetched_url_key = :key LIMIT 1), story_id) "
+                        "WHERE id = :id RETURNING story_id",
                         {
                             "seen": seen_at, "run": run_id, "pos": position, "listing": h.get("listing_url"),
                             "title": h.get("title"), "title_key": h.get("title_key"),
                             "section": h.get("section"), "key": key, "id": hid,
                         },
-                    )  # fmt: skip
+                    ).fetchone()  # fmt: skip
                     counted.append(("headlines_seen", source_id))
                 else:
-                    self.db.execute(
+                    joined = self.db.execute(
                         "INSERT INTO headlines (source_id, url, url_key, title, title_key, listing_url, section, "
                         "position, first_position, first_listing_url, first_seen_at, last_seen_at, "
-                        "first_run_id, last_run_id, article_id) VALUES (:source_id, :url, :key, :title, "
-                        ":title_key, :listing, :section, :pos, :pos, :listing, :seen, :seen, :run, :run, "
-                        "(SELECT id FROM articles WHERE url_key = :key OR fetched_url_key = :key LIMIT 1))",
+                        "first_run_id, last_run_id, article_id, story_id) VALUES (:source_id, :url, :key, "
+                        ":title, :title_key, :listing, :section, :pos, :pos, :listing, :seen, :seen, :run, :run, "
+                        "(SELECT id FROM articles WHERE url_key = :key OR fetched_url_key = :key LIMIT 1), "
+                        "(SELECT story_id FROM articles WHERE url_key = :key OR fetched_url_key = :key LIMIT 1)) "
+                        "RETURNING story_id",
                         {
                             "source_id": source_id, "url": url, "key": key, "title": h.get("title"),
                             "title_key": h.get("title_key"), "listing": h.get("listing_url"),
                             "section": h.get("section"), "pos": position, "seen": seen_at, "run": run_id,
                         },
-                    )  # fmt: skip
+                    ).fetchone()  # fmt: skip
                     counted.append(("headlines_new", source_id))
+                if joined and joined[0] is not None:
+                    stories_joined.add(joined[0])
+            # a headline whose URL is a stored article joins that article's story (stories.headlines counts it)
+            count_headlines(self.db.conn, stories_joined)
         for name, source_id in counted:
             self._counters.count(run_id, name, source_id)
         self._wrote(max(1, len(headlines)))
