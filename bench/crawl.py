@@ -33,6 +33,10 @@ COMMON_SETTINGS = {
     "CONCURRENT_REQUESTS": 16,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
     "TELNETCONSOLE_ENABLED": False,
+    # AutoThrottle is on in newscrawler's settings (politeness toward real sites): with target concurrency 1 it
+    # spaces a loopback site's requests by their latency, which measures politeness, not the pipeline. The bare
+    # spider runs without it (Scrapy's default), so both run without it.
+    "AUTOTHROTTLE_ENABLED": False,
 }
 
 

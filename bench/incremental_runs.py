@@ -1,6 +1,6 @@
 """Incremental runs: what a second run costs after 1 % new articles, against a plain Scrapy crawl with JOBDIR.
 
-    python bench/incremental.py [--articles 1250] [--new 0.01]
+    python bench/incremental_runs.py [--articles 1250] [--new 0.01]
 
 Serves the demo sites (ARTICLES articles each) on fixed loopback ports and crawls the two whose article URLs are
 ids (wadi-demo, multaqa-demo): akhbar-demo's dated URLs and sahafa-demo's section URLs depend on the site's
@@ -13,6 +13,8 @@ article count, so "1 % more articles" would move a third to a half of their URLs
 It prints, per run, the requests the sites served (by kind: discovery pages answered 200 or 304, article pages)
 and the wall time of the crawl process. The aim for (a)'s second run: feeds + listings (mostly 304) + the new
 articles, nothing else.
+(Not `incremental.py`: bench/ is first on sys.path when a bench script runs, and that name would shadow the
+`incremental` package Twisted imports.)
 """
 
 from __future__ import annotations
