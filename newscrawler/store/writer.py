@@ -16,10 +16,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from newscrawler.store import bands, queries, runs
+from newscrawler.store import bands, crawl_writes, headline_rows, queries, runs
 from newscrawler.store.connection import BUSY_TIMEOUT_MS, WAL_LIMIT_BYTES, open_writer, savepoint
 from newscrawler.store.dedup_sql import Deduplicator, SaveResult
-from newscrawler.store.rows import NOT_FETCHED_REASONS, article_row, split_reason, url_key_of, utc, utc_now
+from newscrawler.store.rows import NOT_FETCHED_REASONS, article_row, split_reason, utc, utc_now
 from newscrawler.store.schema import StoreError, schema_version
 from newscrawler.store.stories import count_headlines
 
@@ -268,59 +268,10 @@ class Store:
         stories_joined: set[int] = set()
         with self._savepoint():
             for h in headlines:
-                url = h.get("url")
-                key = h.get("url_key") or url_key_of(url)
-                source_id = h.get("source_id")
-                if not url or not key or not source_id:
-                    raise ValueError(f"headline needs source_id, url, url_key: {h!r}")
-                seen_at = utc(h.get("seen_at")) or now
-                old = self.db.execute(
-                    "SELECT id, position, listing_url, last_run_id FROM headlines "
-                    "WHERE source_id = ? AND url_key = ?",
-                    [source_id, key],
-                ).fetchone()
-                position = h.get("position")
-                if old:
-                    hid, old_pos, old_listing, old_run = old
-                    # the same link twice on one listing (image + title): keep its top position
-                    if old_run == run_id and old_listing == h.get("listing_url") and old_pos is not None:
-                        position = old_pos if position is None else min(old_pos, position)
-                    joined = self.db.execute(
-                        "UPDATE headlines SET last_seen_at = max(last_seen_at, :seen), last_run_id = :run, "
-                        "position = coalesce(:pos, position), listing_url = coalesce(:listing, listing_url), "
-                        "title = coalesce(nullif(title, ''), :title), "
-                        "title_key = coalesce(nullif(title_key, ''), :title_key), "
-                        "section = coalesce(section, :section), "
-                        "article_id = coalesce(article_id, "
-                        "  (SELECT id FROM articles WHERE url_key = :key OR fetched_url_key = :key LIMIT 1)), "
-                        "story_id = coalesce((SELECT story_id FROM articles WHERE url_key = :key "
-                        "  OR fetched_url_key = :key LIMIT 1), story_id) "
-                        "WHERE id = :id RETURNING story_id",
-                        {
-                            "seen": seen_at, "run": run_id, "pos": position, "listing": h.get("listing_url"),
-                            "title": h.get("title"), "title_key": h.get("title_key"),
-                            "section": h.get("section"), "key": key, "id": hid,
-                        },
-                    ).fetchone()  # fmt: skip
-                    counted.append(("headlines_seen", source_id))
-                else:
-                    joined = self.db.execute(
-                        "INSERT INTO headlines (source_id, url, url_key, title, title_key, listing_url, section, "
-                        "position, first_position, first_listing_url, first_seen_at, last_seen_at, "
-                        "first_run_id, last_run_id, article_id, story_id) VALUES (:source_id, :url, :key, "
-                        ":title, :title_key, :listing, :section, :pos, :pos, :listing, :seen, :seen, :run, :run, "
-                        "(SELECT id FROM articles WHERE url_key = :key OR fetched_url_key = :key LIMIT 1), "
-                        "(SELECT story_id FROM articles WHERE url_key = :key OR fetched_url_key = :key LIMIT 1)) "
-                        "RETURNING story_id",
-                        {
-                            "source_id": source_id, "url": url, "key": key, "title": h.get("title"),
-                            "title_key": h.get("title_key"), "listing": h.get("listing_url"),
-                            "section": h.get("section"), "pos": position, "seen": seen_at, "run": run_id,
-                        },
-                    ).fetchone()  # fmt: skip
-                    counted.append(("headlines_new", source_id))
-                if joined and joined[0] is not None:
-                    stories_joined.add(joined[0])
+                name, source_id, story_id = headline_rows.upsert(self.db, h, run_id=run_id, now=now)
+                counted.append((name, source_id))
+                if story_id is not None:
+                    stories_joined.add(story_id)
             # a headline whose URL is a stored article joins that article's story (stories.headlines counts it)
             count_headlines(self.db.conn, stories_joined)
         for name, source_id in counted:
@@ -375,69 +326,29 @@ class Store:
 
     def mark_frontier(self, url: str, source_id: str | None, state: str, *, run_id: int,
                       reason: str | None = None) -> None:
-        """Record an article URL as scheduled (``pending``) or finished (``done``) in the frontier table.
-
-        Not counted towards ``batch_size``: a mark rides in the open batch with the items around it. A URL done
-        in this run stays done when it is scheduled again (the scheduler drops the repeat, which would then stay
-        pending for ever). ``pending_since`` is when the URL started waiting: kept while it stays pending across
-        runs, so ``expire_frontier`` can tell a URL that has waited a week from one listed this morning.
-        ``reason`` is the reject reason of a URL done as a reject (None for a stored article).
-        """
-        if state not in ("pending", "done"):
-            raise ValueError(f"frontier state must be pending or done, not {state!r}")
+        """Record an article URL as scheduled (``pending``) or finished (``done``): ``crawl_writes.mark_frontier``.
+        Not counted towards ``batch_size``: a mark rides in the open batch with the items around it."""
         self._begin()
-        now = utc_now()
-        self.db.execute(
-            "INSERT INTO frontier (url, source_id, state, run_id, updated_at, pending_since, reason) "
-            "VALUES (:url, :source, :state, :run, :at, CASE WHEN :state = 'pending' THEN :at END, :reason) "
-            "ON CONFLICT(url) DO UPDATE SET state = excluded.state, source_id = coalesce(excluded.source_id, source_id), "
-            "run_id = excluded.run_id, updated_at = excluded.updated_at, reason = excluded.reason, "
-            "pending_since = CASE WHEN frontier.state = 'pending' THEN frontier.pending_since "
-            "ELSE excluded.pending_since END "
-            "WHERE excluded.state = 'done' OR NOT (frontier.state = 'done' AND frontier.run_id IS excluded.run_id)",
-            {"url": url, "source": source_id, "state": state, "run": run_id, "at": now,
-             "reason": reason if state == "done" else None},
-        )
+        crawl_writes.mark_frontier(self.db, url, source_id, state, run_id=run_id, reason=reason)
 
     def save_poll(self, poll: dict[str, Any]) -> None:
-        """When a feed, sitemap or listing is next due (one row per URL; see newscrawler.polling). Rides in the open
-        batch like the frontier marks."""
+        """When a feed, sitemap or listing is next due (``crawl_writes.save_poll``); rides in the open batch."""
         self._begin()
-        self.db.execute(
-            "INSERT INTO poll_schedule (url, source_id, kind, interval_seconds, next_due_at, failures, seen_share, "
-            "polled_at) VALUES (:url, :source_id, :kind, :interval_seconds, :next_due_at, :failures, :seen_share, "
-            ":polled_at) ON CONFLICT(url) DO UPDATE SET source_id = excluded.source_id, kind = excluded.kind, "
-            "interval_seconds = excluded.interval_seconds, next_due_at = excluded.next_due_at, "
-            "failures = excluded.failures, seen_share = excluded.seen_share, polled_at = excluded.polled_at",
-            {"url": poll["url"], "source_id": poll.get("source_id"), "kind": poll.get("kind"),
-             "interval_seconds": float(poll["interval_seconds"]), "next_due_at": utc(poll["next_due_at"]),
-             "failures": int(poll.get("failures") or 0), "seen_share": poll.get("seen_share"),
-             "polled_at": utc(poll.get("polled_at")) or utc_now()},
-        )
+        crawl_writes.save_poll(self.db, poll)
 
     def expire_frontier(self, before: str | datetime, *, run_id: int, reason: str = "max_age") -> int:
         """Mark URLs pending since before ``before`` as ``expired`` with ``reason``; returns how many."""
         self._begin()
-        cur = self.db.execute(
-            "UPDATE frontier SET state = 'expired', reason = ?, run_id = ?, updated_at = ? "
-            "WHERE state = 'pending' AND pending_since < ?",
-            [reason, run_id, utc_now(), utc(before) if isinstance(before, datetime) else before],
-        )
-        self._wrote(cur.rowcount or 0)
-        return int(cur.rowcount or 0)
+        n = crawl_writes.expire_frontier(self.db, before, run_id=run_id, reason=reason)
+        self._wrote(n)
+        return n
 
     def abort_stale_runs(self, *, except_run: int | None = None) -> list[int]:
         """Mark runs still ``running`` as ``aborted`` (their process died): only the holder of the run lock
         (newscrawler.runlock) may call this, since it knows no other crawl is alive."""
         self._begin()
-        ids = [int(r[0]) for r in self.db.execute(
-            "SELECT id FROM crawl_runs WHERE status = 'running' AND id IS NOT ?", [except_run]).fetchall()]
-        if ids:
-            placeholders = ", ".join("?" * len(ids))
-            self.db.execute(
-                f"UPDATE crawl_runs SET status = 'aborted', finished_at = coalesce(finished_at, ?) "
-                f"WHERE id IN ({placeholders})", [utc_now(), *ids])
-            self._wrote(len(ids))
+        ids = crawl_writes.abort_stale_runs(self.db, except_run=except_run)
+        self._wrote(len(ids))
         return ids
 
     def save_reject(self, reject: dict[str, Any], *, run_id: int) -> None:
