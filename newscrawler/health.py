@@ -23,6 +23,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from newscrawler.store.rows import parse_utc
+
 FLAGS = ("stale", "down", "blocked", "layout_changed", "backlog")
 BLOCK_REASONS = ("blocked", "http_401", "http_403", "http_429")
 # counters of crawl_runs.by_source that mean the source answered with something usable
@@ -53,16 +55,6 @@ class SourceHealth:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def _parse(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        dt = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def _runs_of(conn: sqlite3.Connection, source_id: str) -> list[dict[str, Any]]:
@@ -105,7 +97,7 @@ def source_health(conn: sqlite3.Connection, source_id: str, *, now: datetime | N
 
     newest = conn.execute("SELECT max(first_seen_at), max(published_at) FROM articles WHERE source_id = ?",
                           [source_id]).fetchone()
-    newest_published = _parse(newest[1])
+    newest_published = parse_utc(newest[1])
     if newest_published is not None:
         health.newest_article_age_hours = round(max(0.0, (now - newest_published).total_seconds()) / 3600, 1)
     today = now.date()
@@ -150,7 +142,7 @@ def source_health(conn: sqlite3.Connection, source_id: str, *, now: datetime | N
     if health.consecutive_failures >= limits.down_after and "blocked" not in health.flags:
         health.flags.append("down")
         health.why["down"] = f"nothing fetched in the last {health.consecutive_failures} runs"
-    newest_seen = _parse(newest[0])
+    newest_seen = parse_utc(newest[0])
     if newest_seen is not None:
         week = sum(health.new_per_day)
         usual_gap = timedelta(hours=max(limits.stale_min_hours, 4 * 168 / week if week else 168))
@@ -160,7 +152,7 @@ def source_health(conn: sqlite3.Connection, source_id: str, *, now: datetime | N
                                    f"(usual gap at most {usual_gap.total_seconds() / 3600:.0f} h)")
     oldest = conn.execute("SELECT min(pending_since) FROM frontier WHERE source_id = ? AND state = 'pending'",
                           [source_id]).fetchone()[0]
-    oldest_pending = _parse(oldest)
+    oldest_pending = parse_utc(oldest)
     if oldest_pending is not None and now - oldest_pending > timedelta(hours=limits.backlog_hours):
         health.flags.append("backlog")
         health.why["backlog"] = f"{health.pending} URLs pending, the oldest since {oldest}"
@@ -189,7 +181,7 @@ def prometheus_text(report: list[SourceHealth]) -> str:
             lines.append(f"newscrawler_{name}{{{text}}} {value:g}")
 
     def ts(text: str | None) -> float | None:
-        when = _parse(text)
+        when = parse_utc(text)
         return when.timestamp() if when else None
 
     metric("source_last_success_timestamp_seconds", "gauge", "End of the last run that got something.",
