@@ -9,7 +9,7 @@ FLOORS      := .venv-floors
 FLOOR_TESTS := tests/test_store.py tests/test_pipelines.py tests/test_download_failures.py tests/test_extract.py \
                tests/test_discover.py tests/test_neardup.py tests/test_crawl_demo.py
 
-.PHONY: install demo test lint typecheck test-floors bench clean
+.PHONY: install services demo test lint typecheck test-floors bench clean
 
 $(BIN)/newscrawler: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,12 @@ demo: install
 	$(BIN)/newscrawler demo
 
 # What CI runs (.ci/run, then test-floors): style, types, tests.
-test: lint typecheck
+test: lint typecheck services
 	$(BIN)/python -m pytest -q
+
+# Debian's redis-server and chromium for the tests that need them (scripts/test-services.sh)
+services:
+	scripts/test-services.sh
 
 lint: install
 	$(BIN)/ruff check $(LINTED)

@@ -94,3 +94,7 @@ NEWSCRAWLER_CRAWL_STATE_CLASS = "newscrawler.store.crawlstate.SqliteCrawlState" 
 NEWSCRAWLER_MAX_DISCOVERY_PER_SOURCE = 100
 NEWSCRAWLER_MAX_SECONDS_PER_SOURCE = 3600
 NEWSCRAWLER_EXTRACT_TIMEOUT = 60.0  # seconds of extraction per page in a worker; over it: extract_timeout reject
+# A distributed crawl (docs/distributed.md): the Redis server the workers, the seeder and the ingest share
+# (`--redis`; empty: a single-process crawl), and the prefix of every key newscrawler keeps there.
+NEWSCRAWLER_REDIS_URL = ""
+NEWSCRAWLER_REDIS_PREFIX = "newscrawler"

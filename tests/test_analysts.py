@@ -23,6 +23,7 @@ from newscrawler.export import EXPORT_COLUMNS
 from newscrawler.search import clitic_variants, fts_query, search_variants
 from newscrawler.store import _MIGRATIONS, SCHEMA_VERSION, ReadOnlyStore, Store
 from newscrawler.text import display_clean, match_key, normalise_fields
+from tests.services import missing_service
 
 ROOT = Path(__file__).resolve().parent.parent
 CRAWL_SETTINGS = ["DOWNLOAD_DELAY=0", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS=0",
@@ -394,7 +395,7 @@ def test_browser_search_finds_a_variant_reads_rtl_and_follows_the_source_link(de
     playwright = pytest.importorskip("playwright.sync_api")
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
-        pytest.skip("no chromium on PATH (.ci/run installs Debian's)")
+        missing_service("chromium")
     article, word = _article_with_definite_title_word(demo)
     title = display_clean(article["title"])
     # a spelling variant (harakat, shadda) with a clitic glued on

@@ -71,9 +71,10 @@ def installed(tmp_path_factory):
     # entry: this environment's .pth files, such as an editable install of the checkout, are not run).
     deps = [p for p in {sysconfig.get_paths()["purelib"], *site.getsitepackages()} if Path(p).is_dir()]
     (purelib / "borrowed-deps.pth").write_text("\n".join(deps) + "\n", encoding="utf-8")
-    # this environment's pip installs into the venv (created without pip: faster)
+    # this environment's pip installs into the venv (created without pip: faster); --ignore-installed: pip 26 saw
+    # the checkout's editable install through borrowed-deps.pth, reported success and installed nothing
     subprocess.run([sys.executable, "-m", "pip", "--python", str(bindir / "python"), "install", "--quiet",
-                    "--no-deps", "--no-index", str(wheel)], check=True, capture_output=True)
+                    "--no-deps", "--no-index", "--ignore-installed", str(wheel)], check=True, capture_output=True)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     elsewhere = tmp / "elsewhere"
     elsewhere.mkdir()
@@ -95,6 +96,7 @@ def test_the_wheel_installs_no_top_level_spiders_or_pipelines(installed):
             "newscrawler/pipelines/store.py"} <= names
     probe = _run(installed, "python", "-c", "import newscrawler, importlib.util; print(newscrawler.__file__); "
                                             "print(importlib.util.find_spec('spiders'))")
+    assert probe.returncode == 0, probe.stderr
     where, spiders = probe.stdout.split()
     assert str(installed["bin"].parent) in where and spiders == "None", probe.stderr
 
