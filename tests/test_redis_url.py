@@ -43,3 +43,23 @@ def test_a_real_server_answers_and_keys_share_one_prefix(redis_server) -> None:
     assert client.keys("crawl-a:*") == [b"crawl-a:host:example.ma:next"]
     assert all(name.startswith("crawl-a:") for name in (keys.requests, keys.items, keys.inflight("w1"),
                                                         keys.seen_bucket(3), keys.frontier))
+
+
+def test_every_item_type_survives_the_stream_codec() -> None:
+    from newscrawler.distributed.item_codec import ItemCodecError, decode_item, encode_item
+    from newscrawler.items import Article, Headline, HeadlineBatch, PollSchedule, Reject
+
+    items = [Article(url="https://a.ma/1", fetched_url="https://a.ma/1?x", source_id="a", title="عنوان",
+                     body="نص " * 30, authors=["كاتب"], method={"body": "rules"}),
+             HeadlineBatch([Headline(source_id="a", listing_url="https://a.ma/", title="خبر", url="https://a.ma/2",
+                                     position=1)]),
+             PollSchedule(url="https://a.ma/feed", source_id="a", kind="feed", interval_seconds=600.0,
+                          next_due_at="2026-12-06T10:00:00+00:00"),
+             Reject(url="https://a.ma/3", source_id="a", reason="http_404", http_status=404)]
+    for item in items:
+        assert decode_item(encode_item(item)) == item
+    for bad in (b"not json", b'{"type": "Spam", "fields": {}}', b'{"type": "Reject", "fields": {"nope": 1}}'):
+        with pytest.raises(ItemCodecError):
+            decode_item(bad)
+    with pytest.raises(ItemCodecError):
+        encode_item({"url": "x"})

@@ -117,10 +117,19 @@ class RedisKeys:
         """URL -> reason of the permanent rejects, published by the ingest."""
         return self._k("rejected")
 
+    # Value formats (the workers read them, the ingest writes most of them after its commit):
+    # known: SET of url keys; rejected: HASH url -> reason; frontier: HASH url -> JSON {"source_id", "since"}
+    # (since: ISO UTC) with frontier_by_source(source_id): ZSET url -> since as unix seconds (oldest first);
+    # validators: HASH url -> JSON {"http_status", "etag", "last_modified"};
+    # polls: HASH url -> JSON {"interval_seconds", "next_due_at", "failures"} (newscrawler.crawlstate.PollState).
     @property
     def frontier(self) -> str:
         """URL -> JSON {source_id, since} of the article requests scheduled and not finished."""
         return self._k("frontier")
+
+    def frontier_by_source(self, source_id: str) -> str:
+        """The source's pending article URLs, scored by when they started waiting (unix seconds)."""
+        return self._k(f"frontier:{source_id}")
 
     @property
     def validators(self) -> str:
