@@ -30,7 +30,7 @@ class ItemCodecError(ValueError):
 
 def encode_item(item: Any) -> bytes:
     name = type(item).__name__
-    if ITEM_TYPES.get(name) is not type(item):
+    if ITEM_TYPES.get(name) is not type(item) or not dataclasses.is_dataclass(item) or isinstance(item, type):
         raise ItemCodecError(f"not a newscrawler item: {name}")
     return json.dumps({"type": name, "fields": dataclasses.asdict(item)}, ensure_ascii=False,
                       separators=(",", ":")).encode("utf-8")
