@@ -82,15 +82,21 @@ def open_reader(path: str | Path, *, check_same_thread: bool = True) -> sqlite3.
     path = Path(path)
     if not path.is_file():
         raise ReaderError(f"no database at {path} (run a crawl first)")
-    try:
-        conn = sqlite3.connect(
-            f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=check_same_thread
-        )
-    except sqlite3.Error as exc:
-        raise ReaderError(f"cannot open {path}: {exc}") from None
+    conn = _connect_ro(path, "", check_same_thread)
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        version = schema_version(conn)  # the first read: a file that is not SQLite fails here
+        try:
+            version = schema_version(conn)  # the first read: a file that is not SQLite fails here
+        except sqlite3.OperationalError as exc:
+            # A WAL database in a folder nobody may write to (a read-only mount, an archive, chattr +i): SQLite
+            # cannot create the -shm file a WAL reader needs. With no -wal file beside it no writer is alive (a
+            # writer could not create one there either), so the file is opened as immutable (sqlite.org/wal.html,
+            # "Read-Only Databases").
+            if "unable to open" not in str(exc) or Path(f"{path}-wal").exists():
+                raise
+            conn.close()
+            conn = _connect_ro(path, "&immutable=1", check_same_thread)
+            version = schema_version(conn)
         if version == 0:
             raise ReaderError(f"{path} holds no newscrawler tables (run a crawl first)")
     except sqlite3.DatabaseError as exc:
@@ -112,6 +118,14 @@ def open_reader(path: str | Path, *, check_same_thread: bool = True) -> sqlite3.
         )
     register_functions(conn)
     return conn
+
+
+def _connect_ro(path: Path, extra: str, check_same_thread: bool) -> sqlite3.Connection:
+    try:
+        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro{extra}", uri=True,
+                               check_same_thread=check_same_thread)
+    except sqlite3.Error as exc:
+        raise ReaderError(f"cannot open {path}: {exc}") from None
 
 
 def fetch_dicts(conn: sqlite3.Connection, sql: str, params: Any = ()) -> list[dict[str, Any]]:
