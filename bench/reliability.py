@@ -44,8 +44,7 @@ def crawl(config: Path, db: Path, settings: list[str], sources: str | None = Non
           kill_after: float | None = None) -> tuple[int, float]:
     args = [sys.executable, "-m", "newscrawler.cli", "crawl", "--config", str(config), "--db", str(db)]
     args += ["--sources", sources] if sources else []
-    # AutoThrottle off, as in tests/test_hostile.py: it spaces the slow hostile cases' requests by their latency
-    args += [a for s in ["AUTOTHROTTLE_ENABLED=0", *settings] for a in ("-s", s)]
+    args += [a for s in settings for a in ("-s", s)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     started = time.monotonic()
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=ROOT,

@@ -147,3 +147,71 @@ def test_user_agent_contact():
     assert user_agent(base, "https://example.org/bot") == \
         "newscrawler/0.1 (+https://example.org/bot; news research crawler; obeys robots.txt)"
     assert user_agent("bot/1", "https://example.org/bot") == "bot/1 (+https://example.org/bot)"
+
+
+def _timed_site(tmp_path: Path, download_delay: float, articles: int = 10):
+    """A loopback site (a feed listing `articles` short pages) that records when each request arrived, and its
+    sources file with the given per-source download_delay."""
+    times: list[float] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the base class's name
+            if self.path != "/robots.txt":  # Scrapy's robots.txt request has a slot of its own
+                times.append(time.monotonic())
+            if self.path == "/feed.xml":
+                items = "".join(f"<item><title>خبر رقم {i}</title><link>{base}/a/{i}.html</link></item>"
+                                for i in range(articles))
+                body = f'<?xml version="1.0"?><rss><channel><title>t</title>{items}</channel></rss>'.encode()
+                kind = "application/rss+xml"
+            elif self.path.startswith("/a/"):
+                body = ("<html><body><article><h1>عنوان الخبر</h1><p>" + "كلمة " * 60 + "</p></article></body>"
+                        "</html>").encode()
+                kind = "text/html; charset=utf-8"
+            else:
+                body, kind = b"", "text/plain"
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    config = tmp_path / "sources.toml"
+    config.write_text(f"""[[source]]
+id = "timed"
+name = "Timed"
+homepage = "{base}/"
+feeds = ["{base}/feed.xml"]
+allow_loopback = true
+[source.politeness]
+download_delay = {download_delay}
+concurrency = 1
+""", encoding="utf-8")
+    return server, config, times
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.5])
+def test_autothrottle_keeps_the_source_s_own_delay_as_its_floor(tmp_path, delay):
+    """AutoThrottle is on by default with DOWNLOAD_DELAY 2 s. A source's own download_delay is its floor both ways:
+    never faster than asked (0.5 s stays >= 0.5 s), and not pushed up to the global 2 s when it may go faster
+    (Scrapy's AutoThrottle raised every slot to DOWNLOAD_DELAY at its first response)."""
+    server, config, times = _timed_site(tmp_path, delay)
+    try:
+        subprocess.run([sys.executable, "-m", "newscrawler.cli", "crawl", "--config", str(config), "--db",
+                        str(tmp_path / "news.db"), "-s", "LOG_LEVEL=WARNING", "-s", "NEWSCRAWLER_PROGRESS_INTERVAL=0",
+                        "-s", "NEWSCRAWLER_EXTRACT_WORKERS=0"], capture_output=True, text=True, timeout=120,
+                       check=True)
+    finally:
+        server.shutdown()
+        server.server_close()
+    gaps = sorted(b - a for a, b in zip(times, times[1:], strict=False))
+    assert len(gaps) >= 10
+    median = gaps[len(gaps) // 2]
+    # RANDOMIZE_DOWNLOAD_DELAY (Scrapy's default) spreads each wait over 0.5-1.5 x the delay
+    assert gaps[0] >= delay * 0.45 and median >= delay * 0.8  # never below the source's delay
+    assert median < 1.0  # nor at the global DOWNLOAD_DELAY (2 s)
