@@ -1,4 +1,5 @@
-"""The worker's Redis parts on a real redis-server: the leased queue, the aged seen-set, the Redis crawl state."""
+"""The worker's Redis parts on a real redis-server: the leased queue, the aged seen-set, the Redis crawl state
+(what only the Redis one does; the protocol both implement: tests/test_crawlstate_protocol.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import scrapy
 
-from newscrawler.crawlstate import CrawlState, PageValidators, PollState
 from newscrawler.distributed.crawlstate import RedisCrawlState
 from newscrawler.distributed.queue import Leases, reap
 from newscrawler.distributed.redis_url import RedisKeys, redis_client
@@ -123,22 +123,6 @@ def test_seen_set_memory_stays_flat_over_a_long_crawl(client):
 def state(client):
     state = RedisCrawlState(client, KEYS)
     yield state
-
-
-def test_redis_state_is_a_crawl_state_and_reads_what_the_ingest_publishes(state, client):
-    assert isinstance(state, CrawlState)
-    assert not state.article_known("pub.ma/1") and state.page_validators("https://pub.ma/rss") is None
-    assert state.poll_state("https://pub.ma/rss") is None and state.rejected_reason("https://pub.ma/9") is None
-    client.sadd(KEYS.known_articles, "pub.ma/1", "pub.ma/print/1")
-    client.hset(KEYS.validators, "https://pub.ma/rss",
-                json.dumps({"http_status": 200, "etag": '"v1"', "last_modified": "Wed, 08 Oct 2025 10:00:00 GMT"}))
-    client.hset(KEYS.polls, "https://pub.ma/rss",
-                json.dumps({"interval_seconds": 600.0, "next_due_at": "2026-01-01T00:00:00+00:00", "failures": 2}))
-    client.hset(KEYS.rejected, "https://pub.ma/9", "http_404")
-    assert state.article_known("pub.ma/1") and state.article_known("pub.ma/print/1")
-    assert state.page_validators("https://pub.ma/rss") == PageValidators(200, '"v1"', "Wed, 08 Oct 2025 10:00:00 GMT")
-    assert state.poll_state("https://pub.ma/rss") == PollState(600.0, "2026-01-01T00:00:00+00:00", 2)
-    assert state.rejected_reason("https://pub.ma/9") == "http_404"
 
 
 def test_frontier_marks_keep_done_and_the_oldest_first(state, client):

@@ -120,7 +120,8 @@ class RedisKeys:
 
     @property
     def rejected(self) -> str:
-        """URL -> reason of the permanent rejects, published by the ingest."""
+        """URL -> reason of the rejects, published by the ingest (RedisCrawlState.mark_done with a reason); the
+        spider skips a URL listed again whose reason is permanent (a 404, not an article)."""
         return self._k("rejected")
 
     # Value formats (the workers read them, the ingest writes most of them after its commit):
