@@ -211,3 +211,27 @@ def test_seed_pushes_what_is_due_once(redis_server, tmp_path):
         assert {e["kind"] for e in entries} <= {"feed", "sitemap", "listing", "robots"}
         seed(redis_server.url, config)  # again: nothing new is due, nothing is pushed twice
         assert client.llen(KEYS.start_urls) == len(urls)
+
+
+def test_sigterm_drains_a_worker_and_another_one_finishes_the_crawl(redis_server, tmp_path):
+    with DemoServer(articles_per_site=6, seed=6) as server:
+        config = tmp_path / "sources.toml"
+        config.write_text(with_delay(server, 0.1), encoding="utf-8")
+        seed(redis_server.url, config)
+        client = redis_client(redis_server.url)
+        first_log = tmp_path / "first.log"
+        first = worker(redis_server.url, config, first_log, "DOWNLOAD_DELAY=0.1", idle_exit=60)
+        deadline = time.monotonic() + 30
+        while client.xlen(KEYS.items) < 20 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(30) == 0, first_log.read_text()[-2000:]
+        assert "Closing spider (shutdown)" in first_log.read_text()
+        # what it held is finished or back in the queue, and it is no longer a worker
+        assert not list(client.scan_iter(KEYS.inflight("*"))) and client.hlen(KEYS.workers) == 0
+        assert client.zcard(KEYS.requests) > 0  # stopped mid-crawl
+        second_log = tmp_path / "second.log"
+        finish(worker(redis_server.url, config, second_log, "DOWNLOAD_DELAY=0.1"), second_log)
+        articles = {url_key(i.fetched_url) for i in streamed(client) if isinstance(i, Article)}
+        assert {url_key(u) for u in article_urls(server)} <= articles
+        assert_drained(client)
