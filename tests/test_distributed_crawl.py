@@ -41,9 +41,9 @@ def env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT), "NEWSCRAWLER_REDIS_URL": ""}
 
 
-def seed(url: str, config: Path) -> None:
-    result = subprocess.run(cli("seed", "--redis", url, "--config", str(config)), capture_output=True, text=True,
-                            env=env(), timeout=60)
+def seed(url: str, config: Path, *extra: str) -> None:
+    result = subprocess.run(cli("seed", "--redis", url, "--config", str(config), *extra), capture_output=True,
+                            text=True, env=env(), timeout=60)
     assert result.returncode == 0, result.stderr[-2000:]
 
 
@@ -182,6 +182,52 @@ def test_a_retry_after_seen_by_one_worker_pauses_the_host_for_both(polite_crawl)
     assert after, "the crawl went on after the 503"
     assert after[0].at - asked.at >= 1.9  # nobody asked that host anything during its pause
     assert [r.status for r in log if r.path == path] == [503, 200]  # and the page was fetched after it
+
+
+class Metered:
+    """A demo page that takes 0.15 s to answer and counts how many of its site's requests are served at once."""
+
+    def __init__(self, page, meter: dict) -> None:
+        self.page, self.meter = page, meter
+
+    @property
+    def status(self) -> int:  # read once per request by the demo server (a threaded server)
+        with self.meter["lock"]:
+            self.meter["now"] += 1
+            self.meter["max"] = max(self.meter["max"], self.meter["now"])
+        time.sleep(0.15)
+        with self.meter["lock"]:
+            self.meter["now"] -= 1
+        return self.page.status
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return self.page.headers
+
+    @property
+    def body(self) -> bytes:
+        return self.page.body
+
+
+def test_the_per_host_concurrency_holds_across_two_workers(redis_server, tmp_path):
+    import threading
+
+    with DemoServer(articles_per_site=6, seed=8) as server:
+        config = tmp_path / "sources.toml"
+        config.write_text(server.sources_toml().replace("concurrency = 8", "concurrency = 1"), encoding="utf-8")
+        pages = server.world.sites["akhbar-demo"].pages
+        meter = {"lock": threading.Lock(), "now": 0, "max": 0}
+        for path in list(pages):
+            pages[path] = Metered(pages[path], meter)
+        seed(redis_server.url, config, "--sources", "akhbar-demo")
+        logs = [tmp_path / "w1.log", tmp_path / "w2.log"]
+        procs = [worker(redis_server.url, config, log, "DOWNLOAD_DELAY=0", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+                        "CONCURRENT_REQUESTS=2")
+                 for log in logs]
+        outputs = [finish(proc, log) for proc, log in zip(procs, logs, strict=True)]
+        assert all(requests_made(out) > 3 for out in outputs)  # both workers took part ...
+        assert len(server.requests_for("akhbar-demo")) > 15
+        assert meter["max"] == 1  # ... one request at a time between them
 
 
 def test_bad_or_unreachable_redis_is_one_line_and_exit_2(tmp_path):

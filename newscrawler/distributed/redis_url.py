@@ -98,6 +98,10 @@ class RedisKeys:
         """The earliest time (ms) the next request to this host may start."""
         return self._k(f"host:{host}:next")
 
+    def host_active(self, host: str) -> str:
+        """Requests to this host in flight in any worker: token -> expiry (ms), at most its concurrency."""
+        return self._k(f"host:{host}:active")
+
     def host_pause(self, host: str) -> str:
         """Set while the host asked us to wait (Retry-After); expires when the wait is over."""
         return self._k(f"host:{host}:pause")
