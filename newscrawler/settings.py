@@ -104,3 +104,4 @@ NEWSCRAWLER_REDIS_PREFIX = "newscrawler"
 NEWSCRAWLER_WORKER_LEASE_SECONDS = 60.0
 NEWSCRAWLER_SEEN_TTL_HOURS = 48.0
 NEWSCRAWLER_IDLE_EXIT = 0.0
+NEWSCRAWLER_SEED_INTERVAL = 30.0  # `seed --watch`: seconds between two passes over the sources' due times

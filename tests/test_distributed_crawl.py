@@ -281,3 +281,32 @@ def test_sigterm_drains_a_worker_and_another_one_finishes_the_crawl(redis_server
         articles = {url_key(i.fetched_url) for i in streamed(client) if isinstance(i, Article)}
         assert {url_key(u) for u in article_urls(server)} <= articles
         assert_drained(client)
+
+
+def test_seed_watch_enqueues_what_becomes_due_until_sigterm(redis_server, tmp_path):
+    with DemoServer(articles_per_site=2, seed=3) as server:
+        config = tmp_path / "sources.toml"
+        config.write_text(server.sources_toml(), encoding="utf-8")
+        client = redis_client(redis_server.url)
+        watch = subprocess.Popen(cli("seed", "--redis", redis_server.url, "--config", str(config), "--watch",
+                                     "-s", "NEWSCRAWLER_SEED_INTERVAL=0.5", "-s", "NEWSCRAWLER_POLL_MIN_MINUTES=0.02"),
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env())
+        try:
+            deadline = time.monotonic() + 20
+            while not client.llen(KEYS.start_urls) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            taken = [json.loads(e)["url"] for e in client.lrange(KEYS.start_urls, 0, -1)]
+            client.delete(KEYS.start_urls)  # the workers took them ...
+            later, now = taken[: len(taken) // 2], taken[len(taken) // 2:]
+            for url, due in [(u, "2999-01-01T00:00:00+00:00") for u in later] + [
+                    (u, "2000-01-01T00:00:00+00:00") for u in now]:  # ... and the ingest published their polls
+                client.hset(KEYS.polls, url, json.dumps({"interval_seconds": 600, "next_due_at": due, "failures": 0}))
+            time.sleep(2.5)  # past NEWSCRAWLER_POLL_MIN_MINUTES (1.2 s) and a few passes
+            again = [json.loads(e)["url"] for e in client.lrange(KEYS.start_urls, 0, -1)]
+            robots = {u for u in taken if u.endswith("/robots.txt")}
+            assert set(again) - robots == set(now) - robots and len(again) == len(set(again))
+        finally:
+            watch.send_signal(signal.SIGTERM)
+            out, err = watch.communicate(timeout=10)
+        assert watch.returncode == 0, err
+        assert "seeded" in out
