@@ -162,7 +162,10 @@ def polite_crawl(tmp_path_factory):
         logs = [tmp / "w1.log", tmp / "w2.log"]
         procs = [worker(redis_server.url, config, log, "DOWNLOAD_DELAY=0.5", "RETRY_TIMES=2") for log in logs]
         outputs = [finish(proc, log, timeout=90) for proc, log in zip(procs, logs, strict=True)]
-        yield {"server": server, "outputs": outputs, "path": path}
+        client = redis_client(redis_server.url)
+        left = {"queue": client.zcard(KEYS.requests), "inflight": list(client.scan_iter(KEYS.inflight("*"))),
+                "tokens": list(client.scan_iter(KEYS.host_active("*")))}
+        yield {"server": server, "outputs": outputs, "path": path, "left": left}
 
 
 def test_the_per_host_delay_holds_across_two_workers(polite_crawl):
@@ -182,6 +185,9 @@ def test_a_retry_after_seen_by_one_worker_pauses_the_host_for_both(polite_crawl)
     assert after, "the crawl went on after the 503"
     assert after[0].at - asked.at >= 1.9  # nobody asked that host anything during its pause
     assert [r.status for r in log if r.path == path] == [503, 200]  # and the page was fetched after it
+    # the retry went back to the shared queue with the lease of the request it replaced: nothing stays in flight,
+    # and every connection token was given back
+    assert polite_crawl["left"] == {"queue": 0, "inflight": [], "tokens": []}
 
 
 class Metered:
