@@ -54,7 +54,7 @@ def worker(url: str, config: Path, log: Path, *settings: str, idle_exit: float =
                                 *args), stdout=subprocess.DEVNULL, stderr=log.open("w"), env=env())
 
 
-def finish(proc: subprocess.Popen, log: Path, timeout: float = 60) -> str:
+def finish(proc: subprocess.Popen, log: Path, timeout: float = 120) -> str:
     assert proc.wait(timeout) == 0, log.read_text()[-3000:]
     return log.read_text()
 

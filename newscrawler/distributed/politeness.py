@@ -8,8 +8,8 @@ locally until ``start`` without blocking (a Twisted deferLater, never time.sleep
 seen by any worker sets ``keys.host_pause(host)`` (value: the end of the pause in ms, expiring with it); every
 reservation starts after it, and a request whose reserved start fell inside a pause set meanwhile reserves again.
 Concurrency: a request first takes one of the host's ``concurrency`` tokens (``keys.host_active(host)``, a sorted
-set of token -> expiry), given back when its response or failure comes back; a token of a worker that died
-expires after the download timeout, so a dead worker never holds a host for good.
+set of token -> expiry), given back when its response or failure comes back; the tokens of a worker that died
+go when the reaper retires it (newscrawler.distributed.queue), at the latest when the download timeout has passed.
 
 The host is ``urlsplit(url).hostname`` with the port when the URL has one (the demo sites are ports of
 127.0.0.1). The delay is the source's ``download_delay`` (``DOWNLOAD_SLOTS``, which the spider fills from the
@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from scrapy import signals
 from scrapy.utils.defer import maybe_deferred_to_future
 
+from newscrawler.distributed.queue import leases
 from newscrawler.distributed.redis_url import RedisKeys, redis_client
 from newscrawler.politeness import retry_after_seconds
 
@@ -55,9 +56,14 @@ if until_ms > current then redis.call('SET', KEYS[1], until_ms, 'PX', tonumber(A
 return 1
 """
 
-# KEYS: host_active; ARGV: token, concurrency, token lifetime ms. 1 when the token was taken, else 0.
+# KEYS: host_active, workers; ARGV: token ("worker|random"), concurrency, token lifetime ms. 1 when the token was
+# taken, else 0. Tokens of workers no longer in keys.workers (reaped as dead) are dropped first.
 _ACQUIRE = _NOW_MS + """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+for _, held in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local owner = string.match(held, '^(.*)|')
+  if owner and redis.call('HEXISTS', KEYS[2], owner) == 0 then redis.call('ZREM', KEYS[1], held) end
+end
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
@@ -98,6 +104,7 @@ class SharedPolitenessMiddleware:
         # a token outlives the longest download; then it is a dead worker's and expires
         self.token_ms = int((settings.getfloat("DOWNLOAD_TIMEOUT") + 30) * 1000)
         self.client = client
+        self.worker_id = leases(crawler).worker_id
         self._reserve = client.register_script(_RESERVE)
         self._pause = client.register_script(_PAUSE)
         self._paused = client.register_script(_PAUSED)
@@ -130,11 +137,12 @@ class SharedPolitenessMiddleware:
         waited = 0.0
         slot = request.meta.get("download_slot", "")
         concurrency = self.slot_concurrency.get(slot, self.default_concurrency) or self.default_concurrency
-        token = uuid.uuid4().hex
+        token = f"{self.worker_id}|{uuid.uuid4().hex}"
         # A connection to the host first, then a start time: the other order could start two requests that each
         # waited for a connection at the same moment, closer than the delay. The cost: with concurrency 1 the
         # starts are the delay plus the response time apart (Scrapy's slot: the larger of the two).
-        while not int(self._acquire(keys=[self.keys.host_active(host)], args=[token, concurrency, self.token_ms])):
+        while not int(self._acquire(keys=[self.keys.host_active(host), self.keys.workers],
+                                    args=[token, concurrency, self.token_ms])):
             waited += TOKEN_POLL_SECONDS
             await maybe_deferred_to_future(task.deferLater(reactor, TOKEN_POLL_SECONDS, lambda: None))
         request.meta[TOKEN_META] = token
