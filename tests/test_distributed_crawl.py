@@ -160,7 +160,8 @@ def polite_crawl(tmp_path_factory):
         pages[path] = AnswersWaitFirst(pages[path], 503, "2")
         seed(redis_server.url, config)
         logs = [tmp / "w1.log", tmp / "w2.log"]
-        procs = [worker(redis_server.url, config, log, "DOWNLOAD_DELAY=0.5", "RETRY_TIMES=2") for log in logs]
+        # DOWNLOAD_DELAY 0: the sources' own delay applies, to robots.txt as well
+        procs = [worker(redis_server.url, config, log, "DOWNLOAD_DELAY=0", "RETRY_TIMES=2") for log in logs]
         outputs = [finish(proc, log, timeout=90) for proc, log in zip(procs, logs, strict=True)]
         client = redis_client(redis_server.url)
         left = {"queue": client.zcard(KEYS.requests), "inflight": list(client.scan_iter(KEYS.inflight("*"))),
