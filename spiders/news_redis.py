@@ -33,6 +33,9 @@ from newscrawler.items import PollSchedule, Reject
 from newscrawler.urls import url_key
 
 START_KINDS = ("feed", "sitemap", "listing", "robots")
+# A worker runs for weeks: NewsSpider's per-run memory of the article keys it handled is forgotten past this size
+# (the shared seen-set still drops a repeated request; a known article listed again is merely touched again).
+HANDLED_KEYS_MAX = 200_000
 
 
 def start_entry(url: str, source_id: str, kind: str) -> str:
@@ -79,6 +82,9 @@ class NewsRedisSpider(RedisMixin, NewsSpider):
             return []
         # Seeded again when due: a new poll of the document, not a discovery cycle within one walk.
         self.discovery_seen.discard(url_key(url))
+        if len(self.handled_keys) > HANDLED_KEYS_MAX:
+            self.handled_keys.clear()
+            self.known_keys.clear()
         return list(self._discovery(source, url, kind, None))
 
     def on_error(self, failure: Any) -> Iterator[Reject | PollSchedule | scrapy.Request]:
