@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import scrapy
@@ -25,7 +24,6 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.spiders import RedisMixin
 
-from newscrawler.crawlstate import crawl_state
 from newscrawler.distributed.lease_keeper import acked
 from newscrawler.distributed.queue import leases
 from newscrawler.distributed.redis_url import RedisKeys
@@ -59,10 +57,7 @@ class NewsRedisSpider(RedisMixin, NewsSpider):
         return spider
 
     async def start(self) -> Any:
-        self.state = crawl_state(self.crawler)
-        if self.pending_max_age:
-            expired = self.state.expire(datetime.now(UTC) - self.pending_max_age)
-            self.crawler.stats.set_value("newscrawler/frontier_expired", expired)
+        self._open_state()
         for source in self.sources.values():
             for request in self._pending_requests(source):
                 yield request
