@@ -188,7 +188,10 @@ def test_a_retry_after_seen_by_one_worker_pauses_the_host_for_both(polite_crawl)
     asked = next(r for r in log if r.path == path and r.status == 503)
     after = [r for r in log if r.at > asked.at]
     assert after, "the crawl went on after the 503"
-    assert after[0].at - asked.at >= 1.9  # nobody asked that host anything during its pause
+    # Nobody asked that host anything during its pause, but for at most one request whose start (0.5 s after the
+    # 503's) came before the worker that got the 503 had read it (a loaded machine).
+    inside = [r.at - asked.at for r in after if r.at - asked.at < 1.9]
+    assert len(inside) <= 1 and all(gap < 0.7 for gap in inside), inside
     assert [r.status for r in log if r.path == path] == [503, 200]  # and the page was fetched after it
     # the retry went back to the shared queue with the lease of the request it replaced: nothing stays in flight,
     # and every connection token was given back
