@@ -196,12 +196,17 @@ class NewsSpider(scrapy.Spider):
 
     # -- requests -------------------------------------------------------------------------------
 
-    async def start(self) -> Any:
-        # Known articles, page validators and the frontier: the crawl state of NEWSCRAWLER_CRAWL_STATE_CLASS.
+    def _open_state(self) -> CrawlState:
+        """Known articles, page validators and the frontier: the crawl state of NEWSCRAWLER_CRAWL_STATE_CLASS, with
+        what waited too long expired (NewsRedisSpider starts the same way)."""
         self.state = crawl_state(self.crawler)
         if self.pending_max_age:
             expired = self.state.expire(datetime.now(UTC) - self.pending_max_age)
             self.crawler.stats.set_value("newscrawler/frontier_expired", expired)
+        return self.state
+
+    async def start(self) -> Any:
+        self._open_state()
         for source in self.sources.values():
             due = [(kind, url) for kind, url in source.start_urls if self._due(url)]
             if due or not self.due_only:

@@ -42,6 +42,7 @@ class RequestRecord(NamedTuple):
     method: str
     path: str
     status: int
+    at: float = 0.0  # unix time the request came in (politeness tests compare the gaps per site)
 
 
 class _SiteHTTPServer(ThreadingHTTPServer):
@@ -101,7 +102,8 @@ class _Handler(BaseHTTPRequestHandler):
         if status == 200 and self._not_modified(page):
             status = 304
         # Logged before the response goes out, so a client that has its answer always finds it in the log.
-        self.server.demo_log.append(RequestRecord(self.server.demo_site.id, self.command, target, status))
+        self.server.demo_log.append(RequestRecord(self.server.demo_site.id, self.command, target, status,
+                                                   time.time()))
         self.send_response(status)
         if status == 304:
             for key in ("ETag", "Last-Modified"):

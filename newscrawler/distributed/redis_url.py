@@ -79,6 +79,12 @@ class RedisKeys:
         return self._k(f"inflight:{worker}")
 
     @property
+    def seeded(self) -> str:
+        """Start URL -> when `seed` last pushed it (unix seconds): not pushed again sooner than the shortest poll
+        interval, while its poll (fetched, then published by the ingest) has not yet moved its due time."""
+        return self._k("seeded")
+
+    @property
     def workers(self) -> str:
         """Worker id -> last heartbeat (unix seconds)."""
         return self._k("workers")
@@ -91,6 +97,10 @@ class RedisKeys:
     def host_next(self, host: str) -> str:
         """The earliest time (ms) the next request to this host may start."""
         return self._k(f"host:{host}:next")
+
+    def host_active(self, host: str) -> str:
+        """Requests to this host in flight in any worker: token -> expiry (ms), at most its concurrency."""
+        return self._k(f"host:{host}:active")
 
     def host_pause(self, host: str) -> str:
         """Set while the host asked us to wait (Retry-After); expires when the wait is over."""
@@ -114,7 +124,8 @@ class RedisKeys:
 
     @property
     def rejected(self) -> str:
-        """URL -> reason of the permanent rejects, published by the ingest."""
+        """URL -> reason of the rejects, published by the ingest (RedisCrawlState.mark_done with a reason); the
+        spider skips a URL listed again whose reason is permanent (a 404, not an article)."""
         return self._k("rejected")
 
     # Value formats (the workers read them, the ingest writes most of them after its commit):
