@@ -98,3 +98,7 @@ NEWSCRAWLER_EXTRACT_TIMEOUT = 60.0  # seconds of extraction per page in a worker
 # (`--redis`; empty: a single-process crawl), and the prefix of every key newscrawler keeps there.
 NEWSCRAWLER_REDIS_URL = ""
 NEWSCRAWLER_REDIS_PREFIX = "newscrawler"
+# `newscrawler ingest`: stream entries per read, SQLite commit and acknowledgement (--batch), and how long an entry
+# read by another ingest consumer stays unacknowledged before this one takes it over (that consumer died).
+NEWSCRAWLER_INGEST_BATCH = 500
+NEWSCRAWLER_INGEST_CLAIM_IDLE_SECONDS = 300.0
