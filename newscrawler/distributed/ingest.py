@@ -212,6 +212,15 @@ class Ingest:
 
     def store_batch(self, entries: list[tuple[bytes, dict[bytes, bytes] | None]]) -> bool:
         """Store, commit, publish, acknowledge one batch; False when a write failed (nothing acknowledged)."""
+        publication = self.store_entries(entries)
+        if publication is None:
+            return False
+        self.publish_and_ack(entries, publication)
+        return True
+
+    def store_entries(self, entries: list[tuple[bytes, dict[bytes, bytes] | None]]) -> Publication | None:
+        """Decode, validate, normalise and store the entries and commit them; what to publish, or None when a write
+        failed (the batch is undone, nothing is acknowledged: it is read again after a restart)."""
         publication = Publication(self.keys)
         self.frontier.publication = publication
         for entry_id, fields in entries:
@@ -228,11 +237,14 @@ class Ingest:
                 self.stats.inc_value("newscrawler/ingest/items_failed")
                 continue
             if self.writer.write_error is not None:
-                return False
+                return None
             self.stats.inc_value("newscrawler/ingest/items")
             publication.add(item, self.store)
-        if not self.writer.commit():
-            return False
+        return publication if self.writer.commit() else None
+
+    def publish_and_ack(self, entries: list[tuple[bytes, dict[bytes, bytes] | None]],
+                        publication: Publication) -> None:
+        """After the commit: tell the workers, then acknowledge and delete the entries (one MULTI)."""
         if publication:
             publication.apply(self.client)
         ids = [entry_id for entry_id, _ in entries]
@@ -240,7 +252,6 @@ class Ingest:
         pipe.xack(self.keys.items, self.keys.ingest_group, *ids)
         pipe.xdel(self.keys.items, *ids)
         pipe.execute()
-        return True
 
     def _decode(self, entry_id: bytes, fields: dict[bytes, bytes] | None) -> Any:
         data = (fields or {}).get(b"item")
