@@ -176,6 +176,7 @@ class Ingest:
         self._own_pending = True  # first what this consumer read before a restart and never acknowledged
         self._claim_cursor = "0-0"
         self._next_claim = 0.0
+        self.busy_seconds = 0.0  # spent storing, committing, publishing and acknowledging (not waiting for entries)
 
     def ensure_group(self) -> None:
         import redis
@@ -275,9 +276,11 @@ class Ingest:
                     logger.info("ingest: nothing new for %s s; exiting (--idle-exit)", self.options.idle_exit)
                     break
                 continue
+            busy = time.monotonic()
             if not self.store_batch(entries):
                 return "store_error"
             idle_since = time.monotonic()
+            self.busy_seconds += idle_since - busy
         return "finished"
 
     def stop(self, signum: int, frame: FrameType | None) -> None:
@@ -360,8 +363,9 @@ def run_ingest(options: IngestOptions) -> IngestResult:
                 items = int(stats.get("newscrawler/ingest/items", 0))
                 run_stats = {key.rsplit("/", 1)[-1]: value for key, value in stats.items()
                              if key.startswith("newscrawler/ingest/")}
+                busy = ingest.busy_seconds
                 run_stats.update(write_errors=stats.get("newscrawler/write_errors", 0), seconds=round(seconds, 3),
-                                 items_per_second=round(items / seconds, 1) if seconds else None)
+                                 busy_seconds=round(busy, 3), items_per_second=round(items / busy, 1) if busy else None)
                 try:
                     run = store.finish_run(ingest.run_id, status=status, stats=run_stats)
                 except Exception as exc:  # noqa: BLE001 - a full disk: the row keeps the counts of its last commit
