@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shlex
 import signal
 import sqlite3
 import subprocess
@@ -363,3 +364,26 @@ def query_ok(db: Path) -> bool:
         return bool(query(db, "SELECT count(*) FROM crawl_runs")[0][0])
     except sqlite3.Error:
         return False
+
+
+def test_a_full_disk_stops_the_ingest_with_exit_1_and_acknowledges_nothing_it_did_not_commit(redis_server, tmp_path):
+    client = redis_client(redis_server.url)
+    items = synthetic_items(1500)
+    push(client, items)
+    db = tmp_path / "news.db"
+    command = newscrawler_cmd("ingest", "--redis", redis_server.url, "--db", str(db), "--idle-exit", "1",
+                              "--batch", "50")
+    # 1,200 KiB per file: a few hundred articles fit
+    result = subprocess.run(["bash", "-c", "ulimit -f 1200; exec " + shlex.join(command)], capture_output=True,
+                            text=True, timeout=240, env=env(), cwd=ROOT)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert result.stderr.count("cannot write to") == 1 and "the ingest stops" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert query(db, "PRAGMA integrity_check") == [("ok",)]
+    stored = query(db, "SELECT count(*) FROM articles")[0][0]
+    assert 0 < stored < len(article_urls(items))
+    assert client.xlen(KEYS.items) > 0  # what was not committed is still there (pending for this consumer)
+    assert {k.decode() for k in client.smembers(KEYS.known_articles)} <= committed_keys(db)
+    result = ingest(redis_server.url, db, "--idle-exit", "1")
+    assert result.returncode == 0, result.stderr[-3000:]
+    check_complete(client, db, items)
