@@ -119,11 +119,11 @@ def recorded_crawl(tmp_path_factory):
                                                 *[a for s in settings for a in ("-s", s)]),
                                 capture_output=True, text=True, timeout=300, env=env(), cwd=ROOT)
     assert result.returncode == 0, result.stderr[-3000:]
-    return {"db": tmp / "crawl.db", "items": record.read_bytes().splitlines()}
+    return {"db": tmp / "crawl.db", "items": record.read_bytes().splitlines(), "config": config}
 
 
 # columns that say when or in which run a row was written, not what it holds
-VOLATILE = {"updated_at", "first_run_id", "last_run_id", "run_id"}
+VOLATILE = {"updated_at", "first_run_id", "last_run_id", "run_id", "added_at"}
 
 
 def table(db: Path, name: str, order: str) -> list[dict]:
@@ -143,10 +143,11 @@ def test_the_ingest_stores_a_crawl_s_items_as_the_crawl_stored_them(recorded_cra
     client = redis_client(redis_server.url)
     push(client, items)
     db = tmp_path / "ingest.db"
-    result = ingest(redis_server.url, db, "--idle-exit", "1", "--batch", "37")
+    result = ingest(redis_server.url, db, "--idle-exit", "1", "--batch", "37", "--config",
+                    str(recorded_crawl["config"]))
     assert result.returncode == 0, result.stderr[-3000:]
     crawl_db = recorded_crawl["db"]
-    for name, order in (("articles", "id"), ("headlines", "id"), ("pages", "url"), ("rejects", "id"),
+    for name, order in (("sources", "id"), ("articles", "id"), ("headlines", "id"), ("pages", "url"), ("rejects", "id"),
                         ("poll_schedule", "url"), ("stories", "story_id"), ("boilerplate_paragraphs", "source_id, hash")):
         assert table(db, name, order) == table(crawl_db, name, order), name
     done = "SELECT url, source_id, state, reason FROM frontier WHERE state = 'done' ORDER BY url"
@@ -159,6 +160,8 @@ def test_the_ingest_stores_a_crawl_s_items_as_the_crawl_stored_them(recorded_cra
     assert validators == {url: {"http_status": s, "etag": e, "last_modified": m}
                           for url, s, e, m in query(db, "SELECT url, http_status, etag, last_modified FROM pages")}
     assert client.xlen(KEYS.items) == 0
+    # health and stats see the ingest's runs as runs of these sources
+    assert query(db, "SELECT sources FROM crawl_runs") == query(crawl_db, "SELECT sources FROM crawl_runs")
 
 
 # ------------------------------------------------------------------ nothing lost, nothing twice

@@ -58,16 +58,19 @@ class IngestOptions:
     consumer: str = field(default_factory=lambda: f"ingest-{socket.gethostname()}")  # the same after a restart
     near_duplicates: bool = True
     near_dup_window_days: float = 7.0
+    # rows of the `sources` table (newscrawler.sources.Source.as_row): upserted, and the run's sources (health)
+    sources: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def from_settings(cls, settings: Any, *, redis_url: str, db: str, batch: int | None = None,
-                      idle_exit: float | None = None) -> IngestOptions:
+                      idle_exit: float | None = None, sources: list[dict[str, Any]] | None = None) -> IngestOptions:
         """From Scrapy settings (newscrawler.settings and -s), with the command's options over them."""
         return cls(redis_url=redis_url, db=db, prefix=settings.get("NEWSCRAWLER_REDIS_PREFIX") or "newscrawler",
                    batch=batch or settings.getint("NEWSCRAWLER_INGEST_BATCH"), idle_exit=idle_exit,
                    claim_idle_seconds=settings.getfloat("NEWSCRAWLER_INGEST_CLAIM_IDLE_SECONDS"),
                    near_duplicates=settings.getbool("NEWSCRAWLER_NEAR_DUPLICATES"),
-                   near_dup_window_days=settings.getfloat("NEWSCRAWLER_NEAR_DUP_WINDOW_DAYS"))
+                   near_dup_window_days=settings.getfloat("NEWSCRAWLER_NEAR_DUP_WINDOW_DAYS"),
+                   sources=list(sources or []))
 
 
 class Publication:
@@ -338,7 +341,8 @@ def run_ingest(options: IngestOptions) -> IngestResult:
             aborted = store.abort_stale_runs()  # this process holds the lock: a run still `running` died
             if aborted:
                 logger.warning("runs %s never finished; marked aborted", ", ".join(map(str, aborted)))
-            run_id = store.start_run(sources=[], spider="ingest",
+            store.upsert_sources(options.sources)
+            run_id = store.start_run(sources=sorted(s["id"] for s in options.sources), spider="ingest",
                                      settings={"redis": mask_redis_url(options.redis_url), "prefix": options.prefix,
                                                "consumer": options.consumer, "batch": options.batch})
             ingest = Ingest(client, store, run_id, options)
