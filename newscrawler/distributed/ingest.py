@@ -55,6 +55,7 @@ class IngestOptions:
     batch: int = 500  # stream entries per read, per SQLite commit and per acknowledgement
     idle_exit: float | None = None  # exit 0 after this many seconds without an entry (tests, benchmarks)
     claim_idle_seconds: float = 300.0  # entries a dead consumer held this long are taken over
+    progress_interval: float = 10.0  # seconds between progress lines (NEWSCRAWLER_PROGRESS_INTERVAL); 0: none
     consumer: str = field(default_factory=lambda: f"ingest-{socket.gethostname()}")  # the same after a restart
     near_duplicates: bool = True
     near_dup_window_days: float = 7.0
@@ -68,6 +69,7 @@ class IngestOptions:
         return cls(redis_url=redis_url, db=db, prefix=settings.get("NEWSCRAWLER_REDIS_PREFIX") or "newscrawler",
                    batch=batch or settings.getint("NEWSCRAWLER_INGEST_BATCH"), idle_exit=idle_exit,
                    claim_idle_seconds=settings.getfloat("NEWSCRAWLER_INGEST_CLAIM_IDLE_SECONDS"),
+                   progress_interval=settings.getfloat("NEWSCRAWLER_PROGRESS_INTERVAL"),
                    near_duplicates=settings.getbool("NEWSCRAWLER_NEAR_DUPLICATES"),
                    near_dup_window_days=settings.getfloat("NEWSCRAWLER_NEAR_DUP_WINDOW_DAYS"),
                    sources=list(sources or []))
@@ -271,7 +273,7 @@ class Ingest:
 
     def run(self) -> str:
         """Until SIGTERM/SIGINT or --idle-exit; returns the run's status (``finished`` or ``store_error``)."""
-        idle_since = time.monotonic()
+        idle_since = last_progress = time.monotonic()
         while not self.stopping:
             entries = self.read()
             if not entries:
@@ -284,7 +286,17 @@ class Ingest:
                 return "store_error"
             idle_since = time.monotonic()
             self.busy_seconds += idle_since - busy
+            if self.options.progress_interval and idle_since - last_progress >= self.options.progress_interval:
+                last_progress = idle_since
+                self.log_progress()
         return "finished"
+
+    def log_progress(self) -> None:
+        """What an operator watches: items stored, their rate, and the backlog still in the stream."""
+        items = int(self.stats.get_value("newscrawler/ingest/items", 0))
+        rate = items / self.busy_seconds if self.busy_seconds else 0.0
+        logger.info("ingest: %d items stored (%.0f items/s while busy); %d entries waiting in the stream", items, rate,
+                    self.client.xlen(self.keys.items))
 
     def stop(self, signum: int, frame: FrameType | None) -> None:
         logger.info("ingest: %s: finishing the current batch", signal.Signals(signum).name)
