@@ -390,3 +390,31 @@ def test_a_full_disk_stops_the_ingest_with_exit_1_and_acknowledges_nothing_it_di
     result = ingest(redis_server.url, db, "--idle-exit", "1")
     assert result.returncode == 0, result.stderr[-3000:]
     check_complete(client, db, items)
+
+
+def test_finished_urls_leave_the_workers_frontier_and_a_429_stays_pending(redis_server, tmp_path):
+    client = redis_client(redis_server.url)
+    rng = random.Random(3)
+    base = "https://s0.example/news/"
+    # the frontier as workers mark it pending (RedisKeys' formats); one URL under another source (a redirect)
+    for n, owner in ((1, "s9"), (2, "s0"), (3, "s0"), (4, "s0")):
+        client.hset(KEYS.frontier, f"{base}{n}", json.dumps({"source_id": owner, "since": "2026-01-01T00:00:00+00:00"}))
+        client.zadd(KEYS.frontier_by_source(owner), {f"{base}{n}": 1767225600 + n})
+    client.hset(KEYS.rejected, f"{base}4", "timeout")  # an earlier attempt timed out
+    at = "2026-01-02T00:00:00+00:00"
+    push(client, [
+        Article(url=f"{base}1", fetched_url=f"{base}1", source_id="s0", title="عنوان", body=words(rng, 50),
+                fetched_at=at, frontier_url=f"{base}1"),
+        Reject(url=f"{base}2", source_id="s0", reason="http_429", http_status=429, at=at, frontier_url=f"{base}2"),
+        Reject(url=f"{base}3", source_id="s0", reason="http_404", http_status=404, at=at, frontier_url=f"{base}3"),
+        Article(url=f"{base}4", fetched_url=f"{base}4", source_id="s0", title="عنوان آخر", body=words(rng, 50),
+                fetched_at=at, frontier_url=f"{base}4"),
+    ])
+    db = tmp_path / "news.db"
+    assert ingest(redis_server.url, db, "--idle-exit", "0.5").returncode == 0
+    assert client.hkeys(KEYS.frontier) == [f"{base}2".encode()]  # the server asked to come back later
+    assert client.zrange(KEYS.frontier_by_source("s0"), 0, -1) == [f"{base}2".encode()]
+    assert client.zrange(KEYS.frontier_by_source("s9"), 0, -1) == []
+    assert client.hgetall(KEYS.rejected) == {f"{base}3".encode(): b"http_404"}
+    assert query(db, "SELECT url, state, reason FROM frontier ORDER BY url") == [
+        (f"{base}1", "done", None), (f"{base}3", "done", "http_404"), (f"{base}4", "done", None)]

@@ -105,6 +105,8 @@ class Publication:
 
     def apply(self, client: Any) -> None:
         keys = self.keys
+        # the source a frontier entry was marked pending under (a redirect can end it under another source's item)
+        owners = client.hmget(keys.frontier, [url for url, _, _ in self.done]) if self.done else []
         pipe = client.pipeline(transaction=False)
         if self.known:
             pipe.sadd(keys.known_articles, *self.known)
@@ -112,14 +114,23 @@ class Publication:
             pipe.hset(keys.validators, mapping=self.validators)
         if self.polls:
             pipe.hset(keys.polls, mapping=self.polls)
-        for url, source_id, reason in self.done:
+        for (url, source_id, reason), owner in zip(self.done, owners, strict=True):
             pipe.hdel(keys.frontier, url)
-            pipe.zrem(keys.frontier_by_source(source_id), url)
+            for source in {source_id, _owner(owner) or source_id}:
+                pipe.zrem(keys.frontier_by_source(source), url)
             if reason:
                 pipe.hset(keys.rejected, url, reason)
             else:  # stored as an article after all: no longer a reject (the SQLite frontier's reason is cleared too)
                 pipe.hdel(keys.rejected, url)
         pipe.execute()
+
+
+def _owner(entry: bytes | None) -> str | None:
+    """The source_id of a frontier entry (JSON {source_id, since}), None when absent or unreadable."""
+    try:
+        return str(json.loads(entry)["source_id"]) if entry else None
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 class IngestFrontier:
