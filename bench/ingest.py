@@ -2,10 +2,11 @@
 
     python bench/ingest.py                         # 5,000 articles (about 6,500 stream entries), batch 500
     python bench/ingest.py --articles 20000 --batch 1000 --redis redis://127.0.0.1:6379/0
+    python bench/ingest.py --direct                # also the same items stored without Redis (the floor)
 
 The items are what workers XADD (newscrawler.distributed.item_codec): articles of 250 generated Arabic-letter words
 (one in five a lightly edited copy of an earlier one by another source, so the near-duplicate and story paths
-run), the headlines, page record and poll schedule of one listing per ten articles, a 404 per 25. They are pushed
+run; normalised, as a worker's extraction process hands them over), the headlines, page record and poll schedule of one listing per ten articles, a 404 per 25. They are pushed
 to the stream first, then the real `newscrawler ingest --idle-exit` subprocess stores them (validation,
 normalisation, dedup, near-duplicates, stories, commit, publication, XACK+XDEL). The figure is the ingest's own
 `items_per_second` of its crawl_runs row: items over the seconds spent storing (the idle wait before
@@ -33,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 from newscrawler.distributed.item_codec import encode_item  # noqa: E402
 from newscrawler.distributed.redis_url import RedisKeys, redis_client  # noqa: E402
 from newscrawler.items import Article, Headline, HeadlineBatch, PageRecord, PollSchedule, Reject  # noqa: E402
+from newscrawler.text import normalise_fields  # noqa: E402
 
 LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
 
@@ -70,8 +72,11 @@ def generated_items(n_articles: int, seed: int = 21) -> list[Any]:
         else:
             body = text(250)
             bodies.append(body)
-        items.append(Article(url=url, fetched_url=url, source_id=source, title=" ".join(text(9)), body=" ".join(body),
-                             published_at=at, fetched_at=at, frontier_url=url))
+        article = Article(url=url, fetched_url=url, source_id=source, published_at=at, fetched_at=at, frontier_url=url)
+        # normalised as the extraction worker of a crawler process normalises it (newscrawler.workers)
+        for name, value in normalise_fields(" ".join(text(9)), " ".join(body)).items():
+            setattr(article, name, value)
+        items.append(article)
     return items
 
 
@@ -107,11 +112,41 @@ def ingest_throughput(redis_url: str, workdir: Path, *, n_articles: int = 5000, 
             "stream_left": client.xlen(keys.items), "batch": batch}
 
 
+def store_only_throughput(workdir: Path, *, n_articles: int = 5000, batch: int = 500) -> dict[str, Any]:
+    """The same items through the same pipelines and ItemWriter into SQLite in this process, without Redis: what a
+    single-process crawl's pipelines cost, to compare with the ingest (its overhead is decoding, publishing, acking)."""
+    import time
+
+    from newscrawler.pipelines.normalise import NormalisePipeline
+    from newscrawler.pipelines.validate import ValidatePipeline
+
+    from newscrawler.store import Store
+    from newscrawler.store.item_writer import CountStats, ItemWriter
+
+    items = generated_items(n_articles)
+    store = Store(workdir / "direct.db", batch_size=batch, max_delay=3600.0)
+    run_id = store.start_run(sources=[], spider="bench")
+    stats = CountStats()
+    writer = ItemWriter(store, run_id, stats)
+    prepare = (ValidatePipeline(stats), NormalisePipeline())
+    started = time.perf_counter()
+    for item in items:
+        for pipeline in prepare:
+            item = pipeline.process_item(item)
+        writer.write(item)
+    writer.commit()
+    seconds = time.perf_counter() - started
+    store.close()
+    return {"items": len(items), "seconds": round(seconds, 3), "items_per_second": round(len(items) / seconds, 1)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=5000)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--redis", help="an existing Redis (default: start redis-server on a free port)")
+    parser.add_argument("--direct", action="store_true",
+                        help="also store the same items without Redis, in this process (the pipelines' own cost)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         if args.redis:
@@ -121,6 +156,10 @@ def main() -> int:
 
             with RedisServer(Path(tmp) / "redis") as server:
                 figures = ingest_throughput(server.url, Path(tmp), n_articles=args.articles, batch=args.batch)
+        if args.direct:
+            direct = store_only_throughput(Path(tmp), n_articles=args.articles, batch=args.batch)
+            print(f"without Redis (the same pipelines and ItemWriter in one process): {direct['items']} items in "
+                  f"{direct['seconds']:.1f} s: {direct['items_per_second']:.0f} items/s")
     print(json.dumps(figures))
     print(f"ingest: {figures['items']} items ({figures['articles_new']} articles new, {figures['duplicates']} "
           f"duplicates) in {figures['busy_seconds']:.1f} s: {figures['items_per_second']:.0f} items/s "
