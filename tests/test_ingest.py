@@ -418,3 +418,17 @@ def test_finished_urls_leave_the_workers_frontier_and_a_429_stays_pending(redis_
     assert client.hgetall(KEYS.rejected) == {f"{base}3".encode(): b"http_404"}
     assert query(db, "SELECT url, state, reason FROM frontier ORDER BY url") == [
         (f"{base}1", "done", None), (f"{base}3", "done", "http_404"), (f"{base}4", "done", None)]
+
+
+def test_redis_lost_mid_run_is_one_line_and_exit_1(redis_server, tmp_path):
+    db = tmp_path / "news.db"
+    proc = start_ingest(redis_server.url, db)
+    deadline = time.monotonic() + 30
+    while not query_ok(db) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)
+    redis_server.stop()
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err[-2000:]
+    assert err.count("lost Redis at") == 1 and "Traceback" not in err
+    assert query(db, "SELECT status FROM crawl_runs") == [("redis_error",)]

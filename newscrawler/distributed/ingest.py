@@ -322,7 +322,8 @@ def connect(url: str) -> Any:
     """A client that answered PING, else IngestError ("cannot reach Redis at <masked url>: ...")."""
     import redis
 
-    client = redis_client(url, socket_connect_timeout=5)
+    # a reply slower than socket_timeout is a Redis that hangs (XREADGROUP blocks BLOCK_MS at most)
+    client = redis_client(url, socket_connect_timeout=5, socket_timeout=30)
     try:
         client.ping()
     except (redis.RedisError, OSError) as exc:
@@ -369,17 +370,18 @@ def run_ingest(options: IngestOptions) -> IngestResult:
                                      settings={"redis": mask_redis_url(options.redis_url), "prefix": options.prefix,
                                                "consumer": options.consumer, "batch": options.batch})
             ingest = Ingest(client, store, run_id, options)
-            ingest.ensure_group()
-            published = publish_database_state(store, client, ingest.keys)
-            logger.info("ingest: run %s, consumer %s on %s; published %s", run_id, options.consumer,
-                        mask_redis_url(options.redis_url), published)
+            # from here a signal stops the session cleanly (also while the database state is being published)
             previous = {sig: signal.signal(sig, ingest.stop) for sig in (signal.SIGTERM, signal.SIGINT)}
             try:
+                ingest.ensure_group()
+                published = publish_database_state(store, client, ingest.keys)
+                logger.info("ingest: run %s, consumer %s on %s; published %s", run_id, options.consumer,
+                            mask_redis_url(options.redis_url), published)
                 status = ingest.run()
             finally:
                 for sig, handler in previous.items():
                     signal.signal(sig, handler)
-        except (redis.RedisError, OSError) as exc:
+        except (redis.RedisError, ConnectionError, TimeoutError) as exc:
             logger.error("ingest: lost Redis at %s: %s; what was committed and not acknowledged is read again on "
                          "restart", mask_redis_url(options.redis_url), exc)
         finally:
