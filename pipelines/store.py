@@ -39,6 +39,10 @@ RUN_STATS = {
     "frontier_expired": "newscrawler/frontier_expired",
     "write_errors": "newscrawler/write_errors",
     "rejected_skipped": "newscrawler/rejected_skipped",
+    "retry_after_waits": "newscrawler/retry_after_waits",
+    "retry_after_too_long": "newscrawler/retry_after_too_long",
+    "retry_after_source_pauses": "newscrawler/retry_after_source_pauses",
+    "retry_after_paused_requests": "newscrawler/retry_after_paused_requests",
 }
 
 

@@ -627,6 +627,8 @@ class NewsSpider(scrapy.Spider):
             self.capped[source_id] += 1
             self.crawler.stats.inc_value("newscrawler/pages_capped")
             self.crawler.stats.set_value("newscrawler/pages_capped_by_source", dict(sorted(self.capped.items())))
+        elif failure.check(Refused) and failure.value.reason == "source_paused":
+            pass  # not a reject: the source asked us to wait (Retry-After); the URL stays pending for the next run
         elif failure.check(Refused):
             yield self._reject(request, failure.value.reason, str(failure.value), fetched=False)
         elif failure.check(IgnoreRequest):
