@@ -71,6 +71,7 @@ def _parse_overrides(pairs: list[str]) -> dict[str, str]:
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     from newscrawler.backfill import parse_since
+    from newscrawler.revisits import parse_hours
 
     overrides = _parse_overrides(args.set)
     if args.since is not None:
@@ -80,6 +81,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     try:
         load_sources(args.config, only=_split(args.sources))  # fail fast, before Scrapy starts
         parse_since(overrides.get("NEWSCRAWLER_SINCE"))
+        parse_hours(overrides.get("NEWSCRAWLER_REVISIT_HOURS"))
     except (SourceConfigError, ValueError) as exc:
         print(f"newscrawler: {exc}", file=sys.stderr)
         return 2
@@ -104,8 +106,8 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     argv += ["--sources", args.sources] if args.sources else []
     argv += [a for key, value in overrides.items() for a in ("-s", f"{key}={value}")]
     start_urls = [url for source in sources for _, url in source.start_urls]
-    return Schedule(db=args.db, start_urls=start_urls, crawl_argv=argv, min_wait=args.min_wait,
-                    max_runs=args.max_runs).run()
+    return Schedule(db=args.db, start_urls=start_urls, source_ids=[source.id for source in sources], crawl_argv=argv,
+                    min_wait=args.min_wait, max_runs=args.max_runs).run()
 
 
 def _crawl_and_report(*, db: str, config: str | None, sources: str | None = None,

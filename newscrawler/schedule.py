@@ -1,7 +1,8 @@
 """`newscrawler schedule`: crawl in the foreground for ever, one `crawl --due` run whenever something is due.
 
 For operators without cron or systemd timers. The loop reads the poll schedule (`poll_schedule`, written by every
-run: newscrawler.polling) of the configured feeds, sitemaps and listings, sleeps until the earliest is due, then
+run: newscrawler.polling) of the configured feeds, sitemaps and listings and the revisit times of their articles
+(newscrawler.revisits), sleeps until the earliest is due, then
 runs `newscrawler crawl --due` as a child process: a Scrapy crawl cannot be restarted in one process (Twisted's
 reactor runs once), and a child keeps a crashed run from taking the loop with it. One run at a time: the loop
 waits for its child, and the child takes the database's run lock (a run it finds locked by a cron crawl exits 3
@@ -27,24 +28,26 @@ from typing import Any
 
 from newscrawler import exitcodes
 from newscrawler.store.queries import StoreReader
+from newscrawler.store.rows import parse_utc
 
 
-def next_due(db: str | Path, start_urls: Iterable[str], now: datetime | None = None) -> datetime:
-    """The earliest next-due time of these feeds, sitemaps and listings; ``now`` when one was never polled (or
-    the database does not exist yet)."""
+def next_due(db: str | Path, start_urls: Iterable[str], now: datetime | None = None,
+             source_ids: list[str] | None = None) -> datetime:
+    """The earliest next-due time of these feeds, sitemaps and listings, and of the revisits of these sources'
+    articles (newscrawler.revisits); ``now`` when a page was never polled (or the database does not exist yet)."""
     now = now or datetime.now(UTC)
     reader = StoreReader(db)
     try:
-        earliest: datetime | None = None
+        times = []
         for url in start_urls:
             poll = reader.poll_state(url)
             if poll is None:
                 return now
-            due = datetime.fromisoformat(str(poll["next_due_at"]))
-            if due.tzinfo is None:
-                due = due.replace(tzinfo=UTC)
-            earliest = due if earliest is None or due < earliest else earliest
-        return earliest or now
+            times.append(str(poll["next_due_at"]))
+        revisit = reader.next_revisit_at(source_ids) if source_ids else None
+        times += [revisit] if revisit else []
+        moments = [moment for moment in map(parse_utc, times) if moment is not None]
+        return min(moments) if moments else now
     finally:
         reader.close()
 
@@ -54,9 +57,11 @@ class Schedule:
     command line or the database is unusable: running it again would fail the same way)."""
 
     def __init__(self, *, db: str, start_urls: list[str], crawl_argv: list[str], min_wait: float,
-                 max_runs: int | None = None, log: Callable[[str], None] | None = None) -> None:
+                 source_ids: list[str] | None = None, max_runs: int | None = None,
+                 log: Callable[[str], None] | None = None) -> None:
         self.db = db
         self.start_urls = start_urls
+        self.source_ids = source_ids or []
         self.crawl_argv = crawl_argv  # the `crawl --due ...` command line of one run
         self.min_wait = min_wait  # seconds between the end of a run and the start of the next, at least
         self.max_runs = max_runs
@@ -89,7 +94,7 @@ class Schedule:
         runs = 0
         earliest_next = 0.0
         while not self.stopping:
-            due = max(next_due(self.db, self.start_urls).timestamp(), earliest_next)
+            due = max(next_due(self.db, self.start_urls, source_ids=self.source_ids).timestamp(), earliest_next)
             if due > time.time():
                 self.log(f"newscrawler schedule: next run at "
                          f"{datetime.fromtimestamp(due, UTC).isoformat(timespec='seconds')}")

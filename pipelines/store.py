@@ -19,6 +19,7 @@ from newscrawler.items import (
     PollSchedule,
     Reject,
 )
+from newscrawler.revisits import RevisitPlan, parse_hours
 from newscrawler.store import Store
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ RUN_STATS = {
     "frontier_expired": "newscrawler/frontier_expired",
     "write_errors": "newscrawler/write_errors",
     "rejected_skipped": "newscrawler/rejected_skipped",
+    "revisits": "newscrawler/revisits",
+    "articles_revised": "newscrawler/articles_revised",
     "retry_after_waits": "newscrawler/retry_after_waits",
     "retry_after_too_long": "newscrawler/retry_after_too_long",
     "retry_after_source_pauses": "newscrawler/retry_after_source_pauses",
@@ -49,6 +52,12 @@ RUN_STATS = {
 # Rejects that do not finish a URL: the server asked us to come back later (429, 503), so it stays pending in
 # the frontier for the next run (until NEWSCRAWLER_PENDING_MAX_AGE_DAYS expires it).
 KEEP_PENDING_REASONS = frozenset({"http_429", "http_503"})
+
+
+def revisit_plan(settings: Any) -> RevisitPlan | None:
+    """The revisit schedule of new articles (NEWSCRAWLER_REVISIT_HOURS, _WINDOW_HOURS); None when off."""
+    hours = parse_hours(settings.get("NEWSCRAWLER_REVISIT_HOURS"))
+    return RevisitPlan(hours, settings.getfloat("NEWSCRAWLER_REVISIT_WINDOW_HOURS")) if hours else None
 
 
 class StorePipeline:
@@ -77,6 +86,7 @@ class StorePipeline:
             self.db_path, batch_size=self.batch_size,
             near_duplicates=settings.getbool("NEWSCRAWLER_NEAR_DUPLICATES"),
             near_dup_window_days=settings.getfloat("NEWSCRAWLER_NEAR_DUP_WINDOW_DAYS"),
+            revisit_plan=revisit_plan(settings),
         )
         sources = getattr(spider, "sources", {})
         self.store.upsert_sources(source.as_row() for source in sources.values())
@@ -132,6 +142,8 @@ class StorePipeline:
         if isinstance(item, Article):
             result = store.save_article(dict(vars(item)), run_id=self.run_id)
             self.stats.inc_value(f"newscrawler/articles_{result.status}")
+            if result.revised:
+                self.stats.inc_value("newscrawler/articles_revised")
         elif isinstance(item, (HeadlineBatch, Headline)):
             headlines = item.headlines if isinstance(item, HeadlineBatch) else [item]
             self._save_headlines(store, [dict(vars(h)) for h in headlines])
