@@ -284,6 +284,7 @@ class NewsSpider(scrapy.Spider):
             if request is None:
                 return  # over the cap: still due, for the next run
             self.handled_keys.add(key)
+            self.known_keys.add(key)  # stored by an earlier run: a listing showing it again counts it as seen
             request.priority = 4  # after the pending URLs, before the new articles the listings bring
             self.crawler.stats.inc_value("newscrawler/revisits")
             self.state.mark_revisited(article_id)  # type: ignore[union-attr]  # with revisits_due
