@@ -3,6 +3,7 @@ a time, and stops cleanly on SIGTERM / SIGINT."""
 
 from __future__ import annotations
 
+import os
 import signal
 import sqlite3
 import subprocess
@@ -106,3 +107,44 @@ def test_schedule_refuses_a_bad_option_with_exit_2(tmp_path):
                              "--max-runs", "0"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "--max-runs" in result.stderr
+
+
+def test_sigterm_to_the_group_stops_the_current_run_cleanly_and_the_loop_with_0(tmp_path):
+    """As systemd stops a service (SIGTERM to the whole control group) or Ctrl-C in a terminal: the run in progress
+    stops cleanly (its row closed, what it did not fetch left pending) and the loop exits 0."""
+    with DemoServer(articles_per_site=150, seed=9) as server:
+        config = tmp_path / "sources.toml"
+        config.write_text(server.sources_toml(), encoding="utf-8")
+        db = tmp_path / "news.db"
+        args = [a for s in [*SETTINGS, "DOWNLOAD_DELAY=0.05"] for a in ("-s", s)]
+        proc = subprocess.Popen([sys.executable, "-m", "newscrawler.cli", "schedule", "--config", str(config),
+                                 "--db", str(db), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)
+        try:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and proc.poll() is None:
+                if db.exists() and _count(db, "SELECT count(*) FROM articles") > 20:
+                    break
+                time.sleep(0.1)
+            assert proc.poll() is None
+            os.killpg(proc.pid, signal.SIGTERM)
+            _, stderr = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+        assert proc.returncode == 0, stderr[-3000:]
+        assert "stopped after 1 run(s)" in stderr
+        assert _count(db, "SELECT count(*) FROM crawl_runs WHERE status = 'running'") == 0
+        stored = _count(db, "SELECT count(*) FROM articles")
+        assert stored < sum(len(site["articles"]) for site in server.manifest()["sites"].values())
+        assert _count(db, "SELECT count(*) FROM frontier WHERE state = 'pending'") > 0  # left for the next run
+
+
+def _count(db: Path, sql: str) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        return int(conn.execute(sql).fetchone()[0])
+    except sqlite3.OperationalError:
+        return 0  # the schema is being created
+    finally:
+        conn.close()
