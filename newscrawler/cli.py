@@ -1,4 +1,5 @@
-"""The `newscrawler` command: demo, crawl, seed, ingest, extract, sources, stats, health, search, export, serve."""
+"""The `newscrawler` command: demo, crawl, seed, ingest, schedule, extract, sources, stats, health, search, export,
+serve."""
 
 from __future__ import annotations
 
@@ -71,6 +72,7 @@ def _parse_overrides(pairs: list[str]) -> dict[str, str]:
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     from newscrawler.backfill import parse_since
+    from newscrawler.revisits import parse_hours
 
     overrides = _parse_overrides(args.set)
     redis_url = args.redis or os.environ.get("NEWSCRAWLER_REDIS_URL") or ""
@@ -85,6 +87,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     try:
         load_sources(args.config, only=_split(args.sources))  # fail fast, before Scrapy starts
         parse_since(overrides.get("NEWSCRAWLER_SINCE"))
+        parse_hours(overrides.get("NEWSCRAWLER_REVISIT_HOURS"))
     except (SourceConfigError, ValueError) as exc:
         print(f"newscrawler: {exc}", file=sys.stderr)
         return 2
@@ -139,6 +142,25 @@ def _seed(args: argparse.Namespace, redis_url: str) -> int:
          interval=settings.getfloat("NEWSCRAWLER_SEED_INTERVAL"),
          min_interval=settings.getfloat("NEWSCRAWLER_POLL_MIN_MINUTES") * 60, report=report)
     return 0
+def cmd_schedule(args: argparse.Namespace) -> int:
+    from newscrawler.schedule import Schedule
+
+    overrides = _parse_overrides(args.set)
+    try:
+        sources = load_sources(args.config, only=_split(args.sources))  # fail fast, not in every run
+    except SourceConfigError as exc:
+        print(f"newscrawler: {exc}", file=sys.stderr)
+        return 2
+    if args.min_wait < 0 or (args.max_runs is not None and args.max_runs < 1):
+        raise CommandError("--min-wait must be 0 or more and --max-runs 1 or more")
+    check_writable_db(args.db)
+    argv = [sys.executable, "-m", "newscrawler.cli", "crawl", "--due", "--db", args.db]
+    argv += ["--config", args.config] if args.config else []
+    argv += ["--sources", args.sources] if args.sources else []
+    argv += [a for key, value in overrides.items() for a in ("-s", f"{key}={value}")]
+    start_urls = [url for source in sources for _, url in source.start_urls]
+    return Schedule(db=args.db, start_urls=start_urls, source_ids=[source.id for source in sources], crawl_argv=argv,
+                    min_wait=args.min_wait, max_runs=args.max_runs).run()
 
 
 def _crawl_and_report(*, db: str, config: str | None, sources: str | None = None,
@@ -591,6 +613,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-s", "--set", action="append", default=[], metavar="KEY=VALUE",
                    help="a NEWSCRAWLER_* setting, e.g. -s NEWSCRAWLER_REDIS_PREFIX=crawl2")
     p.set_defaults(func=cmd_seed)
+    p = sub.add_parser("schedule", help="crawl in the foreground for ever: `crawl --due` whenever something is due")
+    p.add_argument("--config", help=f"sources file (default {DEFAULT_SOURCES.name} in data/)")
+    p.add_argument("--sources", help="comma-separated source ids (default: all)")
+    p.add_argument("--db", default=DEFAULT_DB)
+    p.add_argument("--min-wait", type=float, default=60.0, metavar="SECONDS",
+                   help="at least this long between the end of a run and the next (default 60)")
+    p.add_argument("--max-runs", type=int, metavar="N", help="stop after N runs (default: never)")
+    p.add_argument("-s", "--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="a setting for every run, as for crawl")
+    p.set_defaults(func=cmd_schedule)
 
     p = sub.add_parser("extract", help="print the article extracted from a file or URL as JSON")
     p.add_argument("target", metavar="FILE_OR_URL")

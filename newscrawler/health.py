@@ -3,7 +3,7 @@
 Read-only: everything comes from the rows the crawls wrote (`crawl_runs.by_source`, `articles`, `rejects`,
 `frontier`), through a ``mode=ro`` connection. The flags (docs/operators.md, "Health"):
 
-- ``down``: the last ``down_after`` runs that included the source got nothing from it, and not because it blocks us;
+- ``down``: the last ``down_after`` runs that asked the source anything got nothing from it, and not because it blocks us;
 - ``blocked``: the source's last run got mostly 401/403/429 answers or challenge pages (``blocked`` rejects);
 - ``layout_changed``: the share of new articles with a body or a date in the source's last run fell by at least
   ``layout_drop`` from the share in its earlier articles (the site changed its templates; extraction needs a look);
@@ -58,12 +58,16 @@ class SourceHealth:
 
 
 def _runs_of(conn: sqlite3.Connection, source_id: str) -> list[dict[str, Any]]:
-    """The finished runs that included the source, newest first (running and aborted runs say nothing)."""
+    """The finished runs that asked the source something, newest first. Running and aborted runs say nothing, and
+    nor does a run that made no request of it: a `crawl --due` run with nothing of the source due (most of the
+    runs of a cron job every few minutes) is neither a failure nor a success. A source that does not answer still
+    leaves counts: its failed requests are rejects."""
     rows = conn.execute(
         "SELECT r.id, r.started_at, r.finished_at, r.by_source FROM crawl_runs r, json_each(r.sources) j "
         "WHERE j.value = ? AND r.status NOT IN ('running', 'aborted') ORDER BY r.id DESC", [source_id]).fetchall()
-    return [{"id": r[0], "started_at": r[1], "finished_at": r[2],
+    runs = [{"id": r[0], "started_at": r[1], "finished_at": r[2],
              "counts": json.loads(r[3] or "{}").get(source_id, {})} for r in rows]
+    return [run for run in runs if any(int(n or 0) for n in run["counts"].values())]
 
 
 def _answered(counts: dict[str, Any]) -> bool:

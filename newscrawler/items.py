@@ -42,6 +42,8 @@ class Article:
     norm_version: int = 0
     # The article URL as the spider scheduled it, before redirects: its frontier row (newscrawler.crawlstate).
     frontier_url: str = ""
+    # fetched again to catch edits (newscrawler.revisits): the store compares its title and body with the stored ones
+    revisit: bool = False
 
 
 @dataclass

@@ -4,12 +4,15 @@ and ``Retry-After`` on 429/503."""
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
+from scrapy import signals
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.python.failure import Failure
 
 from newscrawler.crawlstate import CrawlState, crawl_state
 from newscrawler.politeness import retry_after_seconds
@@ -121,13 +124,21 @@ def _source_of(crawler: Any, request: Any) -> Any:
 
 
 class RetryAfterMiddleware:
-    """A 429 or 503 with ``Retry-After`` is retried after the server's delay, not Scrapy's next slot.
+    """A 429 or 503 with ``Retry-After`` is retried after the server's delay, not Scrapy's next slot, and pauses the
+    whole source: the server spoke for the site, not for one URL.
 
-    Up to ``NEWSCRAWLER_RETRY_AFTER_MAX`` seconds the request waits (without holding its source's download slot:
-    the wait happens after the response) and is retried, within ``RETRY_TIMES``. A longer delay is not waited
-    for in this run: the answer becomes an ``http_429``/``http_503`` reject, which leaves an article URL pending in
-    the frontier for the next run. Without the header, Scrapy's RetryMiddleware retries as usual. Sits before it
-    (a higher number: responses pass middlewares from high to low).
+    Up to ``NEWSCRAWLER_RETRY_AFTER_MAX`` seconds the request waits (without holding a transfer of its source's
+    download slot: the wait happens after the response) and is retried, within ``RETRY_TIMES``; the source's
+    download slot is held for as long, so its queued requests wait too. A longer delay is not waited for in this
+    run: the answer becomes an ``http_429``/``http_503`` reject, which leaves an article URL pending in the frontier
+    for the next run, and the source's requests, queued or to come until then, are refused as ``source_paused``
+    (not a reject: they stay pending, the feeds and listings are polled again by the next run). Without the header,
+    Scrapy's RetryMiddleware retries as usual. Sits before it (a higher number: responses pass middlewares from
+    high to low).
+
+    The pause starts on ``response_downloaded``, as AutoThrottle's delay does: that signal comes before the slot
+    hands its next queued request to the network; a request already on the wire (a concurrency over 1) is not
+    called back.
     """
 
     STATUSES = (429, 503)
@@ -135,24 +146,63 @@ class RetryAfterMiddleware:
     def __init__(self, crawler: Any):
         self.crawler = crawler
         self.max_wait = crawler.settings.getfloat("NEWSCRAWLER_RETRY_AFTER_MAX")
+        self.paused_until: dict[str, float] = {}  # source id -> monotonic end of a pause too long to wait for
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RetryAfterMiddleware:
         if not crawler.settings.getbool("RETRY_ENABLED"):
             raise NotConfigured
-        return cls(crawler)
+        middleware = cls(crawler)
+        crawler.signals.connect(middleware.response_downloaded, signal=signals.response_downloaded)
+        return middleware
+
+    def _wait(self, request: Any, response: Any) -> float | None:
+        if response.status not in self.STATUSES or request.meta.get("dont_retry"):
+            return None
+        return retry_after_seconds(response.headers.get(b"Retry-After"))
+
+    def response_downloaded(self, response: Any, request: Any, spider: Any = None) -> None:
+        wait = self._wait(request, response)
+        source_id = request.meta.get("source_id")
+        downloader = self.crawler.engine.downloader
+        slot = downloader.slots.get(request.meta.get("download_slot"))
+        if wait is None or not source_id or slot is None:
+            return
+        stats = self.crawler.stats
+        stats.inc_value("newscrawler/retry_after_source_pauses")
+        if wait > self.max_wait:
+            self.paused_until[source_id] = max(self.paused_until.get(source_id, 0.0), time.monotonic() + wait)
+            queued, slot.queue = list(slot.queue), type(slot.queue)()
+            for queued_request, deferred in queued:
+                stats.inc_value("newscrawler/retry_after_paused_requests")
+                deferred.errback(Failure(Refused("source_paused", f"source {source_id} asked us to wait {wait:.0f} s "
+                                                                  f"(Retry-After) from {request.url}")))
+                del queued_request
+            return
+        stats.inc_value("newscrawler/retry_after_paused_requests", len(slot.queue))
+        _hold_slot(downloader, slot, wait)
+
+    def process_request(self, request: Any, spider: Any = None) -> None:
+        source_id = request.meta.get("source_id")
+        until = self.paused_until.get(source_id) if source_id else None
+        if until is None:
+            return None
+        if until <= time.monotonic():
+            del self.paused_until[source_id]
+            return None
+        self.crawler.stats.inc_value("newscrawler/retry_after_paused_requests")
+        raise Refused("source_paused", f"source {source_id} asked us to wait {until - time.monotonic():.0f} s more "
+                                       "(Retry-After)")
 
     async def process_response(self, request: Any, response: Any, spider: Any = None) -> Any:
-        if response.status not in self.STATUSES or request.meta.get("dont_retry"):
-            return response
-        wait = retry_after_seconds(response.headers.get(b"Retry-After"))
+        wait = self._wait(request, response)
         if wait is None:
             return response
         stats = self.crawler.stats
         if wait > self.max_wait:
             stats.inc_value("newscrawler/retry_after_too_long")
-            logger.info("%s asks to wait %.0f s (over NEWSCRAWLER_RETRY_AFTER_MAX %.0f s): left for the next run",
-                        request.url, wait, self.max_wait)
+            logger.info("%s asks to wait %.0f s (over NEWSCRAWLER_RETRY_AFTER_MAX %.0f s): its source is paused, "
+                        "what it has queued is left for the next run", request.url, wait, self.max_wait)
             request.meta["dont_retry"] = True  # nor an immediate retry by Scrapy's RetryMiddleware
             return response
         retry = get_retry_request(request, spider=self.crawler.spider, reason=f"retry_after_{response.status}")
@@ -165,3 +215,23 @@ class RetryAfterMiddleware:
 
         await maybe_deferred_to_future(task.deferLater(reactor, wait, lambda: None))
         return retry
+
+
+def _hold_slot(downloader: Any, slot: Any, seconds: float) -> None:
+    """Keep a download slot from starting its queued requests for ``seconds``: the slot's own ``latercall``, which
+    its download delay sets the same way (a slot with one pending stays blocked until it fires)."""
+    from twisted.internet import reactor
+
+    if slot.latercall:
+        if getattr(slot.latercall, "active", lambda: True)():
+            slot.latercall.cancel()
+
+    def resume() -> None:
+        slot.latercall = None
+        if hasattr(downloader, "_latercall"):  # Scrapy 2.14+: _process_queue(slot)
+            downloader._process_queue(slot)
+        else:  # pragma: no cover - the floor version: _process_queue(spider, slot)
+            downloader._process_queue(downloader.crawler.spider, slot)
+
+    clock: Any = reactor  # typed as the IReactorTime interface, not a provider of it
+    slot.latercall = clock.callLater(seconds, resume)

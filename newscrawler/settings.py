@@ -87,6 +87,13 @@ NEWSCRAWLER_POLL_MAX_HOURS = 24.0
 NEWSCRAWLER_RETRY_AFTER_MAX = 120.0
 # A page where site operators can read who crawls them and how to reach you; added to the User-Agent as "+URL"
 NEWSCRAWLER_CONTACT_URL = ""
+# Revisits of young articles (newscrawler.revisits): each original article is fetched again this many hours after
+# it was first seen (empty: never), while within NEWSCRAWLER_REVISIT_WINDOW_HOURS of its publication; an edited title
+# or body is stored as a revision (article_revisions). At most NEWSCRAWLER_MAX_REVISITS_PER_SOURCE per source and
+# run (0: no limit), within the per-source caps.
+NEWSCRAWLER_REVISIT_HOURS = "1,6,24"
+NEWSCRAWLER_REVISIT_WINDOW_HOURS = 48.0
+NEWSCRAWLER_MAX_REVISITS_PER_SOURCE = 50
 NEWSCRAWLER_CRAWL_STATE_CLASS = "newscrawler.store.crawlstate.SqliteCrawlState"  # known articles, page validators, frontier
 # Bounds of one run (docs/reliability.md): discovery documents (feeds, sitemaps, robots.txt, listing pages) per
 # source, each also fetched at most once per run; and the wall time a source may take, counted from its first

@@ -10,6 +10,7 @@ from scrapy import signals
 
 from newscrawler import runlock
 from newscrawler.crawlstate import CrawlState, crawl_state
+from newscrawler.revisits import RevisitPlan, parse_hours
 from newscrawler.store import Store
 from newscrawler.store.item_writer import ItemWriter
 
@@ -31,7 +32,19 @@ RUN_STATS = {
     "frontier_expired": "newscrawler/frontier_expired",
     "write_errors": "newscrawler/write_errors",
     "rejected_skipped": "newscrawler/rejected_skipped",
+    "revisits": "newscrawler/revisits",
+    "articles_revised": "newscrawler/articles_revised",
+    "retry_after_waits": "newscrawler/retry_after_waits",
+    "retry_after_too_long": "newscrawler/retry_after_too_long",
+    "retry_after_source_pauses": "newscrawler/retry_after_source_pauses",
+    "retry_after_paused_requests": "newscrawler/retry_after_paused_requests",
 }
+
+
+def revisit_plan(settings: Any) -> RevisitPlan | None:
+    """The revisit schedule of new articles (NEWSCRAWLER_REVISIT_HOURS, _WINDOW_HOURS); None when off."""
+    hours = parse_hours(settings.get("NEWSCRAWLER_REVISIT_HOURS"))
+    return RevisitPlan(hours, settings.getfloat("NEWSCRAWLER_REVISIT_WINDOW_HOURS")) if hours else None
 
 
 class StorePipeline:
@@ -60,6 +73,7 @@ class StorePipeline:
             self.db_path, batch_size=self.batch_size,
             near_duplicates=settings.getbool("NEWSCRAWLER_NEAR_DUPLICATES"),
             near_dup_window_days=settings.getfloat("NEWSCRAWLER_NEAR_DUP_WINDOW_DAYS"),
+            revisit_plan=revisit_plan(settings),
         )
         sources = getattr(spider, "sources", {})
         self.store.upsert_sources(source.as_row() for source in sources.values())

@@ -131,6 +131,7 @@ class NewsSpider(scrapy.Spider):
         self.pending_max_age = timedelta(0)
         self.due_only = False
         self.poll_min, self.poll_max = 600.0, 86400.0
+        self.max_revisits = 0
         # All replaced in from_crawler by the crawl's settings.
         self.extractor = Extractor(0)
         self.refetch_known = False
@@ -185,6 +186,7 @@ class NewsSpider(scrapy.Spider):
         spider.due_only = settings.getbool("NEWSCRAWLER_DUE_ONLY")
         spider.poll_min = settings.getfloat("NEWSCRAWLER_POLL_MIN_MINUTES") * 60
         spider.poll_max = settings.getfloat("NEWSCRAWLER_POLL_MAX_HOURS") * 3600
+        spider.max_revisits = settings.getint("NEWSCRAWLER_MAX_REVISITS_PER_SOURCE")
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         workers = settings.get("NEWSCRAWLER_EXTRACT_WORKERS")
         spider.extractor = Extractor(default_workers() if workers in (None, "", "auto") else int(workers),
@@ -221,6 +223,8 @@ class NewsSpider(scrapy.Spider):
             # The feeds and listings above go first only because they are a handful and without them nothing new
             # would ever be found while a backlog lasts.
             for request in self._pending_requests(source):
+                yield request
+            for request in self._revisit_requests(source):
                 yield request
 
     def _due(self, url: str) -> bool:
@@ -269,6 +273,26 @@ class NewsSpider(scrapy.Spider):
             request.priority = 5  # before the new articles the listings bring, after the listings themselves
             self.crawler.stats.inc_value("newscrawler/frontier_resumed")
             self.state.mark_pending(url, source.id)
+            yield request
+
+    def _revisit_requests(self, source: Source) -> Iterator[scrapy.Request]:
+        """Stored articles due for a revisit (newscrawler.revisits), after the pending ones: fetched again to catch
+        edits, within the article budget and NEWSCRAWLER_MAX_REVISITS_PER_SOURCE. Optional in a crawl state."""
+        due = getattr(self.state, "revisits_due", None)
+        if due is None or self.refetch_known or self.since is not None:
+            return  # a refresh or a backfill run fetches what it fetches anyway
+        for article_id, url in due(source.id, self.max_revisits or None):
+            key = url_key(url)
+            if key in self.handled_keys or not source.allows(url):
+                continue
+            request = self._budgeted(source, url, "article", revisit=article_id, linked_as_headline=True)
+            if request is None:
+                return  # over the cap: still due, for the next run
+            self.handled_keys.add(key)
+            self.known_keys.add(key)  # stored by an earlier run: a listing showing it again counts it as seen
+            request.priority = 4  # after the pending URLs, before the new articles the listings bring
+            self.crawler.stats.inc_value("newscrawler/revisits")
+            self.state.mark_revisited(article_id)  # type: ignore[union-attr]  # with revisits_due
             yield request
 
     def _budget(self, source: Source, kind: str) -> bool:
@@ -596,6 +620,7 @@ class NewsSpider(scrapy.Spider):
             published_raw=page.get("published_raw"), published_rule=page.get("published_rule"),
             modified_at=dates["modified_at"], fetched_at=fetched_at, http_status=response.status,
             method=method, frontier_url=response.meta.get("frontier_url", ""),
+            revisit=bool(response.meta.get("revisit")),
         )
 
     def _source_name(self, page: dict, source: Source) -> str:
@@ -632,6 +657,8 @@ class NewsSpider(scrapy.Spider):
             self.capped[source_id] += 1
             self.crawler.stats.inc_value("newscrawler/pages_capped")
             self.crawler.stats.set_value("newscrawler/pages_capped_by_source", dict(sorted(self.capped.items())))
+        elif failure.check(Refused) and failure.value.reason == "source_paused":
+            pass  # not a reject: the source asked us to wait (Retry-After); the URL stays pending for the next run
         elif failure.check(Refused):
             yield self._reject(request, failure.value.reason, str(failure.value), fetched=False)
         elif failure.check(IgnoreRequest):

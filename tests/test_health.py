@@ -134,3 +134,18 @@ def test_health_usage_errors_exit_2(tmp_path):
     missing = newscrawler("health", "--db", str(tmp_path / "none.db"))
     assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1
     assert newscrawler("health", "--down-after", "0").returncode == 2
+
+
+def test_due_runs_that_request_nothing_of_a_source_are_no_failures(demo):
+    """Scheduled `crawl --due` runs every few minutes mostly find nothing due for a source: they did not ask it
+    anything, so they neither fail nor succeed for it (else every quiet source would be `down` within 15 minutes)."""
+    server, config, tmp = demo
+    db = tmp / "news.db"
+    assert crawl(config, db).returncode == 0
+    before = len(server.requests)
+    for _ in range(3):
+        assert crawl(config, db, "NEWSCRAWLER_DUE_ONLY=1").returncode == 0
+    assert server.requests[before:] == []  # nothing was due
+    code, report = health(db)
+    assert code == 0, {s: (h["flags"], h["why"], h["consecutive_failures"]) for s, h in report.items()}
+    assert all(h["flags"] == [] and h["consecutive_failures"] == 0 for h in report.values())

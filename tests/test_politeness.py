@@ -3,6 +3,7 @@ the URL stays pending for the next run), and the User-Agent carries the contact 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -215,3 +216,100 @@ def test_autothrottle_keeps_the_source_s_own_delay_as_its_floor(tmp_path, delay)
     # RANDOMIZE_DOWNLOAD_DELAY (Scrapy's default) spreads each wait over 0.5-1.5 x the delay
     assert gaps[0] >= delay * 0.45 and median >= delay * 0.8  # never below the source's delay
     assert median < 1.0  # nor at the global DOWNLOAD_DELAY (2 s)
+class Recorded:
+    """A demo page that records when each request for it came; ``gate`` answers the first article request of the
+    site with ``status`` and ``Retry-After``."""
+
+    def __init__(self, page, path: str, gate: dict):
+        self.page, self.path, self.gate = page, path, gate
+        self.answer: list[bool] = []
+
+    @property
+    def status(self) -> int:
+        gate = self.gate
+        with gate["lock"]:
+            gate["log"].append((time.monotonic(), self.path))
+            first = gate["first"] is None
+            if first:
+                gate["first"] = (time.monotonic(), self.path)
+        self.answer.append(first)
+        return gate["status"] if first else self.page.status
+
+    @property
+    def headers(self) -> dict[str, str]:
+        if self.answer and self.answer[-1]:
+            return {**self.page.headers, "Retry-After": self.gate["wait"]}
+        return self.page.headers
+
+    @property
+    def body(self) -> bytes:
+        return self.page.body
+
+
+@pytest.fixture()
+def feed_only(tmp_path):
+    """One demo site read from its feed and sitemap, one request at a time, every article page recorded."""
+    with DemoServer(articles_per_site=8, seed=3) as server:
+        base = server.url("akhbar-demo", "")
+        config = tmp_path / "sources.toml"
+        config.write_text(f"""[[source]]
+id = "akhbar-demo"
+name = "Akhbar"
+homepage = "{base}/"
+feeds = ["{base}/feed.xml"]
+sitemaps = ["{base}/sitemap-news.xml"]
+allow_loopback = true
+[source.politeness]
+download_delay = 0.2
+concurrency = 1
+""", encoding="utf-8")
+        # (a delay: Scrapy 2.19 starts every queued request of a slot at once when its delay is 0, whatever its
+        # concurrency, so nothing would be queued to hold back)
+        pages = server.world.sites["akhbar-demo"].pages
+        gate = {"lock": threading.Lock(), "log": [], "first": None, "status": 503, "wait": "3"}
+        for path in [p for p in pages if p.startswith("/news/") and pages[p].status == 200]:
+            pages[path] = Recorded(pages[path], path, gate)
+        yield server, config, gate
+
+
+def _crawl_feed_only(config: Path, db: Path, *extra: str) -> None:
+    args = [a for s in [*SETTINGS, "AUTOTHROTTLE_ENABLED=0", *extra] for a in ("-s", s)]
+    result = subprocess.run([sys.executable, "-m", "newscrawler.cli", "crawl", "--config", str(config), "--db",
+                             str(db), *args], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_a_retry_after_pauses_the_whole_source(feed_only, tmp_path):
+    server, config, gate = feed_only
+    db = tmp_path / "news.db"
+    _crawl_feed_only(config, db)
+    started, first_path = gate["first"]
+    later = [(at - started, path) for at, path in gate["log"] if at > started]
+    assert len({path for _, path in later}) >= 3  # the source had more articles queued
+    # none of them was asked for while the server wanted us to wait, the 503's own retry included
+    assert min(at for at, _ in later) >= 2.9, later
+    conn = sqlite3.connect(db)
+    stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    stats = json.loads(conn.execute("SELECT stats FROM crawl_runs").fetchone()[0])
+    conn.close()
+    assert stored == len({path for _, path in gate["log"]})
+    assert stats["retry_after_waits"] == 1 and stats["retry_after_source_pauses"] == 1
+    assert stats["retry_after_paused_requests"] >= 1
+
+
+def test_a_retry_after_beyond_the_maximum_leaves_the_source_pending_for_the_next_run(feed_only, tmp_path):
+    server, config, gate = feed_only
+    gate["wait"] = "600"
+    db = tmp_path / "news.db"
+    _crawl_feed_only(config, db, "NEWSCRAWLER_RETRY_AFTER_MAX=10")
+    assert len(gate["log"]) == 1  # after the 503, nothing more of this source in this run
+    conn = sqlite3.connect(db)
+    pending = conn.execute("SELECT count(*) FROM frontier WHERE state = 'pending'").fetchone()[0]
+    rejects = conn.execute("SELECT reason, count(*) FROM rejects GROUP BY 1").fetchall()
+    conn.close()
+    assert pending >= 4 and rejects == [("http_503", 1)]  # the others are not rejects: they wait
+    _crawl_feed_only(config, db)  # the next run fetches what waited
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM frontier WHERE state = 'pending'").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == pending
+    conn.close()

@@ -14,6 +14,7 @@ from typing import Any
 
 from newscrawler.crawlstate import PageValidators, PollState
 from newscrawler.store.queries import StoreReader
+from newscrawler.store.rows import utc_now
 from newscrawler.store.writer import Store
 
 
@@ -59,6 +60,16 @@ class SqliteCrawlState:
 
     def pending(self, source_id: str, limit: int | None = None) -> list[str]:
         return self.reader.pending_urls(source_id, limit)
+
+    # Revisits (newscrawler.revisits): optional methods of a crawl state; a state without them revisits nothing.
+    def revisits_due(self, source_id: str, limit: int | None = None) -> list[tuple[int, str]]:
+        """(article id, URL) of the source's stored articles due for a revisit now, the longest overdue first."""
+        return self.reader.due_revisits(source_id, utc_now(), limit)
+
+    def mark_revisited(self, article_id: int) -> None:
+        """A revisit was scheduled: the article's next revisit time moves on (written through the run's writer)."""
+        if self._writer is not None:
+            self._writer.mark_revisited(article_id)
 
     def expire(self, older_than: datetime, reason: str = "max_age") -> int:
         if self._writer is None:

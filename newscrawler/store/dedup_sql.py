@@ -28,6 +28,8 @@ class SaveResult:
     dup_reason: str | None = None
     # earlier rows re-pointed to this article because it is their publisher's original
     repointed: tuple[int, ...] = field(default_factory=tuple)
+    # a revisit that found an edit: the fields that changed ("title", "body"; store.revisions)
+    revised: tuple[str, ...] = ()
 
 
 @dataclass

@@ -128,6 +128,8 @@ class ItemWriter:
         if isinstance(item, Article):
             result = store.save_article(dict(vars(item)), run_id=run_id)
             stats.inc_value(f"newscrawler/articles_{result.status}")
+            if result.revised:
+                stats.inc_value("newscrawler/articles_revised")
         elif isinstance(item, (HeadlineBatch, Headline)):
             headlines = item.headlines if isinstance(item, HeadlineBatch) else [item]
             self._save_headlines([dict(vars(h)) for h in headlines])

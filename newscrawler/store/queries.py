@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from newscrawler.store import revisions
 from newscrawler.store.connection import ReaderError, fetch_dicts, iter_dicts, open_reader
 from newscrawler.store.filters import ArticleFilter
 
@@ -284,6 +285,14 @@ class StoreReader:
     def pending_urls(self, source_id: str, limit: int | None = None) -> list[str]:
         conn = self._connection()
         return pending_urls(conn, source_id, limit) if conn is not None else []
+
+    def due_revisits(self, source_id: str, now: str, limit: int | None = None) -> list[tuple[int, str]]:
+        conn = self._connection()
+        return revisions.due_revisits(conn, source_id, now, limit) if conn is not None else []
+
+    def next_revisit_at(self, source_ids: list[str]) -> str | None:
+        conn = self._connection()
+        return revisions.next_revisit_at(conn, source_ids) if conn is not None else None
 
     def close(self) -> None:
         if self._conn is not None:

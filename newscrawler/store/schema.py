@@ -41,6 +41,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "frontier.pending_since", sql.V7),
     Migration(8, "poll_schedule", sql.V8),
     Migration(9, "stories_table", sql.V9),
+    # revisits of young articles and the revisions they find (docs/schema.md, article_revisions)
+    Migration(10, "article_revisions", sql.V10),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

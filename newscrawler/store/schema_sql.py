@@ -384,3 +384,25 @@ V9 = """
           GROUP BY story_id) m
     JOIN articles c ON c.id = m.story_id;
 """
+
+# Revisits of young articles and the revisions they find (newscrawler.revisits): how many revisits an article has had,
+# when the next is due (NULL: none), and one row per edit found (the old and the new text; the article keeps its id
+# and carries the new text).
+V10 = """
+    ALTER TABLE articles ADD COLUMN revisits INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE articles ADD COLUMN next_revisit_at TEXT;
+    CREATE INDEX IF NOT EXISTS idx_articles_next_revisit_at ON articles(source_id, next_revisit_at)
+        WHERE next_revisit_at IS NOT NULL;
+    CREATE TABLE IF NOT EXISTS article_revisions (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        run_id INTEGER REFERENCES crawl_runs(id),
+        revised_at TEXT NOT NULL,
+        fields TEXT NOT NULL,
+        old_title TEXT,
+        new_title TEXT,
+        old_body TEXT,
+        new_body TEXT
+    );
+    CREATE INDEX IF NOT EXISTS idx_article_revisions_article_id ON article_revisions(article_id);
+"""

@@ -12,11 +12,13 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from newscrawler.store import bands, crawl_writes, headline_rows, queries, runs
+from newscrawler.revisits import RevisitPlan
+from newscrawler.store import bands, crawl_writes, headline_rows, queries, revisions, runs
 from newscrawler.store.connection import BUSY_TIMEOUT_MS, WAL_LIMIT_BYTES, open_writer, savepoint
 from newscrawler.store.dedup_sql import Deduplicator, SaveResult
 from newscrawler.store.rows import NOT_FETCHED_REASONS, article_row, split_reason, utc, utc_now
@@ -40,6 +42,7 @@ class Store:
         near_dup_window_days: float = 7.0,
         boilerplate_min_articles: int = 5,
         wal_limit_bytes: int = WAL_LIMIT_BYTES,
+        revisit_plan: RevisitPlan | None = None,
     ) -> None:
         self.path = Path(path)
         self.wal_limit_bytes = int(wal_limit_bytes)
@@ -48,6 +51,7 @@ class Store:
         self.max_delay = float(max_delay)
         self.near_duplicates = bool(near_duplicates)
         self.near_dup_window_days = float(near_dup_window_days)
+        self.revisit_plan = revisit_plan  # None or no hours: new articles get no revisits
         self.db = open_writer(self.path)
         # After a checkpoint that empties the WAL, SQLite truncates the file to this size.
         self.db.conn.execute(f"PRAGMA journal_size_limit = {self.wal_limit_bytes:d}")
@@ -250,8 +254,17 @@ class Store:
     def save_article(self, article: dict[str, Any], *, run_id: int) -> SaveResult:
         """Store one extracted article, applying the dedup rules (docs/schema.md)."""
         row = article_row(article, run_id, utc_now())
+        revised: list[str] = []
         with self._savepoint():
+            if article.get("revisit"):
+                # a revisit (newscrawler.revisits): an edited title or body becomes a revision row first
+                revised = revisions.revise(self.db.conn, row, run_id=run_id, at=row["last_seen_at"])
             result = self._dedup.save(row, run_id)
+            if result.status == "new" and result.duplicate_of is None and self.revisit_plan is not None:
+                revisions.schedule_first(self.db.conn, result.article_id, self.revisit_plan)
+        if revised:
+            self._counters.count(run_id, "revised", row["source_id"])  # by_source[...]["revised"]
+            result = replace(result, revised=tuple(revised))
         status_counter = {"new": "articles_new", "seen": "articles_seen", "duplicate": "duplicates"}
         self._counters.count(run_id, status_counter[result.status], row["source_id"])
         for _ in result.repointed:
@@ -342,6 +355,12 @@ class Store:
         Not counted towards ``batch_size``: a mark rides in the open batch with the items around it."""
         self._begin()
         crawl_writes.mark_frontier(self.db, url, source_id, state, run_id=run_id, reason=reason)
+
+    def mark_revisited(self, article_id: int) -> None:
+        """A revisit of the article was scheduled: the next one is set from the plan (or none)."""
+        if self.revisit_plan is not None:
+            self._begin()  # rides in the open batch, as the frontier marks do
+            revisions.mark_revisited(self.db.conn, article_id, self.revisit_plan)
 
     def save_poll(self, poll: dict[str, Any]) -> None:
         """When a feed, sitemap or listing is next due (``crawl_writes.save_poll``); rides in the open batch."""
