@@ -54,6 +54,16 @@ def worker(url: str, config: Path, log: Path, *settings: str, idle_exit: float =
                                 *args), stdout=subprocess.DEVNULL, stderr=log.open("w"), env=env())
 
 
+def workers_up(url: str, count: int, timeout: float = 60) -> None:
+    """Wait until `count` workers have sent their first heartbeat: a test that checks that every worker took part
+    seeds only then, or the first worker up (Scrapy's start takes seconds on a loaded machine) does all the work."""
+    client = redis_client(url)
+    deadline = time.monotonic() + timeout
+    while client.hlen(KEYS.workers) < count:
+        assert time.monotonic() < deadline, f"{count} workers not up after {timeout} s"
+        time.sleep(0.1)
+
+
 def finish(proc: subprocess.Popen, log: Path, timeout: float = 120) -> str:
     assert proc.wait(timeout) == 0, log.read_text()[-3000:]
     return log.read_text()
@@ -91,9 +101,10 @@ def test_two_workers_fetch_every_page_once_and_stream_every_article(redis_server
     with DemoServer(articles_per_site=10, seed=11) as server:
         config = tmp_path / "sources.toml"
         config.write_text(with_delay(server, 0.05), encoding="utf-8")
-        seed(redis_server.url, config)
         logs = [tmp_path / "w1.log", tmp_path / "w2.log"]
-        procs = [worker(redis_server.url, config, log, "DOWNLOAD_DELAY=0.05") for log in logs]
+        procs = [worker(redis_server.url, config, log, "DOWNLOAD_DELAY=0.05", idle_exit=8) for log in logs]
+        workers_up(redis_server.url, 2)
+        seed(redis_server.url, config)
         outputs = [finish(proc, log) for proc, log in zip(procs, logs, strict=True)]
         counts = fetched(server)
         assert counts and max(counts.values()) == 1, [k for k, n in counts.items() if n > 1]
@@ -233,11 +244,12 @@ def test_the_per_host_concurrency_holds_across_two_workers(redis_server, tmp_pat
         meter = {"lock": threading.Lock(), "now": 0, "max": 0}
         for path in list(pages):
             pages[path] = Metered(pages[path], meter)
-        seed(redis_server.url, config, "--sources", "akhbar-demo")
         logs = [tmp_path / "w1.log", tmp_path / "w2.log"]
         procs = [worker(redis_server.url, config, log, "DOWNLOAD_DELAY=0", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
-                        "CONCURRENT_REQUESTS=2")
+                        "CONCURRENT_REQUESTS=2", idle_exit=8)
                  for log in logs]
+        workers_up(redis_server.url, 2)
+        seed(redis_server.url, config, "--sources", "akhbar-demo")
         outputs = [finish(proc, log) for proc, log in zip(procs, logs, strict=True)]
         assert all(requests_made(out) > 3 for out in outputs)  # both workers took part ...
         assert len(server.requests_for("akhbar-demo")) > 15
