@@ -243,6 +243,41 @@ def test_export_has_every_analyst_column_and_honours_the_filters(demo, tmp_path)
     assert bad.returncode == 2 and "nosuch" in bad.stderr
 
 
+def test_parquet_export_round_trips_the_arabic_text_and_the_jsonl_columns(demo, tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    db = str(demo["db"])
+    jsonl = [json.loads(line) for line in newscrawler("export", "--db", db).stdout.splitlines()]
+    target = tmp_path / "all.parquet"
+    result = newscrawler("export", "--db", db, "--format", "parquet", "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    assert f"{len(jsonl)} articles exported" in result.stderr
+    table = pq.read_table(target)
+    assert table.column_names == list(EXPORT_COLUMNS)
+    assert table.to_pylist() == jsonl  # every value, lists and Arabic text included
+    assert any(re.search("[\u0600-\u06ff]", r["body"] or "") for r in table.to_pylist())
+    assert str(table.schema.field("tags").type) == "list<element: string>"
+    assert str(table.schema.field("story_id").type) == "int64"
+    # the filters and --fields apply as to the other formats; standard output works too
+    args = ("--originals", "--fields", "id,title,tags,published_at", "--limit", "5")
+    piped = subprocess.run([sys.executable, "-m", "newscrawler.cli", "export", "--db", db, "--format", "parquet",
+                            *args], capture_output=True, timeout=300, cwd=ROOT)
+    assert piped.returncode == 0, piped.stderr
+    (tmp_path / "five.parquet").write_bytes(piped.stdout)
+    expected = [json.loads(line) for line in newscrawler("export", "--db", db, *args).stdout.splitlines()]
+    assert pq.read_table(tmp_path / "five.parquet").to_pylist() == expected and len(expected) == 5
+
+
+def test_parquet_without_pyarrow_is_one_line_exit_2(demo, tmp_path):
+    target = tmp_path / "x.parquet"
+    # pyarrow made unimportable in this process only (None in sys.modules makes `import pyarrow` fail)
+    code = ("import sys; sys.modules['pyarrow'] = None; from newscrawler.cli import main; "
+            f"sys.exit(main(['export', '--db', {str(demo['db'])!r}, '--format', 'parquet', '-o', {str(target)!r}]))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "newscrawler: --format parquet needs pyarrow: pip install 'newscrawler[parquet]'"
+    assert not target.exists()
+
+
 # -- views and the documented examples ----------------------------------------------------------------------
 
 
