@@ -285,8 +285,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     try:
         with _reader(args.db) as store:
             store.check_filter(ArticleFilter(source=args.source, since=args.since, until=args.until))
-            rows = store.search(args.query, limit=args.limit, snippets=True, **options)
-            total = store.search_count(args.query, **options)
+            rows, total = store.search_page(args.query, limit=args.limit, snippets=True, **options)
     except StoreError as exc:
         return _db_error(exc)
     except ValueError as exc:  # FilterError: a bad date or an unknown source

@@ -199,6 +199,23 @@ def test_search_originals_since_until_and_source(demo):
     assert {r["source_id"] for r in search_json(demo, "في", "--source", source)["results"]} == {source}
 
 
+def test_search_page_is_search_and_search_count_in_one(demo):
+    article, word = _article_with_definite_title_word(demo)
+    everything = search_json(demo, "في")["results"]
+    day = sorted((r["published_at"] or r["first_seen_at"])[:10] for r in everything)[len(everything) // 2]
+    sources = sorted({r["source_id"] for r in everything})
+    cases = [{}, {"source": sources[0]}, {"since": day}, {"until": day, "originals_only": True},
+             {"stem": True, "source": sources[-1]}, {"limit": 3, "originals_only": True}, {"limit": 0, "since": day}]
+    with ReadOnlyStore(demo["db"]) as store:
+        for query in ("في", "و" + word, word[2:] + "*", "زززززز"):
+            for options in cases:
+                rows, total = store.search_page(query, snippets=True, **options)
+                count_options = {k: v for k, v in options.items() if k != "limit"}
+                assert rows == store.search(query, snippets=True, **options), (query, options)
+                assert total == store.search_count(query, **count_options), (query, options)
+        assert store.search_page("في", originals_only=True, limit=2)[1] > 2  # the total is not the page
+
+
 @pytest.mark.parametrize("args", [["--since", "notadate"], ["--since", "2025-13-45"], ["--until", "07/10/2025"],
                                   ["--source", "nosuch"]])
 @pytest.mark.parametrize("command", ["search", "export"])
