@@ -438,6 +438,7 @@ def test_serve_runs_datasette_read_only_with_arabic_search_and_rtl(demo):
         assert chart.count("<polyline") == len(demo["manifest"]["sites"])
         facets = json.loads(get(f"/{name}/articles.json"))["facet_results"]
         assert all(f in json.dumps(facets) for f in ('"source_id"', '"dup_reason"', '"published_at"')), facets
+        assert json.loads(get("/-/settings.json"))["suggest_facets"] is False  # a query per column per page
         meta = json.loads(get("/-/metadata.json"))
         assert "publishers" in meta["license"] and meta["databases"][name]["queries"]["search"]
     assert rows(db, "SELECT count(*) AS n, max(last_seen_at) AS t FROM articles") == before
