@@ -35,7 +35,8 @@ WHERE articles_fts MATCH search_query(:q)
 ORDER BY bm25(articles_fts, 4.0, 1.0, 0.5) LIMIT 100"""
 
 TODAY_SQL = """SELECT story_id, first_source, first_published, publisher, outlets, sources, title
-FROM stories WHERE first_published >= date('now', '-1 day') ORDER BY outlets DESC, first_published DESC"""
+FROM stories WHERE first_published >= strftime('%Y-%m-%dT%H:%M:%S', 'now', '-1 day')
+ORDER BY outlets DESC, first_published DESC"""  # the last 24 hours: full times compared with full times
 
 COUNTS_SQL = """SELECT day, source_id, articles, originals FROM articles_per_source_day
 ORDER BY day DESC, source_id LIMIT 1000"""

@@ -323,6 +323,22 @@ def test_every_example_in_docs_analysts_runs_in_a_plain_sqlite_connection(demo):
                 assert store.conn.execute(sql).fetchall(), sql
 
 
+def test_every_example_runs_in_the_sqlite3_shell_itself(demo):
+    import shutil
+
+    shell = shutil.which("sqlite3")
+    if not shell:
+        missing_service("sqlite3")
+    for sql in _analyst_examples():
+        if "match_key(" in sql or "search_query(" in sql:
+            continue  # our functions: documented as needing our connections (or Datasette with our plugin)
+        result = subprocess.run([shell, "-readonly", "-bail", "-json", str(demo["db"])], input=sql,
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0 and not result.stderr, (result.stderr, sql)
+        if "'now'" not in sql:  # the demo's articles have fixed dates, long past
+            assert result.stdout.strip(), f"no rows from the example on a crawled database:\n{sql}"
+
+
 def test_views_agree_with_the_articles(demo):
     db = demo["db"]
     assert rows(db, "SELECT count(*) AS n FROM originals")[0]["n"] == rows(
@@ -442,6 +458,26 @@ def test_serve_runs_datasette_read_only_with_arabic_search_and_rtl(demo):
         meta = json.loads(get("/-/metadata.json"))
         assert "publishers" in meta["license"] and meta["databases"][name]["queries"]["search"]
     assert rows(db, "SELECT count(*) AS n, max(last_seen_at) AS t FROM articles") == before
+
+
+def test_todays_stories_are_those_of_the_last_24_hours(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from newscrawler.serve import TODAY_SQL
+
+    db = tmp_path / "today.db"
+    store = Store(db)
+    run = store.start_run(sources=["pub"], spider="test")
+    now = datetime.now(UTC)
+    for i, hours in enumerate((2, 23, 26, 50)):
+        published = (now - timedelta(hours=hours)).isoformat(timespec="seconds")
+        store.save_article({"url": f"https://pub.example/{i}", "source_id": "pub", "published_at": published,
+                            **normalise_fields(f"عنوان الخبر {hours} ساعة", f"نص مختلف رقم {hours} " * 20)},
+                           run_id=run)
+    store.commit()
+    store.close()
+    titles = {r["title"] for r in rows(db, TODAY_SQL)}  # plain sqlite3, as Datasette runs it
+    assert titles == {"عنوان الخبر 2 ساعة", "عنوان الخبر 23 ساعة"}
 
 
 # Screenshots of the browser test are kept here (CI can upload the folder).
