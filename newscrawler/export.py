@@ -21,9 +21,10 @@ EXPORT_COLUMNS = (
 _LISTS = ("authors", "tags")
 _INTEGERS = ("id", "http_status", "duplicate_of", "story_id")
 # A Parquet row group is built in memory: flush one when this many characters of text (or rows) are held, so
-# memory stays flat on any database (a few MB per group for typical articles).
-_GROUP_CHARS = 16_000_000
-_GROUP_ROWS = 20_000
+# memory stays flat on any database. Measured at 1M articles: 20,000-row groups peaked at 275 MB resident, 2,000
+# at 172 MB, of which about 117 MB is pyarrow itself, loaded (a one-row export); docs/benchmarks.md.
+_GROUP_CHARS = 2_000_000
+_GROUP_ROWS = 2_000
 
 
 class MissingExtra(ValueError):
