@@ -284,6 +284,29 @@ def test_parquet_export_round_trips_the_arabic_text_and_the_jsonl_columns(demo, 
     assert pq.read_table(tmp_path / "five.parquet").to_pylist() == expected and len(expected) == 5
 
 
+def test_parquet_is_written_a_row_group_at_a_time():
+    import io
+
+    pq = pytest.importorskip("pyarrow.parquet")
+    from newscrawler.export import write_parquet
+
+    pulled = []
+
+    def rows():  # a generator: the writer must not need the whole export at once
+        for i in range(5001):
+            pulled.append(i)
+            yield {"id": i, "title": f"خبر {i}", "tags": ["سياسة", str(i)], "dup_score": i / 7, "story_id": None}
+
+    out = io.BytesIO()
+    assert write_parquet(rows(), out, fields=("id", "title", "tags", "dup_score", "story_id")) == 5001
+    parquet = pq.ParquetFile(io.BytesIO(out.getvalue()))
+    assert parquet.metadata.num_row_groups == 3  # 2,000 + 2,000 + 1
+    table = parquet.read().to_pylist()
+    assert table[4321] == {"id": 4321, "title": "خبر 4321", "tags": ["سياسة", "4321"], "dup_score": 4321 / 7,
+                           "story_id": None}
+    assert len(pulled) == 5001
+
+
 def test_parquet_without_pyarrow_is_one_line_exit_2(demo, tmp_path):
     target = tmp_path / "x.parquet"
     # pyarrow made unimportable in this process only (None in sys.modules makes `import pyarrow` fail)
