@@ -13,6 +13,7 @@ computed as the crawler would, but without the dedup stage (not what is measured
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sqlite3
 import statistics
@@ -108,29 +109,41 @@ def _insert(conn: sqlite3.Connection, batch: list[tuple]) -> None:
     conn.commit()
 
 
-def _timed(fn, repeat: int = 5) -> list[float]:
+def _timed(fn, repeat: int = 5, cpu: list[float] | None = None) -> list[float]:
+    """Wall times in ms of ``repeat`` calls; their CPU times (this process) appended to ``cpu`` when given."""
     out = []
     for _ in range(repeat):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         fn()
         out.append((time.perf_counter() - t) * 1000)
+        if cpu is not None:
+            cpu.append((time.process_time() - c) * 1000)
     return out
 
 
-def measure(db: Path, *, scan: bool = True) -> tuple[float, float]:
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[int(0.95 * (len(ordered) - 1))]
+
+
+def measure(db: Path, *, scan: bool = True) -> tuple[float, float, float]:
     """One pass over the 20 queries, 5 timings each, as `newscrawler search` runs them (``search_page``: 20
-    results with their snippets, and the total); the LIKE scan once per plain query when ``scan``. Returns
-    (median, p95) in ms."""
+    results with their snippets, and the total); the LIKE scan once per plain query when ``scan``. Returns the
+    median and p95 wall time and the median CPU time, in ms. On a shared machine the CPU time is what the query
+    costs; the wall time adds the waits for a core."""
     store = ReadOnlyStore(db)
     word = store.conn.execute("SELECT title FROM articles WHERE id = 7").fetchone()[0].split()[3]
-    fts_ms, like_ms = [], []
-    print(f"{'query':<28} {'hits':>7} {'median ms':>9} {'LIKE ms':>8}")
+    fts_ms: list[float] = []
+    cpu_ms: list[float] = []
+    like_ms: list[float] = []
+    print(f"{'query':<28} {'hits':>7} {'median ms':>9} {'CPU ms':>7} {'LIKE ms':>8}")
     for label, text, options in QUERIES:
         text = text or word
         total = store.search_count(text, **options)
-        times = _timed(lambda t=text, o=options: store.search_page(t, limit=20, snippets=True, **o))
-        med = statistics.median(times)
+        cpu: list[float] = []
+        times = _timed(lambda t=text, o=options: store.search_page(t, limit=20, snippets=True, **o), cpu=cpu)
         fts_ms += times
+        cpu_ms += cpu
         like = ""
         if scan and label.startswith(("plain", "clitic و", "bare")):  # the analyst's scan, on the display text
             needle = text.strip('"*')
@@ -139,19 +152,19 @@ def measure(db: Path, *, scan: bool = True) -> tuple[float, float]:
                 repeat=1)
             like_ms += lt
             like = f"{lt[0]:.0f}"
-        print(f"{label:<28} {total:>7} {med:>9.1f} {like:>8}")
-    fts_ms.sort()
-    p95 = fts_ms[int(0.95 * (len(fts_ms) - 1))]
-    median = statistics.median(fts_ms)
+        print(f"{label:<28} {total:>7} {statistics.median(times):>9.1f} {statistics.median(cpu):>7.1f} {like:>8}")
+    median, p95, cpu_median = statistics.median(fts_ms), _p95(fts_ms), statistics.median(cpu_ms)
     scanned = (f"; LIKE scan median {statistics.median(like_ms):.0f} ms "
                f"({statistics.median(like_ms) / median:.0f} x slower)") if like_ms else ""
-    print(f"search + count: median {median:.1f} ms, p95 {p95:.1f} ms{scanned}")
+    print(f"search + count: median {median:.1f} ms, p95 {p95:.1f} ms (CPU: median {cpu_median:.1f} ms, "
+          f"p95 {_p95(cpu_ms):.1f} ms){scanned}")
     store.close()
-    return median, p95
+    return median, p95, cpu_median
 
 
 def measure_serve(db: Path, query: str = "والقضاء") -> None:
-    """Time to open the web view's search page (`newscrawler serve`, the canned query) for a query, 5 times."""
+    """Time to open the web view's search pages (`newscrawler serve`: the canned query and the articles table's
+    search box) for a query, 5 times each."""
     import socket
     import subprocess
     import urllib.parse
@@ -200,9 +213,11 @@ def main() -> None:
     print(f"{n} articles in {db} ({db.stat().st_size / 1e6:.0f} MB)")
     passes = [measure(db, scan=i == 0) for i in range(args.runs)]
     if args.runs > 1:
-        print(f"{args.runs} passes: median of medians {statistics.median(m for m, _ in passes):.1f} ms "
-              f"(each {', '.join(f'{m:.1f}' for m, _ in passes)}), median p95 "
-              f"{statistics.median(p for _, p in passes):.1f} ms")
+        print(f"{args.runs} passes: median of medians {statistics.median(m for m, _, _ in passes):.1f} ms "
+              f"(each {', '.join(f'{m:.1f}' for m, _, _ in passes)}), median p95 "
+              f"{statistics.median(p for _, p, _ in passes):.1f} ms, median CPU "
+              f"{statistics.median(c for _, _, c in passes):.1f} ms; load average {os.getloadavg()[0]:.1f} "
+              f"on {os.cpu_count()} cores")
     if args.serve:
         measure_serve(db)
 

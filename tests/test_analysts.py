@@ -362,6 +362,15 @@ def test_every_example_runs_in_the_sqlite3_shell_itself(demo):
             assert result.stdout.strip(), f"no rows from the example on a crawled database:\n{sql}"
 
 
+def test_the_python_examples_in_docs_analysts_run(demo, capsys):
+    text = (ROOT / "docs" / "analysts.md").read_text(encoding="utf-8")
+    examples = [code for code in re.findall(r"```python\n(.*?)```", text, re.S) if "import pandas" not in code]
+    assert examples  # pandas is not a dependency of ours: its example is the documented one-liner
+    for code in examples:
+        exec(compile(code.replace('"data/news.db"', repr(str(demo["db"]))), "docs/analysts.md", "exec"), {})
+    assert re.search(r"^\d+ in all$", capsys.readouterr().out, re.M)
+
+
 def test_views_agree_with_the_articles(demo):
     db = demo["db"]
     assert rows(db, "SELECT count(*) AS n FROM originals")[0]["n"] == rows(
