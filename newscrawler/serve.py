@@ -29,6 +29,18 @@ _COLUMNS = {
     "search_variants": "clitic readings of the key words (search only)",
 }
 
+_TABLES = {
+    "stories": "One row per story (copies of one text across outlets): the canonical article, who published "
+               "first and when, how many outlets and articles (docs/schema.md, Stories).",
+    "latest_headlines": "The 20 most recently seen headlines of each source (rank 1 is the newest).",
+    "articles_per_source_day": "Articles and originals per source per UTC day (the chart: /-/chart).",
+    "source_health": "Per configured source: articles, originals, the last new article, rejects, the last run.",
+    "headlines": "Links listed on the sources' front and section pages, with their position.",
+    "sources": "The configured outlets.",
+    "crawl_runs": "One row per crawl run: when, which sources, counts and status.",
+    "rejects": "Pages the crawler fetched and did not keep, with the reason.",
+}
+
 SEARCH_SQL = """SELECT a.id, a.source_id, a.published_at, a.title, a.url, a.source_url, a.duplicate_of
 FROM articles_fts CROSS JOIN articles a ON a.id = articles_fts.rowid
 WHERE articles_fts MATCH search_query(:q)
@@ -60,6 +72,13 @@ def metadata(db: Path) -> dict[str, Any]:
                         "facets": ["source_id", "dup_reason", {"date": "published_at"}],
                         "sort_desc": "published_at",
                     },
+                    # a view has no index of its own: its search box searches the articles' (id = rowid)
+                    "originals": {"description": "Articles that are not a copy of another (no aggregator copies, "
+                                                 "no duplicates). Search here for originals only.",
+                                  "columns": _COLUMNS, "fts_table": "articles_fts", "fts_pk": "id",
+                                  "facets": ["source_id", {"date": "published_at"}],
+                                  "sort_desc": "published_at"},
+                    **{name: {"description": text} for name, text in _TABLES.items()},
                 },
                 "queries": {
                     "search": {"title": "Search (Arabic-aware: spelling variants, clitics, \"phrases\", prefix*)",

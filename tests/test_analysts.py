@@ -477,6 +477,13 @@ def test_serve_runs_datasette_read_only_with_arabic_search_and_rtl(demo):
         plain = json.loads(get(f"/{name}/articles.json?_search={urllib.parse.quote(chr(34) + 'وَ' + word + chr(34))}"
                                "&_searchmode=raw&_shape=array&_col=url&_size=max"))
         assert article["url"] not in {h["url"] for h in plain}
+        # the originals view searches the articles' index too: originals only
+        typed = urllib.parse.quote("وَ" + word)
+        originals = json.loads(get(f"/{name}/originals.json?_search={typed}&_shape=objects&_size=max"))
+        everything = json.loads(get(f"/{name}/articles.json?_search={typed}&_shape=objects&_size=max"))
+        assert originals["filtered_table_rows_count"] == search_json(demo, "وَ" + word, "--originals")["total"] > 0
+        assert {r["url"] for r in originals["rows"]} == {
+            r["url"] for r in everything["rows"] if r["duplicate_of"] is None}
         nothing = json.loads(get(f"/{name}/articles.json?_search=%2A%22-&_shape=array"))  # nothing searchable
         assert nothing == []
         page = get(f"/{name}/articles?_search={urllib.parse.quote(word[2:])}")
@@ -489,6 +496,10 @@ def test_serve_runs_datasette_read_only_with_arabic_search_and_rtl(demo):
         assert json.loads(get("/-/settings.json"))["suggest_facets"] is False  # a query per column per page
         meta = json.loads(get("/-/metadata.json"))
         assert "publishers" in meta["license"] and meta["databases"][name]["queries"]["search"]
+        tables = meta["databases"][name]["tables"]
+        views = {r["name"] for r in rows(db, "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+        assert {"stories", "originals", "source_health", "articles_per_source_day"} <= set(tables) and set(
+            tables) <= views  # described, and every description is of a table or view that exists
     assert rows(db, "SELECT count(*) AS n, max(last_seen_at) AS t FROM articles") == before
 
 
