@@ -9,7 +9,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from newscrawler.sources import DEFAULT_SOURCES, SourceConfigError, load_sources
 
@@ -361,8 +361,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     try:
         with _reader(args.db) as store:
             store.check_filter(ArticleFilter(source=args.source, since=args.since, until=args.until))
-            rows = store.search(args.query, limit=args.limit, snippets=True, **options)
-            total = store.search_count(args.query, **options)
+            rows, total = store.search_page(args.query, limit=args.limit, snippets=True, **options)
     except StoreError as exc:
         return _db_error(exc)
     except ValueError as exc:  # FilterError: a bad date or an unknown source
@@ -389,7 +388,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from newscrawler.export import export_articles, parse_fields
+    from newscrawler.export import export_articles, parquet_module, parse_fields
     from newscrawler.store import StoreError
     from newscrawler.store.filters import ArticleFilter
 
@@ -405,18 +404,27 @@ def cmd_export(args: argparse.Namespace) -> int:
                 raise ValueError("--bom is for --format csv (a BOM is not valid at the start of JSON Lines)")
             if args.limit is not None and args.limit < 0:
                 raise ValueError("--limit must be 0 or more")
+            if args.format == "parquet":
+                parquet_module()  # the optional extra, before anything is written
         except ValueError as exc:
             return _db_error(exc)
         if args.output and not Path(args.output).absolute().parent.is_dir():
             raise CommandError(f"no folder {Path(args.output).parent} for -o {args.output}; create it first")
-        out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout  # noqa: SIM115
+        binary = args.format == "parquet"
+        out: IO[Any]
+        if args.output:
+            out = open(args.output, "wb") if binary else open(args.output, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        else:
+            out = sys.stdout.buffer if binary else sys.stdout
         try:
             count = export_articles(store, out, fmt=args.format, source=args.source, since=args.since,
                                     until=args.until, originals_only=args.originals, fields=fields,
                                     limit=args.limit, bom=args.bom)
         finally:
-            if out is not sys.stdout:
+            if args.output:
                 out.close()
+            else:
+                out.flush()
     print(f"{count} articles exported", file=sys.stderr)
     return 0
 
@@ -653,9 +661,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     dates = ("ISO date, e.g. 2025-10-01, or date and time (UTC unless an offset is given); "
              "07/10/2025 is refused as ambiguous")
-    p = sub.add_parser("export", help="export articles as JSON Lines or CSV (streamed)")
+    p = sub.add_parser("export", help="export articles as JSON Lines, CSV or Parquet (streamed)")
     p.add_argument("--db", default=DEFAULT_DB)
-    p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    p.add_argument("--format", choices=["jsonl", "csv", "parquet"], default="jsonl",
+                   help="jsonl (default), csv, or parquet (needs the [parquet] extra: pyarrow)")
     p.add_argument("--source", help="only this source id")
     p.add_argument("--since", metavar="DATE", help=f"published (or first seen) on or after DATE: {dates}")
     p.add_argument("--until", metavar="DATE", help="published (or first seen) on or before DATE (that day included)")

@@ -195,14 +195,21 @@ def snippet(display: str, matchers: list[tuple[set[str], bool]], *, words: int =
     spans = [(m.start(), m.end()) for m in _WORD.finditer(display or "")]
     if not spans:
         return ""
-    hits = [i for i, (a, b) in enumerate(spans) if _hits(match_key(display[a:b]), matchers)] if matchers else []
-    first = hits[0] if hits else 0
+    # Words are folded (match_key, readings) only up to the first hit and inside the window, each distinct word
+    # once: folding every word of every result cost more than the query itself (40 ms for 20 short articles).
+    seen: dict[str, bool] = {}
+
+    def hit(i: int) -> bool:
+        word = display[spans[i][0] : spans[i][1]]
+        if word not in seen:
+            seen[word] = bool(matchers) and _hits(match_key(word), matchers)
+        return seen[word]
+
+    first = next((i for i in range(len(spans)) if hit(i)), 0) if matchers else 0
     lo = max(0, first - words // 3)
     hi = min(len(spans), lo + words)
-    hit_set = set(hits)
     out = []
     for i in range(lo, hi):
-        a, b = spans[i]
-        w = display[a:b]
-        out.append(f"{mark[0]}{w}{mark[1]}" if i in hit_set else w)
+        w = display[spans[i][0] : spans[i][1]]
+        out.append(f"{mark[0]}{w}{mark[1]}" if hit(i) else w)
     return ("… " if lo else "") + " ".join(out) + (" …" if hi < len(spans) else "")

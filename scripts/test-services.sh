@@ -2,12 +2,14 @@
 # What the test suite needs beside Python packages, from Debian's packages when missing:
 # - redis-server: the distributed crawl's tests start a real Redis on 127.0.0.1 (tests/redis_server.py);
 # - chromium: the browser test of `newscrawler serve` (Playwright drives Debian's chromium, no download).
+# - sqlite3: docs/analysts.md's SQL examples are run in the sqlite3 shell itself (tests/test_analysts.py).
 # Needs root (or sudo) and apt-get; elsewhere it says what is missing and those tests skip themselves
 # (in CI, NEWSCRAWLER_REQUIRE_SERVICES=1 turns such a skip into a failure).
 set -euo pipefail
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then
     echo "test-services: no apt-get here; install ${missing[*]} by hand, or their tests skip" >&2

@@ -199,6 +199,23 @@ def test_search_originals_since_until_and_source(demo):
     assert {r["source_id"] for r in search_json(demo, "في", "--source", source)["results"]} == {source}
 
 
+def test_search_page_is_search_and_search_count_in_one(demo):
+    article, word = _article_with_definite_title_word(demo)
+    everything = search_json(demo, "في")["results"]
+    day = sorted((r["published_at"] or r["first_seen_at"])[:10] for r in everything)[len(everything) // 2]
+    sources = sorted({r["source_id"] for r in everything})
+    cases = [{}, {"source": sources[0]}, {"since": day}, {"until": day, "originals_only": True},
+             {"stem": True, "source": sources[-1]}, {"limit": 3, "originals_only": True}, {"limit": 0, "since": day}]
+    with ReadOnlyStore(demo["db"]) as store:
+        for query in ("في", "و" + word, word[2:] + "*", "زززززز"):
+            for options in cases:
+                rows, total = store.search_page(query, snippets=True, **options)
+                count_options = {k: v for k, v in options.items() if k != "limit"}
+                assert rows == store.search(query, snippets=True, **options), (query, options)
+                assert total == store.search_count(query, **count_options), (query, options)
+        assert store.search_page("في", originals_only=True, limit=2)[1] > 2  # the total is not the page
+
+
 @pytest.mark.parametrize("args", [["--since", "notadate"], ["--since", "2025-13-45"], ["--until", "07/10/2025"],
                                   ["--source", "nosuch"]])
 @pytest.mark.parametrize("command", ["search", "export"])
@@ -243,6 +260,64 @@ def test_export_has_every_analyst_column_and_honours_the_filters(demo, tmp_path)
     assert bad.returncode == 2 and "nosuch" in bad.stderr
 
 
+def test_parquet_export_round_trips_the_arabic_text_and_the_jsonl_columns(demo, tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    db = str(demo["db"])
+    jsonl = [json.loads(line) for line in newscrawler("export", "--db", db).stdout.splitlines()]
+    target = tmp_path / "all.parquet"
+    result = newscrawler("export", "--db", db, "--format", "parquet", "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    assert f"{len(jsonl)} articles exported" in result.stderr
+    table = pq.read_table(target)
+    assert table.column_names == list(EXPORT_COLUMNS)
+    assert table.to_pylist() == jsonl  # every value, lists and Arabic text included
+    assert any(re.search("[\u0600-\u06ff]", r["body"] or "") for r in table.to_pylist())
+    assert str(table.schema.field("tags").type) == "list<element: string>"
+    assert str(table.schema.field("story_id").type) == "int64"
+    # the filters and --fields apply as to the other formats; standard output works too
+    args = ("--originals", "--fields", "id,title,tags,published_at", "--limit", "5")
+    piped = subprocess.run([sys.executable, "-m", "newscrawler.cli", "export", "--db", db, "--format", "parquet",
+                            *args], capture_output=True, timeout=300, cwd=ROOT)
+    assert piped.returncode == 0, piped.stderr
+    (tmp_path / "five.parquet").write_bytes(piped.stdout)
+    expected = [json.loads(line) for line in newscrawler("export", "--db", db, *args).stdout.splitlines()]
+    assert pq.read_table(tmp_path / "five.parquet").to_pylist() == expected and len(expected) == 5
+
+
+def test_parquet_is_written_a_row_group_at_a_time():
+    import io
+
+    pq = pytest.importorskip("pyarrow.parquet")
+    from newscrawler.export import write_parquet
+
+    pulled = []
+
+    def rows():  # a generator: the writer must not need the whole export at once
+        for i in range(5001):
+            pulled.append(i)
+            yield {"id": i, "title": f"خبر {i}", "tags": ["سياسة", str(i)], "dup_score": i / 7, "story_id": None}
+
+    out = io.BytesIO()
+    assert write_parquet(rows(), out, fields=("id", "title", "tags", "dup_score", "story_id")) == 5001
+    parquet = pq.ParquetFile(io.BytesIO(out.getvalue()))
+    assert parquet.metadata.num_row_groups == 3  # 2,000 + 2,000 + 1
+    table = parquet.read().to_pylist()
+    assert table[4321] == {"id": 4321, "title": "خبر 4321", "tags": ["سياسة", "4321"], "dup_score": 4321 / 7,
+                           "story_id": None}
+    assert len(pulled) == 5001
+
+
+def test_parquet_without_pyarrow_is_one_line_exit_2(demo, tmp_path):
+    target = tmp_path / "x.parquet"
+    # pyarrow made unimportable in this process only (None in sys.modules makes `import pyarrow` fail)
+    code = ("import sys; sys.modules['pyarrow'] = None; from newscrawler.cli import main; "
+            f"sys.exit(main(['export', '--db', {str(demo['db'])!r}, '--format', 'parquet', '-o', {str(target)!r}]))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "newscrawler: --format parquet needs pyarrow: pip install 'newscrawler[parquet]'"
+    assert not target.exists()
+
+
 # -- views and the documented examples ----------------------------------------------------------------------
 
 
@@ -269,6 +344,31 @@ def test_every_example_in_docs_analysts_runs_in_a_plain_sqlite_connection(demo):
         for sql in examples:
             if "match_key(" in sql or "search_query(" in sql:
                 assert store.conn.execute(sql).fetchall(), sql
+
+
+def test_every_example_runs_in_the_sqlite3_shell_itself(demo):
+    import shutil
+
+    shell = shutil.which("sqlite3")
+    if not shell:
+        missing_service("sqlite3")
+    for sql in _analyst_examples():
+        if "match_key(" in sql or "search_query(" in sql:
+            continue  # our functions: documented as needing our connections (or Datasette with our plugin)
+        result = subprocess.run([shell, "-readonly", "-bail", "-json", str(demo["db"])], input=sql,
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0 and not result.stderr, (result.stderr, sql)
+        if "'now'" not in sql:  # the demo's articles have fixed dates, long past
+            assert result.stdout.strip(), f"no rows from the example on a crawled database:\n{sql}"
+
+
+def test_the_python_examples_in_docs_analysts_run(demo, capsys):
+    text = (ROOT / "docs" / "analysts.md").read_text(encoding="utf-8")
+    examples = [code for code in re.findall(r"```python\n(.*?)```", text, re.S) if "import pandas" not in code]
+    assert examples  # pandas is not a dependency of ours: its example is the documented one-liner
+    for code in examples:
+        exec(compile(code.replace('"data/news.db"', repr(str(demo["db"]))), "docs/analysts.md", "exec"), {})
+    assert re.search(r"^\d+ in all$", capsys.readouterr().out, re.M)
 
 
 def test_views_agree_with_the_articles(demo):
@@ -366,10 +466,26 @@ def test_serve_runs_datasette_read_only_with_arabic_search_and_rtl(demo):
         query = urllib.parse.quote("وَ" + word)
         hits = json.loads(get(f"/{name}/search.json?q={query}&_shape=array"))
         assert article["url"] in {h["url"] for h in hits}
-        # Datasette's own search box finds the table's FTS index; a bare word finds its clitic forms
-        hits = json.loads(get(f"/{name}/articles.json?_search={urllib.parse.quote(word[2:])}&_shape=array"
-                              "&_col=url&_size=max"))
-        assert article["url"] in {h["url"] for h in hits}
+        # Datasette's own search box (?_search=) searches like the CLI: a bare word, a clitic form and a spelling
+        # variant with clitics all find the article, and give the CLI's total
+        for typed in (word[2:], "وب" + word[2:], "وَ" + word[:3] + "\u0651" + word[3:], f'"{word}"'):
+            page = json.loads(get(f"/{name}/articles.json?_search={urllib.parse.quote(typed)}&_shape=objects"
+                                  "&_col=url&_size=max"))
+            assert article["url"] in {h["url"] for h in page["rows"]}, typed
+            assert page["filtered_table_rows_count"] == search_json(demo, typed)["total"], typed
+        # Datasette's own quoting (what the box did before) misses the variant: the plugin is what finds it
+        plain = json.loads(get(f"/{name}/articles.json?_search={urllib.parse.quote(chr(34) + 'وَ' + word + chr(34))}"
+                               "&_searchmode=raw&_shape=array&_col=url&_size=max"))
+        assert article["url"] not in {h["url"] for h in plain}
+        # the originals view searches the articles' index too: originals only
+        typed = urllib.parse.quote("وَ" + word)
+        originals = json.loads(get(f"/{name}/originals.json?_search={typed}&_shape=objects&_size=max"))
+        everything = json.loads(get(f"/{name}/articles.json?_search={typed}&_shape=objects&_size=max"))
+        assert originals["filtered_table_rows_count"] == search_json(demo, "وَ" + word, "--originals")["total"] > 0
+        assert {r["url"] for r in originals["rows"]} == {
+            r["url"] for r in everything["rows"] if r["duplicate_of"] is None}
+        nothing = json.loads(get(f"/{name}/articles.json?_search=%2A%22-&_shape=array"))  # nothing searchable
+        assert nothing == []
         page = get(f"/{name}/articles?_search={urllib.parse.quote(word[2:])}")
         assert "unicode-bidi:plaintext" in page and 'href="http://127.0.0.1' in page
         chart = get("/-/chart")  # articles per source per day, drawn server-side
@@ -377,9 +493,34 @@ def test_serve_runs_datasette_read_only_with_arabic_search_and_rtl(demo):
         assert chart.count("<polyline") == len(demo["manifest"]["sites"])
         facets = json.loads(get(f"/{name}/articles.json"))["facet_results"]
         assert all(f in json.dumps(facets) for f in ('"source_id"', '"dup_reason"', '"published_at"')), facets
+        assert json.loads(get("/-/settings.json"))["suggest_facets"] is False  # a query per column per page
         meta = json.loads(get("/-/metadata.json"))
         assert "publishers" in meta["license"] and meta["databases"][name]["queries"]["search"]
+        tables = meta["databases"][name]["tables"]
+        views = {r["name"] for r in rows(db, "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+        assert {"stories", "originals", "source_health", "articles_per_source_day"} <= set(tables) and set(
+            tables) <= views  # described, and every description is of a table or view that exists
     assert rows(db, "SELECT count(*) AS n, max(last_seen_at) AS t FROM articles") == before
+
+
+def test_todays_stories_are_those_of_the_last_24_hours(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from newscrawler.serve import TODAY_SQL
+
+    db = tmp_path / "today.db"
+    store = Store(db)
+    run = store.start_run(sources=["pub"], spider="test")
+    now = datetime.now(UTC)
+    for i, hours in enumerate((2, 23, 26, 50)):
+        published = (now - timedelta(hours=hours)).isoformat(timespec="seconds")
+        store.save_article({"url": f"https://pub.example/{i}", "source_id": "pub", "published_at": published,
+                            **normalise_fields(f"عنوان الخبر {hours} ساعة", f"نص مختلف رقم {hours} " * 20)},
+                           run_id=run)
+    store.commit()
+    store.close()
+    titles = {r["title"] for r in rows(db, TODAY_SQL)}  # plain sqlite3, as Datasette runs it
+    assert titles == {"عنوان الخبر 2 ساعة", "عنوان الخبر 23 ساعة"}
 
 
 # Screenshots of the browser test are kept here (CI can upload the folder).
@@ -411,6 +552,15 @@ def test_browser_search_finds_a_variant_reads_rtl_and_follows_the_source_link(de
             assert cell.evaluate("e => getComputedStyle(e).direction") == "rtl"
             assert page.locator("td.col-url").first.evaluate("e => getComputedStyle(e).direction") == "ltr"
             page.screenshot(path=str(ARTIFACTS / "search.png"), full_page=True)
+            # Datasette's own search box on the articles table: the variant typed there finds the article too
+            page.goto(f"{base}/{demo['db'].stem}/articles")
+            page.fill("input#_search", variant)
+            page.press("input#_search", "Enter")
+            page.wait_for_url("**_search=**", timeout=15000)
+            page.locator("td.col-title", has_text=title).first.wait_for(timeout=15000)
+            assert page.input_value("input#_search") == variant  # the box still shows what was typed
+            page.screenshot(path=str(ARTIFACTS / "search-box.png"), full_page=True)
+            page.goto(f"{base}/{demo['db'].stem}/search?q={urllib.parse.quote(variant)}")
             # the original and an aggregator's copy share the title and link to the same source_url
             page.locator(f'td.col-source_url a[href="{article["source_url"]}"]').first.click()
             page.wait_for_url(article["source_url"], timeout=15000)
@@ -418,6 +568,7 @@ def test_browser_search_finds_a_variant_reads_rtl_and_follows_the_source_link(de
         finally:
             browser.close()
     assert (ARTIFACTS / "search.png").stat().st_size > 10_000
+    assert (ARTIFACTS / "search-box.png").stat().st_size > 10_000
 
 
 def test_serve_without_a_database_is_one_line_exit_2(tmp_path):

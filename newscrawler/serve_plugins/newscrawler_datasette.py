@@ -1,14 +1,32 @@
 """The Datasette plugin `newscrawler serve` loads (``--plugins-dir``): our SQL functions on every connection, so
-canned queries fold spelling and clitics like the CLI (``articles_fts MATCH search_query(:q)``), and Arabic text
-laid out right to left."""
+canned queries fold spelling and clitics like the CLI (``articles_fts MATCH search_query(:q)``), the table's
+search box searching the same way, and Arabic text laid out right to left."""
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from datasette import hookimpl
 
+from newscrawler.search import fts_query
 from newscrawler.store.connection import register_functions
+
+
+def _newscrawler_database(conn: sqlite3.Connection) -> bool:
+    """Whether the connection is to a newscrawler database (its ``articles_fts`` indexes the clitic readings)."""
+    try:
+        return conn.execute(
+            "SELECT 1 FROM pragma_table_info('articles_fts') WHERE name = 'search_variants'").fetchone() is not None
+    except sqlite3.Error:
+        return False
+
+
+def _search_box_query(text: str | None) -> str:
+    """What the search box's ``escape_fts(:search)`` becomes on our database: the CLI's whole query (spelling
+    variants, clitics, phrases, prefixes), and a query that matches nothing (not an FTS5 syntax error) when
+    nothing searchable was typed."""
+    return fts_query(text or "") or '""'
 
 # Each cell takes its direction from its first strong character: Arabic cells read right to left, URLs and
 # numbers left to right. A data: URL, so the plugin needs no static files.
@@ -20,9 +38,16 @@ _RTL_CSS = (
 )
 
 
-@hookimpl
+@hookimpl(trylast=True)
 def prepare_connection(conn: Any) -> None:
     register_functions(conn)
+    # Datasette's search box (?_search=, escaped mode) runs "rowid in (SELECT rowid FROM articles_fts WHERE
+    # articles_fts MATCH escape_fts(:search))". Datasette registers escape_fts (a quoting of each word) in its own
+    # prepare_connection; this one runs after it (trylast) and replaces it on our databases only, whose one FTS
+    # table is articles_fts: the box then folds spelling and clitics like `newscrawler search`, and the page
+    # still shows what was typed. Raw mode (?_searchmode=raw) is untouched.
+    if _newscrawler_database(conn):
+        conn.create_function("escape_fts", 1, _search_box_query, deterministic=True)
 
 
 @hookimpl
