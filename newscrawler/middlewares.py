@@ -1,11 +1,12 @@
-"""Downloader middlewares: conditional GET (incremental crawling), guarded redirects, per-source deadlines,
-and ``Retry-After`` on 429/503."""
+"""Downloader middlewares: conditional GET (incremental crawling), guarded redirects, private addresses behind
+public names, per-source deadlines, and ``Retry-After`` on 429/503."""
 
 from __future__ import annotations
 
 import logging
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
@@ -16,7 +17,7 @@ from twisted.python.failure import Failure
 
 from newscrawler.crawlstate import CrawlState, crawl_state
 from newscrawler.politeness import retry_after_seconds
-from newscrawler.urls import is_loopback_or_private, url_key
+from newscrawler.urls import is_loopback_or_private, is_private_ip, url_key
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +92,46 @@ class GuardedRedirectMiddleware(RedirectMiddleware):
             raise Refused("too_many_redirects", str(exc)) from None
 
 
+class PrivateAddressMiddleware:
+    """Refuses a request whose host NAME resolves to a loopback, link-local or private address (`private_address`)
+    unless its source has ``allow_loopback``: a public-looking name in a link, a redirect or the configuration must
+    not reach the machine's own services or its network (the literal addresses are refused by the configuration
+    check and by GuardedRedirectMiddleware, which cannot see through a name).
+
+    The name is resolved through the reactor's resolver, Scrapy's caching one (TWISTED_DNS_RESOLVER), which the
+    download's own connection asks too: one lookup per host and run, and the address checked is the address
+    connected to (the cache keeps it; a name that changes its answer later in the run - DNS rebinding - is not
+    looked up again). A lookup that fails is left to the download, which fails it as before (reject reason `dns`).
+    Scrapy's robots.txt request has no source id: it is checked for the source whose domains hold it."""
+
+    def __init__(self, crawler: Any):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> PrivateAddressMiddleware:
+        return cls(crawler)
+
+    async def process_request(self, request: Any, spider: Any = None) -> None:
+        source = _source_of(self.crawler, request) or _owner_of(self.crawler, request.url)
+        if source is None or source.allow_loopback:
+            return None
+        if is_loopback_or_private(request.url):
+            raise Refused("private_address", f"a private address: {request.url}")
+        host = urlsplit(request.url).hostname
+        if not host:
+            return None
+        from twisted.internet import reactor  # imported here: see RetryAfterMiddleware.process_response
+
+        resolving: Any = reactor  # typed as the IReactorCore interface, not a provider of it
+        try:
+            address = await maybe_deferred_to_future(resolving.resolve(host))
+        except Exception:  # noqa: BLE001 - any lookup failure: the download fails it as `dns`, as before
+            return None
+        if is_private_ip(address):
+            raise Refused("private_address", f"{host} resolves to the private address {address}: {request.url}")
+        return None
+
+
 class SourceDeadlineMiddleware:
     """The source's `download_timeout` on requests Scrapy makes for it (robots.txt), and its deadline: requests of a
     source still queued when its wall-time cap (NEWSCRAWLER_MAX_SECONDS_PER_SOURCE) has passed
@@ -121,6 +162,12 @@ class SourceDeadlineMiddleware:
 def _source_of(crawler: Any, request: Any) -> Any:
     sources = getattr(crawler.spider, "sources", None) or {}
     return sources.get(request.meta.get("source_id"))
+
+
+def _owner_of(crawler: Any, url: str) -> Any:
+    """The first source whose domains hold ``url`` (for requests Scrapy makes without a source id: robots.txt)."""
+    sources = getattr(crawler.spider, "sources", None) or {}
+    return next((s for s in sources.values() if s.allows(url)), None)
 
 
 class RetryAfterMiddleware:

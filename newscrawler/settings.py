@@ -38,6 +38,8 @@ LOG_LEVEL = "INFO"
 DOWNLOADER_MIDDLEWARES = {
     "newscrawler.middlewares.ConditionalGetMiddleware": 560,
     "newscrawler.middlewares.SourceDeadlineMiddleware": 50,
+    # a name that resolves to a loopback or private address: refused before robots.txt (100) asks that host
+    "newscrawler.middlewares.PrivateAddressMiddleware": 60,
     # Redirects that loop, leave the source or go to a private address are rejects with their own reason.
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "newscrawler.middlewares.GuardedRedirectMiddleware": 600,

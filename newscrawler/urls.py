@@ -26,6 +26,7 @@ __all__ = [
     "canonical_url",
     "host_allowed",
     "is_loopback_or_private",
+    "is_private_ip",
     "same_site",
     "site_of",
     "url_key",
@@ -340,13 +341,20 @@ def _ip_of(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
 def is_loopback_or_private(url: str) -> bool:
     """True when the host of ``url`` is loopback, private or link-local (127.0.0.0/8, ::1,
     ``localhost``, 10/8, 172.16/12, 192.168/16, 169.254/16, fc00::/7, ...). Literal hosts only: no DNS
-    lookup, so a public name that resolves to a private address is not caught here."""
+    lookup here; a public name that resolves to a private address is refused at request time by
+    `newscrawler.middlewares.PrivateAddressMiddleware`."""
     host, _port = _host_port(url)
     if not host:
         return False
     if host == "localhost" or host.endswith(".localhost"):
         return True
-    ip = _ip_of(host)
+    return is_private_ip(host)
+
+
+def is_private_ip(address: str) -> bool:
+    """True when ``address`` is a literal IP address that is loopback, private, link-local or unspecified (an
+    IPv4-mapped IPv6 address counts as its IPv4 address); False for anything else, names included."""
+    ip = _ip_of(address)
     if ip is None:
         return False
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from newscrawler.discover import parse_feed, parse_sitemap
-from newscrawler.urls import is_loopback_or_private
+from newscrawler.urls import is_loopback_or_private, is_private_ip
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE = [p for folder in ("newscrawler", "spiders", "pipelines") for p in (ROOT / folder).rglob("*.py")]
@@ -117,6 +117,14 @@ def test_private_addresses_are_recognised(url):
 def test_a_public_address_is_not_private():
     assert not is_loopback_or_private("https://www.hespress.com/a.html")
     assert not is_loopback_or_private("http://8.8.8.8/")
+
+
+@pytest.mark.parametrize(("address", "private"), [("127.0.0.1", True), ("10.1.2.3", True), ("169.254.169.254", True),
+                                                  ("::1", True), ("::ffff:192.168.0.1", True), ("0.0.0.0", True),
+                                                  ("8.8.8.8", False), ("2a00:1450::1", False), ("example.com", False)])
+def test_resolved_addresses_are_classified(address, private):
+    # what PrivateAddressMiddleware asks of the address a name resolved to (tests/test_private_names.py crawls it)
+    assert is_private_ip(address) is private
 
 
 def test_sources_cannot_name_a_private_start_url_without_allow_loopback(tmp_path):
