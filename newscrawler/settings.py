@@ -32,6 +32,9 @@ CONCURRENT_ITEMS = 8
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Recent Scrapy (2.19 here) starts an HTTP server in every crawl that runs Python code it is sent (token in a job file under
+# ~/.local/state/scrapy, left behind by every killed run): no place in an unattended crawler, like the telnet console.
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 
 # Conditional GET on feeds and listing pages (ETag / Last-Modified stored in the pages table).

@@ -135,3 +135,14 @@ def test_sources_cannot_name_a_private_start_url_without_allow_loopback(tmp_path
                       'feeds = ["http://10.0.0.1/feed.xml"]\n', encoding="utf-8")
     with pytest.raises(SourceConfigError):
         load_sources(str(config))
+
+
+def test_no_crawl_opens_a_console_or_code_execution_server():
+    # Scrapy's telnet console and its remote control (an HTTP server that runs Python code it is sent) stay off.
+    from scrapy.settings import default_settings
+
+    from newscrawler import settings
+
+    for name in ("TELNETCONSOLE_ENABLED", "REMOTE_CONTROL_ENABLED"):
+        assert hasattr(default_settings, name) or name == "REMOTE_CONTROL_ENABLED", name
+        assert getattr(settings, name, getattr(default_settings, name, False)) is False, name
