@@ -133,9 +133,10 @@ class PrivateAddressMiddleware:
 
 
 class SourceDeadlineMiddleware:
-    """The source's `download_timeout` on requests Scrapy makes for it (robots.txt), and its deadline: requests of a
-    source still queued when its wall-time cap (NEWSCRAWLER_MAX_SECONDS_PER_SOURCE) has passed
-    are not made: they stay pending for the next run, and are counted as capped (the spider's `past_deadline`)."""
+    """The source's download slot and `download_timeout` on requests Scrapy makes for it (robots.txt), and its
+    deadline: requests of a source still queued when its wall-time cap (NEWSCRAWLER_MAX_SECONDS_PER_SOURCE) has
+    passed are not made: they stay pending for the next run, and are counted as capped (the spider's
+    `past_deadline`)."""
 
     def __init__(self, crawler: Any):
         self.crawler = crawler
@@ -147,13 +148,17 @@ class SourceDeadlineMiddleware:
     def process_request(self, request: Any, spider: Any = None) -> None:
         spider = self.crawler.spider
         source_id = request.meta.get("source_id")
-        if not source_id and "download_timeout" not in request.meta:
-            # Scrapy's own robots.txt request carries no source: the source's download_timeout applies to it too,
-            # so a silent host costs its seconds, not DOWNLOAD_TIMEOUT's minutes.
-            owner = next((s for s in (getattr(spider, "sources", None) or {}).values()
-                          if "download_timeout" in s.politeness and s.allows(request.url)), None)
+        if not source_id:
+            # Scrapy's own robots.txt request carries no source: it goes in its source's download slot, under the
+            # source's politeness, not in a slot of its host name shared by every source on that host (on
+            # loopback: all of them, where one silent robots.txt held the others' for seconds at the global
+            # DOWNLOAD_DELAY); and the source's download_timeout applies to it too, so a silent host costs its
+            # seconds, not DOWNLOAD_TIMEOUT's minutes.
+            owner = _owner_of(self.crawler, request.url)
             if owner is not None:
-                request.meta["download_timeout"] = float(owner.politeness["download_timeout"])
+                request.meta.setdefault("download_slot", owner.id)
+                if "download_timeout" in owner.politeness:
+                    request.meta.setdefault("download_timeout", float(owner.politeness["download_timeout"]))
         if source_id and hasattr(spider, "past_deadline") and spider.past_deadline(source_id):
             raise Refused("time_cap", f"source {source_id} is past its wall-time cap")
         return None

@@ -313,3 +313,69 @@ def test_a_retry_after_beyond_the_maximum_leaves_the_source_pending_for_the_next
     assert conn.execute("SELECT count(*) FROM frontier WHERE state = 'pending'").fetchone()[0] == 0
     assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == pending
     conn.close()
+
+
+
+class _Silent:
+    """Accepts connections, notes when, and never answers anything."""
+
+    def __init__(self) -> None:
+        import socket
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(50)
+        self.accepted: list[float] = []
+        self.held: list = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.accepted.append(time.monotonic())
+            self.held.append(conn)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+
+    def close(self) -> None:
+        self.sock.close()
+        for conn in self.held:
+            conn.close()
+
+
+def test_a_silent_robots_txt_does_not_hold_another_source_s(tmp_path):
+    # Scrapy's robots.txt requests carry no source: they went in one download slot per host NAME, shared on
+    # loopback by every source, at the global delay (2 s), where two silent hosts held the others' robots.txt
+    # (and so their first pages) for seconds. Each now goes in its own source's slot.
+    silent = [_Silent(), _Silent()]
+    server, _config, times = _timed_site(tmp_path, 0.0, articles=2)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    tables = [(f"silent{i}", s.url) for i, s in enumerate(silent)] + [("timed", base)]
+    config = tmp_path / "three.toml"
+    config.write_text("".join(f"""[[source]]
+id = "{sid}"
+name = "{sid}"
+homepage = "{url}/"
+feeds = ["{url}/feed.xml"]
+allow_loopback = true
+[source.politeness]
+download_delay = 0.0
+download_timeout = 2.0
+""" for sid, url in tables), encoding="utf-8")
+    try:
+        result = subprocess.run([sys.executable, "-m", "newscrawler.cli", "crawl", "--config", str(config), "--db",
+                                 str(tmp_path / "news.db")], capture_output=True, text=True, timeout=300)
+    finally:
+        server.shutdown()
+        for s in silent:
+            s.close()
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    first = min(t for s in silent for t in s.accepted[:1])
+    assert times, result.stderr[-3000:]
+    # the good source's feed (after its robots.txt) comes while the silent robots.txt are still waited for (2 s)
+    assert times[0] - first < 1.5, (times[0] - first, result.stderr[-2000:])
