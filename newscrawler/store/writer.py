@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from newscrawler.store import bands, crawl_writes, headline_rows, queries, runs
+from newscrawler.store import bands, crawl_writes, headline_rows, headline_stories, queries, runs
 from newscrawler.store.connection import BUSY_TIMEOUT_MS, WAL_LIMIT_BYTES, open_writer, savepoint
 from newscrawler.store.dedup_sql import Deduplicator, SaveResult
 from newscrawler.store.rows import NOT_FETCHED_REASONS, article_row, split_reason, utc, utc_now
@@ -267,12 +267,17 @@ class Store:
         now = utc_now()
         stories_joined: set[int] = set()
         with self._savepoint():
+            storyless: list[int] = []
             for h in headlines:
-                name, source_id, story_id = headline_rows.upsert(self.db, h, run_id=run_id, now=now)
+                name, source_id, hid, story_id = headline_rows.upsert(self.db, h, run_id=run_id, now=now)
                 counted.append((name, source_id))
                 if story_id is not None:
                     stories_joined.add(story_id)
-            # a headline whose URL is a stored article joins that article's story (stories.headlines counts it)
+                else:
+                    storyless.append(hid)
+            # a headline whose URL is a stored article joins that article's story; one whose article is not
+            # stored may join a story of the window by title (store.headline_stories)
+            stories_joined |= headline_stories.join_headlines(self.db.conn, storyless)
             count_headlines(self.db.conn, stories_joined)
         for name, source_id in counted:
             self._counters.count(run_id, name, source_id)

@@ -1,0 +1,147 @@
+"""Headlines join stories by title when their article is not stored (docs/schema.md "Stories").
+
+A headline whose article is stored follows that article (``headlines.article_id``): the article's body decided its
+story through the dedup rules, which is far stronger evidence than a short title. A headline whose article is not
+stored is matched by its title key against the titles of the window's articles and of the headlines that already
+have a story, with the conservative rule of ``newscrawler.title_match``; the best match's story wins (ties: the
+smaller story id). Joining spreads: headlines without a story whose title matches a newly joined one join too, so
+the result does not depend on which of them, or the article, arrived first. Headlines that only match each other
+(no stored article in reach) stay without a story: a story is named by its canonical article.
+
+The window is ``dedup.MAX_HOURS_APART`` around the headline's ``first_seen_at`` (an article's time is its
+``published_at``, else ``first_seen_at``). Candidates come from indexes: ``articles_fts`` on the title column for
+articles, ``idx_headlines_first_seen_at`` for headlines.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from datetime import timedelta
+
+from newscrawler import dedup, title_match
+from newscrawler.store.rows import parse_utc
+
+_WINDOW = timedelta(hours=dedup.MAX_HOURS_APART)
+_ARTICLE_LIMIT = 30
+
+
+def _bounds(when: str | None) -> tuple[str, str] | None:
+    at = parse_utc(when)
+    if at is None:
+        return None
+    return (at - _WINDOW).isoformat(timespec="seconds"), (at + _WINDOW).isoformat(timespec="seconds")
+
+
+def _fts_query(words: list[str]) -> str:
+    # match keys hold letters, digits and spaces only; quoting keeps FTS5 operators out anyway
+    return "title_key : (" + " OR ".join('"' + w.replace('"', "") + '"' for w in words) + ")"
+
+
+def _article_candidates(conn: sqlite3.Connection, words: list[str], lo: str, hi: str) -> list[tuple[int, str]]:
+    """(story_id, title_key) of articles of the window whose title shares a lookup word (best bm25 first)."""
+    return conn.execute(
+        "SELECT a.story_id, a.title_key FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+        "WHERE articles_fts MATCH ? AND a.story_id IS NOT NULL "
+        "AND coalesce(a.published_at, a.first_seen_at) BETWEEN ? AND ? ORDER BY bm25(articles_fts), a.id LIMIT ?",
+        [_fts_query(words), lo, hi, _ARTICLE_LIMIT],
+    ).fetchall()
+
+
+def _headline_candidates(
+    conn: sqlite3.Connection, words: list[str], lo: str, hi: str, *, with_story: bool
+) -> list[tuple[int, int | None, str]]:
+    """(id, story_id, title_key) of headlines first seen in the window whose title contains a lookup word:
+    those with a story (``with_story``), or those still without one and without a stored article."""
+    marks = " OR ".join("instr(title_key, ?) > 0" for _ in words)
+    state = "story_id IS NOT NULL" if with_story else "story_id IS NULL AND article_id IS NULL"
+    return conn.execute(
+        f"SELECT id, story_id, title_key FROM headlines WHERE first_seen_at BETWEEN ? AND ? AND {state} "
+        f"AND title_key != '' AND ({marks}) ORDER BY id",
+        [lo, hi, *words],
+    ).fetchall()
+
+
+def _best_story(title_key: str, candidates: Iterable[tuple[int | None, str]]) -> int | None:
+    best: tuple[float, float, int] | None = None
+    for story_id, other in candidates:
+        if story_id is None or not other or not title_match.same_story_title(title_key, other):
+            continue
+        _, jaccard, containment = title_match.title_similarity(title_key, other)
+        key = (-jaccard, -containment, story_id)
+        if best is None or key < best:
+            best = key
+    return None if best is None else best[2]
+
+
+def _spread(conn: sqlite3.Connection, story_id: int, start: list[tuple[int, str, str]]) -> set[int]:
+    """Headlines without a story whose title matches one of ``start`` (id, title_key, first_seen_at) join
+    ``story_id``, and so on from them. Returns the ids that joined."""
+    joined: set[int] = set()
+    todo = list(start)
+    while todo:
+        _, key, seen = todo.pop()
+        bounds = _bounds(seen)
+        words = title_match.lookup_words(key)
+        if bounds is None or not words:
+            continue
+        for hid, _, other in _headline_candidates(conn, words, *bounds, with_story=False):
+            if hid not in joined and title_match.same_story_title(key, other):
+                conn.execute("UPDATE headlines SET story_id = ? WHERE id = ?", [story_id, hid])
+                joined.add(hid)
+                row = conn.execute("SELECT first_seen_at FROM headlines WHERE id = ?", [hid]).fetchone()
+                todo.append((hid, other, row[0]))
+    return joined
+
+
+def join_headlines(conn: sqlite3.Connection, headline_ids: Iterable[int]) -> set[int]:
+    """Give these headlines (those without a story and without a stored article) a story by title; returns the
+    story ids that got headlines."""
+    stories: set[int] = set()
+    for hid in sorted(set(headline_ids)):
+        row = conn.execute(
+            "SELECT title_key, first_seen_at FROM headlines WHERE id = ? AND story_id IS NULL AND article_id IS NULL",
+            [hid],
+        ).fetchone()
+        if row is None or not row[0]:
+            continue
+        key, seen = row
+        bounds = _bounds(seen)
+        words = title_match.lookup_words(key)
+        if bounds is None or not words:
+            continue
+        candidates = _article_candidates(conn, words, *bounds) + [
+            (story, other) for _, story, other in _headline_candidates(conn, words, *bounds, with_story=True)
+        ]
+        story_id = _best_story(key, candidates)
+        if story_id is None:
+            continue
+        conn.execute("UPDATE headlines SET story_id = ? WHERE id = ?", [story_id, hid])
+        _spread(conn, story_id, [(hid, key, seen)])
+        stories.add(story_id)
+    return stories
+
+
+def join_article(conn: sqlite3.Connection, article_id: int) -> set[int]:
+    """Headlines without a story (and without a stored article) whose title matches this article's join its story;
+    returns the story ids that got headlines (empty or one)."""
+    row = conn.execute(
+        "SELECT story_id, title_key, coalesce(published_at, first_seen_at) FROM articles WHERE id = ?", [article_id]
+    ).fetchone()
+    if row is None or row[0] is None or not row[1]:
+        return set()
+    story_id, key, when = row
+    bounds = _bounds(when)
+    words = title_match.lookup_words(key)
+    if bounds is None or not words:
+        return set()
+    start = []
+    for hid, _, other in _headline_candidates(conn, words, *bounds, with_story=False):
+        if title_match.same_story_title(key, other):
+            conn.execute("UPDATE headlines SET story_id = ? WHERE id = ?", [story_id, hid])
+            seen = conn.execute("SELECT first_seen_at FROM headlines WHERE id = ?", [hid]).fetchone()[0]
+            start.append((hid, other, seen))
+    if not start:
+        return set()
+    _spread(conn, story_id, start)
+    return {story_id}
