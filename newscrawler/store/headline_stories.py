@@ -54,9 +54,9 @@ def _headline_candidates(
     """(id, story_id, title_key) of headlines first seen in the window whose title contains a lookup word:
     those with a story (``with_story``), or those still without one and without a stored article."""
     marks = " OR ".join("instr(title_key, ?) > 0" for _ in words)
-    state = "story_id IS NOT NULL" if with_story else "story_id IS NULL AND article_id IS NULL"
+    where = "story_id IS NOT NULL" if with_story else "story_id IS NULL AND article_id IS NULL"
     return conn.execute(
-        f"SELECT id, story_id, title_key FROM headlines WHERE first_seen_at BETWEEN ? AND ? AND {state} "
+        f"SELECT id, story_id, title_key FROM headlines WHERE first_seen_at BETWEEN ? AND ? AND {where} "
         f"AND title_key != '' AND ({marks}) ORDER BY id",
         [lo, hi, *words],
     ).fetchall()

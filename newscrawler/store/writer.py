@@ -204,6 +204,16 @@ class Store:
         self.commit()
         return {"pruned": pruned, "backfilled": signed}
 
+    def rebuild_stories(self, *, since: str | None = None) -> dict[str, int]:
+        """Recompute the stories of the articles published (else first seen) since ``since`` (stored ISO text;
+        None: all) deterministically, in one transaction (``store.rebuild``; `newscrawler stories --rebuild`)."""
+        from newscrawler.store.rebuild import rebuild
+
+        with self._savepoint():
+            counts = rebuild(self.db.conn, since=since)
+        self.commit()
+        return counts
+
     def get_run(self, run_id: int) -> dict[str, Any]:
         """The crawl_runs row with its JSON columns decoded."""
         return runs.get_run(self.db.conn, run_id)
