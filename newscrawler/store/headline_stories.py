@@ -49,7 +49,7 @@ def _article_candidates(conn: sqlite3.Connection, words: list[str], lo: str, hi:
 
 
 def _headline_candidates(
-    conn: sqlite3.Connection, words: list[str], lo: str, hi: str, *, with_story: bool
+    conn: sqlite3.Connection, words: list[str], lo: str, hi: str, *, with_story: bool, exclude: int = 0
 ) -> list[tuple[int, int | None, str]]:
     """(id, story_id, title_key) of headlines first seen in the window whose title contains a lookup word:
     those with a story (``with_story``), or those still without one and without a stored article."""
@@ -57,21 +57,24 @@ def _headline_candidates(
     where = "story_id IS NOT NULL" if with_story else "story_id IS NULL AND article_id IS NULL"
     return conn.execute(
         f"SELECT id, story_id, title_key FROM headlines WHERE first_seen_at BETWEEN ? AND ? AND {where} "
-        f"AND title_key != '' AND ({marks}) ORDER BY id",
-        [lo, hi, *words],
+        f"AND id != ? AND title_key != '' AND ({marks}) ORDER BY id",
+        [lo, hi, exclude, *words],
     ).fetchall()
 
 
 def _best_story(title_key: str, candidates: Iterable[tuple[int | None, str]]) -> int | None:
-    best: tuple[float, float, int] | None = None
+    """The story of the closest matching title; on a tie, the story with more matching titles (a variant split off
+    into a story of its own carries the same title as the main story), then the smaller story id."""
+    scores: dict[int, tuple[float, float, int]] = {}
     for story_id, other in candidates:
         if story_id is None or not other or not title_match.same_story_title(title_key, other):
             continue
         _, jaccard, containment = title_match.title_similarity(title_key, other)
-        key = (-jaccard, -containment, story_id)
-        if best is None or key < best:
-            best = key
-    return None if best is None else best[2]
+        best_j, best_c, count = scores.get(story_id, (0.0, 0.0, 0))
+        scores[story_id] = (max(best_j, jaccard), max(best_c, containment), count + 1)
+    if not scores:
+        return None
+    return min(scores, key=lambda sid: (-scores[sid][0], -scores[sid][2], -scores[sid][1], sid))
 
 
 def _spread(conn: sqlite3.Connection, story_id: int, start: list[tuple[int, str, str]]) -> set[int]:
@@ -94,6 +97,20 @@ def _spread(conn: sqlite3.Connection, story_id: int, start: list[tuple[int, str,
     return joined
 
 
+def _choose(conn: sqlite3.Connection, hid: int, key: str, seen: str | None) -> int | None:
+    """The story headline ``hid`` (title key ``key``) joins by title: the best match among the window's articles and
+    the other headlines that have a story."""
+    bounds = _bounds(seen)
+    words = title_match.lookup_words(key)
+    if bounds is None or not words:
+        return None
+    candidates = _article_candidates(conn, words, *bounds) + [
+        (story, other)
+        for _, story, other in _headline_candidates(conn, words, *bounds, with_story=True, exclude=hid)
+    ]
+    return _best_story(key, candidates)
+
+
 def join_headlines(conn: sqlite3.Connection, headline_ids: Iterable[int]) -> set[int]:
     """Give these headlines (those without a story and without a stored article) a story by title; returns the
     story ids that got headlines."""
@@ -106,14 +123,7 @@ def join_headlines(conn: sqlite3.Connection, headline_ids: Iterable[int]) -> set
         if row is None or not row[0]:
             continue
         key, seen = row
-        bounds = _bounds(seen)
-        words = title_match.lookup_words(key)
-        if bounds is None or not words:
-            continue
-        candidates = _article_candidates(conn, words, *bounds) + [
-            (story, other) for _, story, other in _headline_candidates(conn, words, *bounds, with_story=True)
-        ]
-        story_id = _best_story(key, candidates)
+        story_id = _choose(conn, hid, key, seen)
         if story_id is None:
             continue
         conn.execute("UPDATE headlines SET story_id = ? WHERE id = ?", [story_id, hid])
@@ -123,25 +133,36 @@ def join_headlines(conn: sqlite3.Connection, headline_ids: Iterable[int]) -> set
 
 
 def join_article(conn: sqlite3.Connection, article_id: int) -> set[int]:
-    """Headlines without a story (and without a stored article) whose title matches this article's join its story;
-    returns the story ids that got headlines (empty or one)."""
+    """Headlines without a stored article whose title matches this article's choose their story again (this one,
+    or a better match: a variant that split off into its own story carries the main story's title too); returns
+    the story ids that got or lost headlines."""
     row = conn.execute(
         "SELECT story_id, title_key, coalesce(published_at, first_seen_at) FROM articles WHERE id = ?", [article_id]
     ).fetchone()
     if row is None or row[0] is None or not row[1]:
         return set()
-    story_id, key, when = row
+    _, key, when = row
     bounds = _bounds(when)
     words = title_match.lookup_words(key)
     if bounds is None or not words:
         return set()
+    changed: set[int] = set()
     start = []
-    for hid, _, other in _headline_candidates(conn, words, *bounds, with_story=False):
-        if title_match.same_story_title(key, other):
-            conn.execute("UPDATE headlines SET story_id = ? WHERE id = ?", [story_id, hid])
-            seen = conn.execute("SELECT first_seen_at FROM headlines WHERE id = ?", [hid]).fetchone()[0]
+    marks = " OR ".join("instr(title_key, ?) > 0" for _ in words)
+    matching = conn.execute(
+        f"SELECT id, story_id, title_key, first_seen_at FROM headlines WHERE first_seen_at BETWEEN ? AND ? "
+        f"AND article_id IS NULL AND title_key != '' AND ({marks}) ORDER BY id",
+        [*bounds, *words],
+    ).fetchall()
+    for hid, old, other, seen in matching:
+        if not title_match.same_story_title(key, other):
+            continue
+        new = _choose(conn, hid, other, seen)
+        if new is not None and new != old:
+            conn.execute("UPDATE headlines SET story_id = ? WHERE id = ?", [new, hid])
+            changed.update(x for x in (old, new) if x is not None)
             start.append((hid, other, seen))
-    if not start:
-        return set()
-    _spread(conn, story_id, start)
-    return {story_id}
+    for hid, other, seen in start:
+        new_story = conn.execute("SELECT story_id FROM headlines WHERE id = ?", [hid]).fetchone()[0]
+        _spread(conn, new_story, [(hid, other, seen)])
+    return changed
