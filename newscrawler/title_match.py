@@ -15,6 +15,8 @@ A topic shared by two stories passes the first test and fails the others: the re
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 MIN_SHARED_WORDS = 3
 MIN_GRAM_JACCARD = 0.6
 MIN_WORD_CONTAINMENT = 0.8
@@ -37,7 +39,8 @@ def _fold(word: str) -> str:
     return word
 
 
-def content_words(title_key: str) -> list[str]:
+@lru_cache(maxsize=65_536)  # a title is compared with many candidates, and candidates recur
+def content_words(title_key: str) -> tuple[str, ...]:
     """The folded content words of a title key, in order (digits kept: "5 درجات" and "6 درجات" differ)."""
     out = []
     for word in (title_key or "").split():
@@ -46,12 +49,13 @@ def content_words(title_key: str) -> list[str]:
         folded = _fold(word)
         if len(folded) >= 3 or folded.isdigit():
             out.append(folded)
-    return out
+    return tuple(out)
 
 
-def _grams(words: list[str]) -> set[str]:
+@lru_cache(maxsize=65_536)
+def _grams(words: tuple[str, ...]) -> frozenset[str]:
     text = " " + " ".join(words) + " "
-    return {text[i : i + 3] for i in range(len(text) - 2)}
+    return frozenset(text[i : i + 3] for i in range(len(text) - 2))
 
 
 def title_similarity(title_key_a: str, title_key_b: str) -> tuple[int, float, float]:

@@ -28,7 +28,7 @@ from typing import Any
 
 from newscrawler import dedup
 from newscrawler.store.connection import fetch_dicts
-from newscrawler.store.headline_stories import join_headlines
+from newscrawler.store.headline_stories import TitleIndex, join_headlines
 from newscrawler.store.rows import parse_utc
 from newscrawler.store.stories import canonical_of, count_headlines, settle
 
@@ -191,7 +191,7 @@ def rebuild(conn: sqlite3.Connection, *, since: str | None = None) -> dict[str, 
     where, params = ("first_seen_at >= ?", [since]) if since else ("1", [])
     loose = [r[0] for r in conn.execute(f"SELECT id FROM headlines WHERE article_id IS NULL AND {where}", params)]
     conn.executemany("UPDATE headlines SET story_id = NULL WHERE id = ?", [(h,) for h in loose])
-    joined = join_headlines(conn, loose)
+    joined = join_headlines(conn, loose, TitleIndex())
     for canonical in sorted(canonicals):
         settle(conn, canonical)
     count_headlines(conn, set(canonicals) | joined)

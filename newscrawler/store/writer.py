@@ -51,11 +51,14 @@ class Store:
         self.db = open_writer(self.path)
         # After a checkpoint that empties the WAL, SQLite truncates the file to this size.
         self.db.conn.execute(f"PRAGMA journal_size_limit = {self.wal_limit_bytes:d}")
+        # headlines' title words, for joining headlines to stories by title (store.headline_stories)
+        self._titles = headline_stories.TitleIndex()
         self._dedup = Deduplicator(
             self.db.conn,
             near_duplicates=near_duplicates,
             near_dup_window_days=near_dup_window_days,
             boilerplate_min_articles=boilerplate_min_articles,
+            titles=self._titles,
         )
         self._pending = 0
         self._pending_since = 0.0
@@ -281,13 +284,18 @@ class Store:
             for h in headlines:
                 name, source_id, hid, story_id = headline_rows.upsert(self.db, h, run_id=run_id, now=now)
                 counted.append((name, source_id))
+                if name == "headlines_new":
+                    key, seen = self.db.execute(
+                        "SELECT title_key, first_seen_at FROM headlines WHERE id = ?", [hid]
+                    ).fetchone()
+                    self._titles.add(self.db.conn, hid, key, seen)
                 if story_id is not None:
                     stories_joined.add(story_id)
                 else:
                     storyless.append(hid)
             # a headline whose URL is a stored article joins that article's story; one whose article is not
             # stored may join a story of the window by title (store.headline_stories)
-            stories_joined |= headline_stories.join_headlines(self.db.conn, storyless)
+            stories_joined |= headline_stories.join_headlines(self.db.conn, storyless, self._titles)
             count_headlines(self.db.conn, stories_joined)
         for name, source_id in counted:
             self._counters.count(run_id, name, source_id)
