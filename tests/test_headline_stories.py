@@ -162,3 +162,18 @@ def test_a_stored_article_body_outranks_its_headline_title(tmp_path):
                          run_id=run)  # fmt: skip
         assert other.duplicate_of is None and measles.article_id != other.article_id
         assert s.db.execute("SELECT story_id FROM headlines").fetchall() == [(other.article_id,)]
+
+
+def test_a_window_older_than_the_title_index_is_scanned(tmp_path):
+    """The writer's title index covers the last 14 days of headlines; an article published long before (a backfill)
+    still finds the headlines of its own time, by a scan of that window."""
+    with Store(tmp_path / "news.db") as s:
+        s.upsert_sources(SOURCES)
+        run = s.start_run(sources=["pub", "other", "agg"])
+        s.save_headlines([headline("other.ma/late", HOSPITAL_TITLE, "2025-11-20T10:00:00+00:00", "other")],
+                         run_id=run)  # fmt: skip
+        s.save_headlines([headline("other.ma/m9", MEASLES_TITLE, at(8, "13:00"), "other")], run_id=run)
+        assert s._titles.since is not None and s._titles.since > at(8, "13:00")  # not in the index
+        measles = s.save_article(art("pub.ma/m1", MEASLES_TITLE, MEASLES, published=at(8, "11:00")), run_id=run)
+        got = dict(s.db.execute("SELECT url_key, story_id FROM headlines").fetchall())
+        assert got == {"other.ma/late": None, "other.ma/m9": measles.article_id}
