@@ -65,9 +65,11 @@ START = datetime(2025, 10, 1, 6, 0, tzinfo=UTC)
 class Generator:
     """The labelled articles and headlines of group ``k`` (deterministic per seed and k)."""
 
-    def __init__(self, seed: int = 17) -> None:
+    def __init__(self, seed: int = 17, *, raw_keys: bool = False) -> None:
         rng = random.Random(seed)
         self.seed = seed
+        # raw_keys: the generated words are already match keys (letters only); skips match_key at 1M articles
+        self.raw_keys = raw_keys
         self.vocab = ["".join(rng.choice(LETTERS) for _ in range(rng.randint(3, 8))) for _ in range(30_000)]
         self.topics = [rng.sample(self.vocab, 200) for _ in range(40)]
         # each outlet's footer: the same closing paragraph on all its articles (boilerplate after a few)
@@ -145,11 +147,14 @@ class Generator:
                                     stored=False))  # fmt: skip
         return arts, heads
 
-    @staticmethod
-    def _article(key: str, title: list[str], paras: list[list[str]], when: datetime, label: Any, kind: str) -> dict:
+    def _article(self, key: str, title: list[str], paras: list[list[str]], when: datetime, label: Any,
+                 kind: str) -> dict:  # fmt: skip
         body = "\n\n".join(" ".join(x) for x in paras)
         title_text = " ".join(title)
-        title_key, body_key = match_key(title_text), match_key(body)
+        if self.raw_keys:
+            title_key, body_key = title_text, " ".join(body.split())
+        else:
+            title_key, body_key = match_key(title_text), match_key(body)
         published = when.isoformat(timespec="seconds")
         return {"url": f"https://{key}", "url_key": key, "source_id": key.split(".")[0], "title": title_text,
                 "body": body, "title_key": title_key, "body_key": body_key,
@@ -258,6 +263,45 @@ def labelled(args: argparse.Namespace) -> dict[str, Any]:
                 head_labels.items() if kd == kind]  # fmt: skip
         hrows[kind] = sum(h is not None and h == o for h, o in hits) / len(hits)
     out["headline_rows"] = hrows
+    out["banding"] = banding(path, labels)
+    return out
+
+
+def banding(path: Path, labels: dict[str, tuple[Any, str]]) -> dict[str, dict[str, float]]:
+    """Per variant, over the (original, variant) pairs that both have a signature: the share the verification rule
+    accepts (estimate), and the share that is also an LSH candidate with the store's banding (25 bands x 5 rows) and
+    with 32 x 4 (the same 128 values). Direct pairs only: a variant can still join through another member."""
+    import numpy as np
+
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    sig = {k: (dedup.deserialise(b), n) for k, b, n in
+           conn.execute("SELECT url_key, minhash, shingle_count FROM articles WHERE minhash IS NOT NULL")}  # fmt: skip
+    conn.close()
+
+    def candidate(a: np.ndarray, b: np.ndarray, bands: int, rows: int) -> bool:
+        eq = (a[: bands * rows] == b[: bands * rows]).reshape(bands, rows)
+        return bool(eq.all(axis=1).any())
+
+    out: dict[str, dict[str, float]] = {}
+    originals = {str(label): k for k, (label, kind) in labels.items() if kind == "original"}
+    for kind in [*VARIANTS[1:], *NEAR_MISSES]:
+        counts = Counter()
+        for k, (label, kd) in labels.items():
+            orig = originals[str(label).split(":")[0]]
+            if kd != kind or k not in sig or orig not in sig:
+                continue
+            (a, na), (b, nb) = sig[orig], sig[k]
+            j, c = dedup.estimate_similarity(a, b, na, nb)
+            ok = dedup.is_near_duplicate(j, c, None)
+            counts["pairs"] += 1
+            counts["verified"] += ok
+            counts["candidate_25x5"] += ok and candidate(a, b, 25, 5)
+            counts["candidate_32x4"] += ok and candidate(a, b, 32, 4)
+            counts["any_candidate_32x4"] += candidate(a, b, 32, 4)
+            counts["any_candidate_25x5"] += candidate(a, b, 25, 5)
+        if counts["pairs"]:
+            out[kind] = {"pairs": counts["pairs"], **{x: round(counts[x] / counts["pairs"], 4) for x in (
+                "verified", "candidate_25x5", "candidate_32x4", "any_candidate_25x5", "any_candidate_32x4")}}
     return out
 
 
@@ -325,6 +369,77 @@ def scale_store(args: argparse.Namespace) -> dict[str, Any]:
             "checkpoints": checkpoints}  # fmt: skip
 
 
+def scale_state(args: argparse.Namespace) -> dict[str, Any]:
+    """Child process: the dedup state alone at ``args.scale`` articles: signature, candidates (the store's band
+    query) and verification, then the article's row (signature columns only) and its 25 band rows, in one database
+    created by ``Store``; committed every 500 articles. Timed per stage."""
+    from newscrawler.store.rows import parse_utc
+
+    gen = Generator(args.seed, raw_keys=True)
+    path = Path(args.db)
+    path.unlink(missing_ok=True)
+    with Store(path) as s:
+        s.upsert_sources(sources())
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("BEGIN")
+    groups = -(-args.scale // (len(VARIANTS) + len(NEAR_MISSES)))
+    n, t_sig, t_cand, t_ins, matched, checkpoints = 0, 0.0, 0.0, 0.0, 0, []
+    window = timedelta(days=7)
+    hours = timedelta(hours=dedup.MAX_HOURS_APART)
+    for arts, _ in arrivals(gen, groups, args.block, random.Random(args.seed)):
+        for a in arts:
+            if n >= args.scale:
+                break
+            t0 = time.perf_counter()
+            sh = dedup.shingles(a["body_key"], title_key=a["title_key"])
+            if len(sh) < dedup.MIN_SHINGLES:
+                continue
+            sig = dedup.signature(sh)
+            bands = dedup.band_hashes(sig)
+            t1 = time.perf_counter()
+            when = parse_utc(a["published_at"])
+            assert when is not None
+            params = [x for pair in enumerate(bands) for x in pair]
+            found = None
+            for _cid, croot, blob, size, c_pub, _c_seen, _ in conn.execute(dedup_sql._BAND_QUERY, [
+                    *params, (when - window).isoformat(timespec="seconds"), (when - hours).isoformat(timespec="seconds"),
+                    (when + hours).isoformat(timespec="seconds")]):  # fmt: skip
+                j, c = dedup.estimate_similarity(sig, dedup.deserialise(blob), len(sh), size or 0)
+                c_when = parse_utc(c_pub)
+                if dedup.is_near_duplicate(j, c, None if c_when is None else (when - c_when).total_seconds() / 3600):
+                    found = croot
+                    break
+            t2 = time.perf_counter()
+            cur = conn.execute(
+                "INSERT INTO articles (url, url_key, source_id, published_at, first_seen_at, last_seen_at, minhash, "
+                "shingle_count, bands, duplicate_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
+                [a["url"], a["url_key"], a["source_id"], a["published_at"], a["published_at"], a["published_at"],
+                 dedup.serialise(sig), len(sh), found],
+            )  # fmt: skip
+            article_id = cur.lastrowid
+            conn.execute(dedup_sql._BAND_INSERT, [x for band, h in enumerate(bands) for x in (band, h, article_id)])
+            t_ins += time.perf_counter() - t2
+            t_sig += t1 - t0
+            t_cand += t2 - t1
+            matched += found is not None
+            n += 1
+            if n % 500 == 0:
+                conn.execute("COMMIT")
+                conn.execute("BEGIN")
+            if n % 100_000 == 0:
+                checkpoints.append((n, round(t_sig + t_cand, 1), round(t_ins, 1)))
+                print(json.dumps({"progress": n}), file=sys.stderr, flush=True)
+        if n >= args.scale:
+            break
+    conn.execute("COMMIT")
+    conn.close()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"articles": n, "matched": matched, "signature_s": round(t_sig, 1), "candidates_verify_s": round(t_cand, 1),
+            "insert_s": round(t_ins, 1), "peak_rss_mb": round(rss), "db_mb": round(path.stat().st_size / 2**20),
+            "checkpoints": checkpoints}  # fmt: skip
+
+
 def scale_datasketch(args: argparse.Namespace) -> dict[str, Any]:
     """Child process: the stored signatures, in arrival order, through datasketch's in-memory MinHashLSH."""
     import numpy as np
@@ -364,16 +479,24 @@ def scale(args: argparse.Namespace) -> dict[str, Any]:
     folder = Path(args.db or tempfile.mkdtemp(prefix="bench-dedup-"))
     db = folder / f"scale{args.scale}.db"
     out = {}
-    for child in ("store", "datasketch"):
+    for child in ("state" if args.state_only else "store", "datasketch"):
         cmd = [sys.executable, __file__, "--child", child, "--scale", str(args.scale), "--db", str(db),
                "--seed", str(args.seed), "--block", str(args.block)]  # fmt: skip
-        result = subprocess.run(cmd, capture_output=True, text=True, check=True)
+        print(f"running the {child} child ...", file=sys.stderr, flush=True)
+        result = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True)
         out[child] = json.loads(result.stdout)
-    # a new crawl's start on this database: opening the writer (schema check, pragmas) and the first lookups
+    # a new crawl's start on this database: opening the writer (schema check, pragmas), a lookup, the first save
     t = time.perf_counter()
     with Store(db) as s:
         s.known_article("o0.ma/0")
-    out["open_s"] = round(time.perf_counter() - t, 3)
+        out["open_s"] = round(time.perf_counter() - t, 3)
+        a, _ = Generator(args.seed + 1).group(10**6)
+        first = {k: v for k, v in a[0].items() if k not in ("label", "kind")}
+        run = s.start_run(sources=["o0"])
+        t = time.perf_counter()
+        s.save_article(first, run_id=run)
+        s.commit()
+        out["first_save_s"] = round(time.perf_counter() - t, 3)
     return out
 
 
@@ -384,10 +507,14 @@ def main() -> None:
     parser.add_argument("--block", type=int, default=520, help="articles shuffled together")
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--db", help="folder for the databases (default: a temporary one); with --child: the file")
-    parser.add_argument("--child", choices=["store", "datasketch"], help=argparse.SUPPRESS)
+    parser.add_argument("--state-only", action="store_true",
+                        help="with --scale: time the dedup state alone (signature, band query, verification, band "
+                        "insert) instead of the whole Store.save_article (for 1,000,000 articles)")
+    parser.add_argument("--child", choices=["store", "state", "datasketch"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(scale_store(args) if args.child == "store" else scale_datasketch(args)))
+        child = {"store": scale_store, "state": scale_state, "datasketch": scale_datasketch}[args.child]
+        print(json.dumps(child(args)))
         return
     print(json.dumps(scale(args) if args.scale else labelled(args), indent=2, default=str))
 
