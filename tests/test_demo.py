@@ -342,10 +342,11 @@ def test_latency_holds_each_response_back_and_requests_carry_arrival_times():
         t0 = time.monotonic()
         assert fetch(url)[0] == 200
         assert time.monotonic() - t0 >= 0.3
-        assert fetch(url)[0] == 200
+        assert fetch(url, {"User-Agent": "worker-2"})[0] == 200
         first, second = srv.requests_for("sahafa-demo-02")
         assert t0 <= first.at < second.at
         assert second.at - first.at >= 0.3  # the second request could only start after the first answer
+        assert first.agent.startswith("Python-urllib") and second.agent == "worker-2"
 
 
 def test_separate_process_fleet_writes_its_request_log(tmp_path):

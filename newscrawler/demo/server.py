@@ -48,6 +48,7 @@ class RequestRecord(NamedTuple):
     path: str
     status: int
     at: float = 0.0  # time.monotonic() when the request arrived (per-host intervals; only differences mean anything)
+    agent: str = ""  # the User-Agent header: tells apart crawler processes that share the sites
 
 
 class _SiteHTTPServer(ThreadingHTTPServer):
@@ -109,7 +110,8 @@ class _Handler(BaseHTTPRequestHandler):
         if status == 200 and self._not_modified(page):
             status = 304
         # Logged before the response goes out, so a client that has its answer always finds it in the log.
-        self.server.demo_log.append(RequestRecord(self.server.demo_site.id, self.command, target, status, arrived))
+        self.server.demo_log.append(RequestRecord(self.server.demo_site.id, self.command, target, status, arrived,
+                                                  self.headers.get("User-Agent", "")))
         if self.server.demo_latency > 0:
             # a slow site: the client's concurrency slot stays busy (each connection has its own thread)
             time.sleep(self.server.demo_latency)
