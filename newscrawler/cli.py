@@ -1,4 +1,4 @@
-"""The `newscrawler` command: demo, crawl, extract, sources, stats, health, search, export."""
+"""The `newscrawler` command: demo, crawl, seed, extract, sources, stats, health, search, export."""
 
 from __future__ import annotations
 
@@ -73,6 +73,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     from newscrawler.backfill import parse_since
 
     overrides = _parse_overrides(args.set)
+    redis_url = args.redis or os.environ.get("NEWSCRAWLER_REDIS_URL") or ""
+    if args.idle_exit is not None and not redis_url:
+        raise CommandError("--idle-exit is for a worker of a distributed crawl (with --redis URL)")
+    if redis_url:
+        return _distributed(lambda: _worker(args, redis_url, overrides))
     if args.since is not None:
         overrides["NEWSCRAWLER_SINCE"] = args.since
     if args.due:
@@ -85,6 +90,54 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         return 2
     check_writable_db(args.db)
     return _crawl_and_report(db=args.db, config=args.config, sources=args.sources, overrides=overrides)
+
+
+def _distributed(command: Any) -> int:
+    """Run a distributed command; a bad --redis URL or a Redis that does not answer is one line, exit code 2."""
+    from newscrawler.distributed.redis_url import RedisUrlError
+    from newscrawler.distributed.worker import RedisUnreachable
+
+    try:
+        return int(command())
+    except (RedisUrlError, RedisUnreachable, SourceConfigError) as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _worker(args: argparse.Namespace, redis_url: str, overrides: dict[str, Any]) -> int:
+    from newscrawler.distributed.worker import run_worker
+
+    if args.since is not None or args.due:
+        raise CommandError("--since and --due are for a single crawl; a distributed crawl is scheduled by `seed`")
+    if args.idle_exit is not None and args.idle_exit < 0:
+        raise CommandError("--idle-exit SECONDS must be 0 or more")
+    load_sources(args.config, only=_split(args.sources))  # fail fast, before Scrapy starts
+    return run_worker(redis_url, config=args.config, sources=args.sources, overrides=overrides,
+                      idle_exit=args.idle_exit or 0.0)
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    redis_url = args.redis or os.environ.get("NEWSCRAWLER_REDIS_URL") or ""
+    if not redis_url:
+        raise CommandError("seed needs --redis URL (or NEWSCRAWLER_REDIS_URL)")
+    return _distributed(lambda: _seed(args, redis_url))
+
+
+def _seed(args: argparse.Namespace, redis_url: str) -> int:
+    from newscrawler.distributed.redis_url import RedisKeys
+    from newscrawler.distributed.seed import seed
+    from newscrawler.distributed.worker import connect
+
+    sources = load_sources(args.config, only=_split(args.sources))
+    settings = crawl_settings(DEFAULT_DB, args.config, _parse_overrides(args.set))
+    client = connect(redis_url)
+
+    def report(counts: dict[str, int]) -> None:
+        print(", ".join(f"{name} {count}" for name, count in counts.items()), flush=True)
+
+    seed(client, RedisKeys(settings.get("NEWSCRAWLER_REDIS_PREFIX")), sources, watch=args.watch,
+         lease_seconds=settings.getfloat("NEWSCRAWLER_WORKER_LEASE_SECONDS"),
+         min_interval=settings.getfloat("NEWSCRAWLER_POLL_MIN_MINUTES") * 60, report=report)
+    return 0
 
 
 def _crawl_and_report(*, db: str, config: str | None, sources: str | None = None,
@@ -465,9 +518,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--due", action="store_true",
                    help="only the feeds, sitemaps and listings that are due (adaptive polling), and pending "
                         "articles; for cron or a systemd timer every few minutes")
+    p.add_argument("--redis", metavar="URL",
+                   help="be one worker of a distributed crawl on this Redis, redis://HOST:PORT/DB (default: "
+                        "NEWSCRAWLER_REDIS_URL); items go to the ingest, not to --db")
+    p.add_argument("--idle-exit", type=float, metavar="SECONDS",
+                   help="with --redis: stop once the whole crawl had nothing to do for this long")
     p.add_argument("-s", "--set", action="append", default=[], metavar="KEY=VALUE",
                    help="a Scrapy or NEWSCRAWLER_* setting, e.g. -s DOWNLOAD_DELAY=5")
     p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("seed", help="put the sources' feeds, sitemaps and listings that are due on a distributed "
+                                    "crawl's start list")
+    p.add_argument("--redis", metavar="URL", help="the crawl's Redis (default: NEWSCRAWLER_REDIS_URL)")
+    p.add_argument("--config", help=f"sources file (default {DEFAULT_SOURCES.name} in data/)")
+    p.add_argument("--sources", help="comma-separated source ids (default: all)")
+    p.add_argument("--watch", action="store_true", help="keep seeding what becomes due until stopped")
+    p.add_argument("-s", "--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="a NEWSCRAWLER_* setting, e.g. -s NEWSCRAWLER_REDIS_PREFIX=crawl2")
+    p.set_defaults(func=cmd_seed)
 
     p = sub.add_parser("extract", help="print the article extracted from a file or URL as JSON")
     p.add_argument("target", metavar="FILE_OR_URL")

@@ -98,3 +98,9 @@ NEWSCRAWLER_EXTRACT_TIMEOUT = 60.0  # seconds of extraction per page in a worker
 # (`--redis`; empty: a single-process crawl), and the prefix of every key newscrawler keeps there.
 NEWSCRAWLER_REDIS_URL = ""
 NEWSCRAWLER_REDIS_PREFIX = "newscrawler"
+# A worker (`crawl --redis`): seconds without a heartbeat after which its in-flight requests go back to the queue;
+# hours a request fingerprint stays in the shared seen-set (stored articles stay known through the ingest's set);
+# seconds with nothing to do anywhere in the crawl before a worker exits (`--idle-exit`; 0: run until stopped).
+NEWSCRAWLER_WORKER_LEASE_SECONDS = 60.0
+NEWSCRAWLER_SEEN_TTL_HOURS = 48.0
+NEWSCRAWLER_IDLE_EXIT = 0.0

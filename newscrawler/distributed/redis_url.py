@@ -79,6 +79,12 @@ class RedisKeys:
         return self._k(f"inflight:{worker}")
 
     @property
+    def seeded(self) -> str:
+        """Start URL -> when `seed` last pushed it (unix seconds): not pushed again sooner than the shortest poll
+        interval, while its poll (fetched, then published by the ingest) has not yet moved its due time."""
+        return self._k("seeded")
+
+    @property
     def workers(self) -> str:
         """Worker id -> last heartbeat (unix seconds)."""
         return self._k("workers")

@@ -1,0 +1,128 @@
+"""Politeness shared by every worker: one request start per host per delay, and a Retry-After pauses the host.
+
+Scrapy's download slots are per process: N workers each keeping a source's ``download_delay`` hit the site N
+times as often. ``SharedPolitenessMiddleware`` reserves each request's start time per host in Redis, in one Lua
+script on Redis's clock (so machines need not agree on the time):
+``start = max(now, keys.host_next(host), keys.host_pause(host)); keys.host_next(host) = start + delay``, then waits
+locally until ``start`` without blocking (a Twisted deferLater, never time.sleep). A 429/503 with ``Retry-After``
+seen by any worker sets ``keys.host_pause(host)`` (value: the end of the pause in ms, expiring with it); every
+reservation starts after it, and a request whose reserved start fell inside a pause set meanwhile reserves again.
+
+The host is ``urlsplit(url).hostname`` with the port when the URL has one (the demo sites are ports of
+127.0.0.1). The delay is the source's ``download_delay`` (``DOWNLOAD_SLOTS``, which the spider fills from the
+politeness table of sources.toml) or DOWNLOAD_DELAY.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import signals
+from scrapy.utils.defer import maybe_deferred_to_future
+
+from newscrawler.distributed.redis_url import RedisKeys, redis_client
+from newscrawler.politeness import retry_after_seconds
+
+logger = logging.getLogger(__name__)
+
+PAUSE_CAP_SECONDS = 3600.0  # a Retry-After of a week pauses the host for an hour, then one request asks again
+
+_NOW_MS = "local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)\n"
+
+# KEYS: host_next, host_pause; ARGV: delay ms. Returns the ms to wait before starting.
+_RESERVE = _NOW_MS + """
+local start = now
+local stored = tonumber(redis.call('GET', KEYS[1]) or '0')
+if stored > start then start = stored end
+local pause = tonumber(redis.call('GET', KEYS[2]) or '0')
+if pause > start then start = pause end
+local next = start + tonumber(ARGV[1])
+redis.call('SET', KEYS[1], next, 'PX', next - now + 60000)
+return start - now
+"""
+
+# KEYS: host_pause; ARGV: pause ms. The pause only ever lengthens.
+_PAUSE = _NOW_MS + """
+local until_ms = now + tonumber(ARGV[1])
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if until_ms > current then redis.call('SET', KEYS[1], until_ms, 'PX', tonumber(ARGV[1])) end
+return 1
+"""
+
+# KEYS: host_pause. Ms left of the host's pause (0: none).
+_PAUSED = _NOW_MS + """
+local pause = tonumber(redis.call('GET', KEYS[1]) or '0')
+if pause > now then return pause - now end
+return 0
+"""
+
+
+def host_of(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    return f"{host}:{parts.port}" if parts.port else host
+
+
+class SharedPolitenessMiddleware:
+    STATUSES = (429, 503)
+
+    def __init__(self, crawler: Any, client: Any, keys: RedisKeys) -> None:
+        self.crawler = crawler
+        self.keys = keys
+        self.default_delay = crawler.settings.getfloat("DOWNLOAD_DELAY")
+        # The per-source delays, read before opened() zeroes the local slots' copies.
+        self.slot_delays = {key: float(conf.get("delay", self.default_delay))
+                            for key, conf in crawler.settings.getdict("DOWNLOAD_SLOTS").items()}
+        self._reserve = client.register_script(_RESERVE)
+        self._pause = client.register_script(_PAUSE)
+        self._paused = client.register_script(_PAUSED)
+        crawler.signals.connect(self.opened, signal=signals.spider_opened)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SharedPolitenessMiddleware:
+        settings = crawler.settings
+        return cls(crawler, redis_client(settings.get("REDIS_URL")), RedisKeys(settings.get("NEWSCRAWLER_REDIS_PREFIX")))
+
+    def opened(self, spider: Any = None) -> None:
+        # The shared reservation IS the delay. Scrapy's slot would add its own on top: with one worker a request
+        # reserved at t+d would wait again for the slot's d (with jitter up to 1.5 d) after the previous local
+        # start, so one worker would crawl slower than its configured rate. The local slots keep their
+        # concurrency and lose their delay; AutoThrottle is off in a worker for the same reason (worker.py).
+        downloader = self.crawler.engine.downloader
+        downloader.per_slot_settings = {key: {**conf, "delay": 0.0}
+                                        for key, conf in downloader.per_slot_settings.items()}
+        downloader._delay = 0.0  # new slots (robots.txt, by host) likewise; no public setter exists
+
+    def delay_of(self, request: Any) -> float:
+        return self.slot_delays.get(request.meta.get("download_slot", ""), self.default_delay)
+
+    async def process_request(self, request: Any, spider: Any = None) -> None:
+        from twisted.internet import reactor, task
+
+        host = host_of(request.url)
+        delay_ms = int(self.delay_of(request) * 1000)
+        waited = 0.0
+        while True:
+            wait_ms = int(self._reserve(keys=[self.keys.host_next(host), self.keys.host_pause(host)],
+                                        args=[delay_ms]))
+            if wait_ms > 0:
+                waited += wait_ms / 1000
+                await maybe_deferred_to_future(task.deferLater(reactor, wait_ms / 1000, lambda: None))
+            # a Retry-After seen by another worker while this one waited: the reserved start is void
+            if not int(self._paused(keys=[self.keys.host_pause(host)])):
+                break
+            self.crawler.stats.inc_value("newscrawler/host_pause_rewaits")
+        if waited:
+            self.crawler.stats.inc_value("newscrawler/politeness_wait_seconds", round(waited, 3))
+
+    def process_response(self, request: Any, response: Any, spider: Any = None) -> Any:
+        if response.status in self.STATUSES:
+            wait = retry_after_seconds(response.headers.get(b"Retry-After"))
+            if wait:
+                host = host_of(request.url)
+                self._pause(keys=[self.keys.host_pause(host)], args=[int(min(wait, PAUSE_CAP_SECONDS) * 1000)])
+                self.crawler.stats.inc_value("newscrawler/host_pauses")
+                logger.info("%s asks to wait %.0f s: paused for every worker", host, wait)
+        return response

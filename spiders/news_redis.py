@@ -1,0 +1,115 @@
+"""The news spider of a distributed worker: NewsSpider fed from Redis (scrapy-redis's RedisMixin).
+
+`newscrawler seed` pushes one JSON entry per feed, sitemap, listing (and robots.txt) to ``keys.start_urls``:
+``{"url": ..., "source_id": ..., "kind": "feed" | "sitemap" | "listing" | "robots"}``. A worker turns each into
+the request NewsSpider would have made at its start (``_discovery``), so both crawl modes share one code path; the
+articles they list go to the shared queue through scrapy-redis's scheduler. At its start the worker also resumes
+the sources' pending frontier, as NewsSpider does (the shared duplicate filter keeps two workers starting
+together from requesting one URL twice).
+
+A worker runs until stopped (or NEWSCRAWLER_IDLE_EXIT seconds with nothing to do anywhere in the crawl), so the
+per-run bounds of a single crawl are off by default (newscrawler.distributed.worker).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import scrapy
+from newscrawler.spiders.news import NewsSpider
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
+from scrapy_redis.spiders import RedisMixin
+
+from newscrawler.crawlstate import crawl_state
+from newscrawler.distributed.lease_keeper import acked
+from newscrawler.distributed.queue import leases
+from newscrawler.distributed.redis_url import RedisKeys
+from newscrawler.items import PollSchedule, Reject
+from newscrawler.urls import url_key
+
+START_KINDS = ("feed", "sitemap", "listing", "robots")
+
+
+def start_entry(url: str, source_id: str, kind: str) -> str:
+    """The JSON a seeder pushes to keys.start_urls (the worker reads it with make_request_from_data)."""
+    return json.dumps({"url": url, "source_id": source_id, "kind": kind}, ensure_ascii=False)
+
+
+class NewsRedisSpider(RedisMixin, NewsSpider):
+    name = "news_redis"
+    idle_since: float | None = None  # monotonic time since which the whole crawl has had nothing to do
+    idle_exit = 0.0
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsRedisSpider:
+        spider: NewsRedisSpider = super().from_crawler(crawler, *args, **kwargs)
+        spider.keys = RedisKeys(crawler.settings.get("NEWSCRAWLER_REDIS_PREFIX"))
+        spider.redis_key = spider.keys.start_urls
+        spider.setup_redis(crawler)
+        spider.idle_exit = crawler.settings.getfloat("NEWSCRAWLER_IDLE_EXIT")
+        crawler.signals.connect(spider._busy, signal=signals.response_received)
+        return spider
+
+    async def start(self) -> Any:
+        self.state = crawl_state(self.crawler)
+        if self.pending_max_age:
+            expired = self.state.expire(datetime.now(UTC) - self.pending_max_age)
+            self.crawler.stats.set_value("newscrawler/frontier_expired", expired)
+        for source in self.sources.values():
+            for request in self._pending_requests(source):
+                yield request
+        for out in self.next_requests():
+            yield out
+
+    def make_request_from_data(self, data: bytes) -> list[Any]:
+        try:
+            entry = json.loads(data)
+            url, source_id, kind = str(entry["url"]), str(entry["source_id"]), str(entry["kind"])
+        except (ValueError, KeyError, TypeError):
+            self.logger.warning("start entry is not {url, source_id, kind} JSON: %r", data[:200])
+            return []
+        source = self.sources.get(source_id)
+        if source is None or kind not in START_KINDS:
+            self.logger.warning("start entry for an unknown source or kind: %s %s %s", source_id, kind, url)
+            return []
+        # Seeded again when due: a new poll of the document, not a discovery cycle within one walk.
+        self.discovery_seen.discard(url_key(url))
+        return list(self._discovery(source, url, kind, None))
+
+    def on_error(self, failure: Any) -> Iterator[Reject | PollSchedule | scrapy.Request]:
+        # Errbacks do not pass the spider middlewares: the lease ends here, once the errback's output is out.
+        yield from acked(super().on_error(failure), failure.request, leases(self.crawler))
+
+    # -- when is a worker done -----------------------------------------------------------------
+
+    def _busy(self, *args: Any, **kwargs: Any) -> None:
+        self.idle_since = None
+
+    def crawl_busy(self) -> bool:
+        """Anything left anywhere in the crawl: start entries, queued requests, or requests some worker holds
+        (whose callbacks may still list new articles)."""
+        server = self.server
+        if server is None:
+            return False
+        if server.llen(self.keys.start_urls) or server.zcard(self.keys.requests):
+            return True
+        return any(server.hlen(self.keys.inflight(w.decode() if isinstance(w, bytes) else w))
+                   for w in server.hkeys(self.keys.workers))
+
+    def spider_idle(self) -> None:
+        """Called by Scrapy when this worker has nothing in hand: take start entries; with NEWSCRAWLER_IDLE_EXIT,
+        close once the whole crawl has had nothing to do for that long, else wait for work for ever."""
+        self.schedule_next_requests()
+        if self.crawl_busy():
+            self.idle_since = None
+            raise DontCloseSpider
+        if self.idle_since is None:
+            self.idle_since = time.monotonic()
+        if not self.idle_exit or time.monotonic() - self.idle_since < self.idle_exit:
+            raise DontCloseSpider
+        self.logger.info("nothing to do for %.0f s: the worker stops", self.idle_exit)
