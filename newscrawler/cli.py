@@ -1,4 +1,4 @@
-"""The `newscrawler` command: demo, crawl, seed, extract, sources, stats, health, search, export."""
+"""The `newscrawler` command: demo, crawl, seed, extract, sources, stats, health, search, export, serve, ingest."""
 
 from __future__ import annotations
 
@@ -416,6 +416,56 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(Path(args.db), host=args.host, port=args.port)
 
 
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """The one writer of a distributed crawl (newscrawler.distributed.ingest): exit 0 after SIGTERM/SIGINT or
+    --idle-exit, 1 when a write failed or Redis was lost, 2 on a bad option, Redis or database, 3 when locked."""
+    import logging
+
+    from newscrawler import exitcodes
+    from newscrawler.distributed.redis_url import RedisUrlError, check_redis_url
+    from newscrawler.runlock import RunLocked
+
+    overrides = _parse_overrides(args.set)
+    settings = crawl_settings(args.db, None, overrides)
+    url = args.redis or os.environ.get("NEWSCRAWLER_REDIS_URL") or settings.get("NEWSCRAWLER_REDIS_URL")
+    if not url:
+        raise CommandError("ingest needs --redis redis://HOST:PORT/DB (or NEWSCRAWLER_REDIS_URL)")
+    try:
+        check_redis_url(url)
+    except RedisUrlError as exc:
+        raise CommandError(str(exc)) from None
+    if args.batch is not None and args.batch < 1:
+        raise CommandError("--batch must be 1 or more")
+    if args.idle_exit is not None and args.idle_exit < 0:
+        raise CommandError("--idle-exit must be 0 or more seconds")
+    check_writable_db(args.db)
+    Path(args.db).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        from newscrawler.distributed.ingest import IngestError, IngestOptions, run_ingest
+    except ImportError as exc:  # redis-py is the optional extra
+        raise CommandError(f"ingest needs the [redis] extra: pip install 'newscrawler[redis]' ({exc})") from None
+    logging.basicConfig(level=settings.get("LOG_LEVEL") or "INFO", stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(message)s")
+    options = IngestOptions.from_settings(settings, redis_url=url, db=args.db, batch=args.batch,
+                                          idle_exit=args.idle_exit)
+    try:
+        result = run_ingest(options)
+    except IngestError as exc:
+        raise CommandError(str(exc)) from None
+    except RunLocked as exc:
+        print(f"newscrawler: {exc}", file=sys.stderr)
+        return exitcodes.LOCKED
+    run, stats = result.run, result.stats
+    items = int(stats.get("newscrawler/ingest/items", 0))
+    print(f"Ingest run {run.get('id', '?')} ({result.status}): {items} items from "
+          f"{stats.get('newscrawler/ingest/entries', 0)} stream entries in {result.seconds:.1f} s; articles new "
+          f"{run.get('articles_new')}, re-seen {run.get('articles_seen')}, duplicates {run.get('duplicates')}, "
+          f"headlines new {run.get('headlines_new')}, listings/feeds {run.get('pages')}, rejects {run.get('rejects')}; "
+          f"undecodable {stats.get('newscrawler/ingest/undecodable', 0)}, failed "
+          f"{stats.get('newscrawler/ingest/items_failed', 0)}")
+    return result.exit_code
+
+
 def _reader(db: str) -> ReadOnlyStore:
     """The read-only store: readers never create, migrate or write the database (``ReaderError`` otherwise)."""
     from newscrawler.store import ReadOnlyStore
@@ -597,6 +647,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8001)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("ingest", help="distributed crawl: the one process that stores the workers' items from "
+                                      "Redis into the database (docs/distributed.md)")
+    p.add_argument("--redis", metavar="URL", help="redis://HOST:PORT/DB (default: NEWSCRAWLER_REDIS_URL)")
+    p.add_argument("--db", default=DEFAULT_DB)
+    p.add_argument("--idle-exit", type=float, metavar="SECONDS",
+                   help="exit 0 after SECONDS with no new item (default: run until SIGTERM or Ctrl-C)")
+    p.add_argument("--batch", type=int, metavar="N",
+                   help="stream entries per SQLite commit (default NEWSCRAWLER_INGEST_BATCH, 500)")
+    p.add_argument("-s", "--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="a NEWSCRAWLER_* setting, e.g. -s NEWSCRAWLER_NEAR_DUPLICATES=0")
+    p.set_defaults(func=cmd_ingest)
     return parser
 
 

@@ -104,3 +104,7 @@ NEWSCRAWLER_REDIS_PREFIX = "newscrawler"
 NEWSCRAWLER_WORKER_LEASE_SECONDS = 60.0
 NEWSCRAWLER_SEEN_TTL_HOURS = 48.0
 NEWSCRAWLER_IDLE_EXIT = 0.0
+# `newscrawler ingest`: stream entries per read, SQLite commit and acknowledgement (--batch), and how long an entry
+# read by another ingest consumer stays unacknowledged before this one takes it over (that consumer died).
+NEWSCRAWLER_INGEST_BATCH = 500
+NEWSCRAWLER_INGEST_CLAIM_IDLE_SECONDS = 300.0

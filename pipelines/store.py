@@ -10,16 +10,8 @@ from scrapy import signals
 
 from newscrawler import runlock
 from newscrawler.crawlstate import CrawlState, crawl_state
-from newscrawler.items import (
-    Article,
-    Headline,
-    HeadlineBatch,
-    KnownArticles,
-    PageRecord,
-    PollSchedule,
-    Reject,
-)
 from newscrawler.store import Store
+from newscrawler.store.item_writer import ItemWriter
 
 logger = logging.getLogger(__name__)
 
@@ -42,11 +34,6 @@ RUN_STATS = {
 }
 
 
-# Rejects that do not finish a URL: the server asked us to come back later (429, 503), so it stays pending in
-# the frontier for the next run (until NEWSCRAWLER_PENDING_MAX_AGE_DAYS expires it).
-KEEP_PENDING_REASONS = frozenset({"http_429", "http_503"})
-
-
 class StorePipeline:
     def __init__(self, crawler: Any):
         self.crawler = crawler
@@ -56,8 +43,8 @@ class StorePipeline:
         self.batch_size = settings.getint("NEWSCRAWLER_BATCH_SIZE")
         self.store: Store | None = None
         self.state: CrawlState | None = None
+        self.writer: ItemWriter | None = None  # the per-item storing, shared with the distributed ingest
         self.run_id = 0
-        self.write_error: str | None = None  # set by the first failed write (a full disk): the run stops
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -90,32 +77,19 @@ class StorePipeline:
         attach = getattr(self.state, "attach_writer", None)
         if attach is not None:  # a state kept in this database writes its marks through this one writer
             attach(self.store, self.run_id)
+        self.writer = ItemWriter(self.store, self.run_id, self.stats, frontier=self.state)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
-        store = self.store
-        assert store is not None, "open_spider was not called"
-        if self.write_error is not None:
-            self.stats.inc_value("newscrawler/items_not_stored")  # the run is stopping; said once already
-            return item
-        try:
-            return self._store_item(store, item)
-        except (sqlite3.OperationalError, sqlite3.DatabaseError, OSError) as exc:
-            self._stop_on_write_error(store, exc)
-            return item
+        writer = self.writer
+        assert writer is not None, "open_spider was not called"
+        failed_before = writer.write_error is not None
+        writer.write(item)
+        if writer.write_error is not None and not failed_before:
+            self._stop_crawl()
+        return item
 
-    def _stop_on_write_error(self, store: Store, exc: BaseException) -> None:
-        """A write that fails (disk full, file-size limit, I/O error) fails for every item after it: one error line,
-        the uncommitted batch undone (the run's counters are reloaded, so they match what was stored), and the run
-        stopped with status `store_error` instead of one traceback per item."""
-        self.write_error = f"{type(exc).__name__}: {exc}"
-        self.stats.inc_value("newscrawler/items_not_stored")
-        self.stats.inc_value("newscrawler/write_errors")  # the crawl exits 1 (newscrawler.exitcodes)
-        logger.error("newscrawler: cannot write to %s (%s); the crawl stops. Free disk space (or raise the "
-                     "file-size limit) and run it again: what was committed is kept.", self.db_path, exc)
-        try:
-            store.rollback()
-        except sqlite3.Error:
-            pass  # the connection may be unusable; the committed rows are safe either way
+    def _stop_crawl(self) -> None:
+        """The first failed write stops the run with status `store_error` (the writer said why, once)."""
         engine = self.crawler.engine
         if hasattr(engine, "close_spider_async"):  # Scrapy 2.14+
             from scrapy.utils.defer import deferred_from_coro
@@ -124,53 +98,9 @@ class StorePipeline:
         else:  # pragma: no cover - the floor version
             engine.close_spider(self.crawler.spider, "store_error")
 
-    def _store_item(self, store: Store, item: Any) -> Any:
-        if isinstance(item, Article):
-            result = store.save_article(dict(vars(item)), run_id=self.run_id)
-            self.stats.inc_value(f"newscrawler/articles_{result.status}")
-        elif isinstance(item, (HeadlineBatch, Headline)):
-            headlines = item.headlines if isinstance(item, HeadlineBatch) else [item]
-            self._save_headlines(store, [dict(vars(h)) for h in headlines])
-        elif isinstance(item, KnownArticles):
-            touched = store.touch_articles(item.url_keys, run_id=self.run_id, at=item.seen_at)
-            self.stats.inc_value("newscrawler/articles_touched", touched)
-        elif isinstance(item, PageRecord):
-            store.save_page(dict(vars(item)), run_id=self.run_id)
-            self.stats.inc_value("newscrawler/pages")
-        elif isinstance(item, PollSchedule):
-            store.save_poll(dict(vars(item)))
-        elif isinstance(item, Reject):
-            store.save_reject(dict(vars(item)), run_id=self.run_id)
-            self.stats.inc_value(f"newscrawler/rejects/{item.reason}")
-            self.stats.inc_value("newscrawler/rejects")
-        if (isinstance(item, (Article, Reject)) and item.frontier_url and self.state is not None
-                and not (isinstance(item, Reject) and item.reason in KEEP_PENDING_REASONS)):
-            # after the save: a crash leaves it pending
-            self.state.mark_done(item.frontier_url, item.source_id, item.reason if isinstance(item, Reject) else None)
-
-    def _save_headlines(self, store: Store, rows: list[dict]) -> None:
-        """One write for a page's headlines. When one of them is refused the call is undone as a whole, so they are
-        then saved one by one: a bad entry costs only itself, is logged and counted."""
-        try:
-            new, stored = store.save_headlines(rows, run_id=self.run_id), len(rows)
-        except ValueError:
-            new = stored = 0
-            for row in rows:
-                try:
-                    new += store.save_headlines([row], run_id=self.run_id)
-                    stored += 1
-                except ValueError as exc:
-                    logger.warning("headline not stored: %s", exc)
-                    self.stats.inc_value("newscrawler/headlines_invalid")
-        self.stats.inc_value("newscrawler/headlines_new", new)
-        self.stats.inc_value("newscrawler/headlines_seen", stored - new)
-
     def close_spider(self, spider: Any = None) -> None:
-        if self.store is not None and self.write_error is None:
-            try:
-                self.store.commit()
-            except (sqlite3.Error, OSError) as exc:
-                self._stop_on_write_error(self.store, exc)
+        if self.writer is not None and self.writer.write_error is None and not self.writer.commit():
+            self._stop_crawl()
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.store is None:
@@ -178,7 +108,7 @@ class StorePipeline:
         run_stats = {name: self.stats.get_value(key, 0) for name, key in RUN_STATS.items()}
         run_stats["pages_capped_by_source"] = self.stats.get_value("newscrawler/pages_capped_by_source", {})
         run_stats["runs_aborted"] = self.stats.get_value("newscrawler/runs_aborted", [])
-        status = "store_error" if self.write_error is not None else reason or "finished"
+        status = "store_error" if self.writer is not None and self.writer.write_error else reason or "finished"
         try:
             row = self.store.finish_run(self.run_id, status=status, stats=run_stats)
             self.stats.set_value("newscrawler/run", row)

@@ -468,3 +468,24 @@ def test_touch_articles_by_key_moves_last_seen_and_counts(store, run):
     counts = store.run_counts(run2)
     assert counts["articles_touched"] == 3 and counts["accounted"] == 0
     assert store.touch_articles([], run_id=run2) == 0
+
+
+def test_a_replayed_reject_or_page_adds_no_row_and_no_count_but_a_later_one_does(store, run):
+    # the distributed ingest may get an item twice (it died between its commit and its acknowledgement)
+    reject = {"url": "https://pub.ma/x", "source_id": "pub", "reason": "http_404", "http_status": 404,
+              "at": "2025-10-08T13:00:00+00:00"}
+    page = {"url": "https://pub.ma/rss", "source_id": "pub", "kind": "feed", "http_status": 200, "etag": '"a"',
+            "fetched_at": "2025-10-08T13:00:00+00:00"}
+    assert store.save_reject(reject, run_id=run) and store.save_page(page, run_id=run)
+    assert not store.save_reject(dict(reject), run_id=run)
+    assert not store.save_page(dict(page), run_id=run)
+    counts = store.run_counts(run)
+    assert (counts["rejects"], counts["pages"]) == (1, 1)
+    assert rows(store, "SELECT count(*) FROM rejects") == [(1,)]
+    assert store.page_state(page["url"])["fetch_count"] == 1
+    # the same URL rejected again later, or fetched again later, is a new fact
+    assert store.save_reject({**reject, "at": "2025-10-09T13:00:00+00:00"}, run_id=run)
+    assert store.save_page({**page, "fetched_at": "2025-10-09T13:00:00+00:00"}, run_id=run)
+    assert rows(store, "SELECT count(*) FROM rejects") == [(2,)]
+    assert store.page_state(page["url"])["fetch_count"] == 2
+    assert (store.run_counts(run)["rejects"], store.run_counts(run)["pages"]) == (2, 2)

@@ -279,16 +279,21 @@ class Store:
         self._wrote(max(1, len(headlines)))
         return sum(1 for name, _ in counted if name == "headlines_new")
 
-    def save_page(self, page: dict[str, Any], *, run_id: int) -> None:
+    def save_page(self, page: dict[str, Any], *, run_id: int) -> bool:
         """Record a fetched feed/sitemap/robots/listing page and its fetch state (one row per URL).
 
         ETag/Last-Modified/content hash/items are kept from earlier fetches when this one lacks them
         (a 304 Not Modified has no body); ``changed_at`` moves only when the content hash changes.
+        A fetch already recorded (the same URL and ``fetched_at``: an item the distributed ingest received twice)
+        changes and counts nothing; returns False then, else True.
         """
         url = page.get("url")
         if not url:
             raise ValueError(f"page needs url: {page!r}")
-        at = utc(page.get("fetched_at")) or utc_now()
+        at = utc(page.get("fetched_at"))
+        if at is not None and self._replayed("SELECT 1 FROM pages WHERE url = ? AND fetched_at = ?", [url, at]):
+            return False
+        at = at or utc_now()
         with self._savepoint():
             self.db.execute(
                 "INSERT INTO pages (url, source_id, kind, http_status, etag, last_modified, content_hash, items, "
@@ -319,6 +324,13 @@ class Store:
             )
         self._counters.count(run_id, "pages", page.get("source_id"))
         self._wrote()
+        return True
+
+    def _replayed(self, sql: str, params: list[Any]) -> bool:
+        """True when ``sql`` finds the row an item would add: the item was saved before (an ingest that died
+        between its commit and its acknowledgement gets it again)."""
+        self._begin()
+        return self.db.execute(sql, params).fetchone() is not None
 
     def page_state(self, url: str) -> dict[str, Any] | None:
         """Fetch state of a feed/sitemap/listing URL (etag, last_modified, content_hash, fetched_at, ...)."""
@@ -351,37 +363,36 @@ class Store:
         self._wrote(len(ids))
         return ids
 
-    def save_reject(self, reject: dict[str, Any], *, run_id: int) -> None:
+    def save_reject(self, reject: dict[str, Any], *, run_id: int) -> bool:
         """Record why a URL produced no article. ``reason`` may carry its detail (``"blocked: captcha"``).
 
         ``fetched`` (stored, and counted as ``rejects_fetched``) is true when a response was downloaded:
         an http_status is given, or the reason is not one of ``NOT_FETCHED_REASONS``; a ``fetched``
-        key in the dict overrides this.
+        key in the dict overrides this. A reject stored already (the same URL, source, reason, detail, status and
+        ``at``: an item the distributed ingest received twice) adds and counts nothing; returns False then.
         """
         reason, detail = split_reason(str(reject.get("reason") or ""), reject.get("detail"))
         status = reject.get("http_status")
         fetched = reject.get("fetched")
         if fetched is None:
             fetched = status is not None or reason not in NOT_FETCHED_REASONS
+        at = utc(reject.get("at"))
+        row = [reject.get("url"), reject.get("source_id"), reason, detail or None, status, 1 if fetched else 0]
+        if at is not None and self._replayed(
+                "SELECT 1 FROM rejects WHERE url IS ? AND source_id IS ? AND reason = ? AND detail IS ? "
+                "AND http_status IS ? AND fetched = ? AND at = ?", [*row, at]):
+            return False
         with self._savepoint():
             self.db.execute(
                 "INSERT INTO rejects (run_id, url, source_id, reason, detail, http_status, fetched, at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    run_id,
-                    reject.get("url"),
-                    reject.get("source_id"),
-                    reason,
-                    detail or None,
-                    status,
-                    1 if fetched else 0,
-                    utc(reject.get("at")) or utc_now(),
-                ],
+                [run_id, *row, at or utc_now()],
             )
         self._counters.count(run_id, "rejects", reject.get("source_id"), reason)
         if fetched:
             self._counters.count(run_id, "rejects_fetched", reject.get("source_id"))
         self._wrote()
+        return True
 
     # ------------------------------------------------------------------ reading (the same SQL as the readers)
 
