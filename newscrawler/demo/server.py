@@ -59,6 +59,12 @@ class _SiteHTTPServer(ThreadingHTTPServer):
     demo_log: list[RequestRecord]
     demo_latency: float
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A crawler killed mid-request (the distributed crawl's test does it on purpose) resets its connections:
+        # that is the client's business, not a server error worth a traceback on stderr.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as Scrapy uses it
