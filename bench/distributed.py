@@ -137,6 +137,12 @@ def one_run(args: argparse.Namespace, workers: int, tmp: Path, *, ingest_during:
             sampler.join()
         demo.stop()
         log = demo.requests()
+    if args.keep:
+        keep = Path(args.keep) / f"{'backlog' if not ingest_during else 'crawl'}-{workers}w-{time.strftime('%H%M%S')}"
+        keep.mkdir(parents=True, exist_ok=True)
+        log_path.replace(keep / "requests.jsonl")
+        for name in (tmp / "procs").glob("*.log"):
+            name.replace(keep / name.name)
     counts = page_counts(log)
     pages = [r for r in log if r.path != ROBOTS]
     span = pages[-1].at - pages[0].at if len(pages) > 1 else float("nan")
@@ -190,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--idle-exit", type=float, default=5.0, help="workers/ingest exit after this idle time")
     ap.add_argument("--timeout", type=float, default=900.0)
     ap.add_argument("--no-backlog", action="store_true", help="skip the ingest backlog measurement")
+    ap.add_argument("--keep", metavar="DIR", help="keep each run's request log and process logs under DIR")
     ap.add_argument("-s", "--set", action="append", default=[], metavar="KEY=VALUE",
                     help="extra worker setting (e.g. the seen-set's bucket age)")
     args = ap.parse_args(argv)
@@ -225,7 +232,8 @@ def main(argv: list[str] | None = None) -> int:
         end_mem = statistics.median(r["end"]["used_memory"] for r in rs)
         mid_seen = statistics.median(r["mid"]["seen"]["bytes"] for r in rs)
         end_seen = statistics.median(r["end"]["seen"]["bytes"] for r in rs)
-        print(f"| {n} | {med[n]:.1f} | {med[n] / base:.2f}x | {min(r['min_interval'] for r in rs):.3f} s | "
+        print(f"| {n} | {med[n]:.1f} | {med[n] / base:.2f}x | {min(r['min_interval'] for r in rs):.3f} s "
+              f"({min(r['min_interval_pages'] for r in rs):.3f} s without robots.txt) | "
               f"{max(r['twice'] for r in rs)} | {mid_mem / 1e6:.2f} -> {end_mem / 1e6:.2f} MB "
               f"({pct(mid_mem, end_mem)}) | {mid_seen / 1e3:.0f} -> {end_seen / 1e3:.0f} kB "
               f"({pct(mid_seen, end_seen)}) |")
