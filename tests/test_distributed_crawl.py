@@ -112,6 +112,10 @@ def history(crawl: dict, urls: set[str]) -> str:
     for r in crawl["log"]:
         if server.url(r.site, r.path) in urls:
             lines.append(f"{r.site}{r.path} {r.status} at {r.at - t0:.1f}s by {r.agent}")
+    for log in sorted((crawl["tmp"] / "procs").glob("*.log")):
+        text = log.read_text(encoding="utf-8", errors="replace")
+        lines += [f"{log.name}: {line[:300]}" for line in text.splitlines()
+                  if "ERROR" in line or any(url in line for url in urls)][:20]
     return "\n".join(lines)
 
 
