@@ -136,6 +136,7 @@ def _seed(args: argparse.Namespace, redis_url: str) -> int:
 
     seed(client, RedisKeys(settings.get("NEWSCRAWLER_REDIS_PREFIX")), sources, watch=args.watch,
          lease_seconds=settings.getfloat("NEWSCRAWLER_WORKER_LEASE_SECONDS"),
+         interval=settings.getfloat("NEWSCRAWLER_SEED_INTERVAL"),
          min_interval=settings.getfloat("NEWSCRAWLER_POLL_MIN_MINUTES") * 60, report=report)
     return 0
 

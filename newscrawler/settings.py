@@ -108,3 +108,4 @@ NEWSCRAWLER_IDLE_EXIT = 0.0
 # read by another ingest consumer stays unacknowledged before this one takes it over (that consumer died).
 NEWSCRAWLER_INGEST_BATCH = 500
 NEWSCRAWLER_INGEST_CLAIM_IDLE_SECONDS = 300.0
+NEWSCRAWLER_SEED_INTERVAL = 30.0  # `seed --watch`: seconds between two passes over the sources' due times

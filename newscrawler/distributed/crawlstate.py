@@ -86,14 +86,20 @@ class RedisCrawlState:
                            args=[url, url_key(url), entry, now.timestamp()])
 
     def mark_done(self, url: str, source_id: str, reason: str | None = None) -> None:
-        # The reject itself (``reason``) is the ingest's to publish, after its commit, in keys.rejected.
+        """The frontier entry ends; a reject's ``reason`` is kept for ``rejected_reason`` (a stored article
+        clears an earlier one), as SqliteCrawlState keeps it on the frontier row. The ingest calls this after its
+        commit (or writes the same keys itself)."""
         raw = self.client.hget(self.keys.frontier, url)
         owner = json.loads(raw).get("source_id") if raw else source_id
-        with self.client.pipeline() as pipe:  # MULTI: both or neither
+        with self.client.pipeline() as pipe:  # MULTI: all or nothing
             pipe.hdel(self.keys.frontier, url)
             pipe.zrem(self.keys.frontier_by_source(owner or source_id), url)
             if owner != source_id:
                 pipe.zrem(self.keys.frontier_by_source(source_id), url)
+            if reason:
+                pipe.hset(self.keys.rejected, url, reason)
+            else:
+                pipe.hdel(self.keys.rejected, url)
             pipe.execute()
 
     def rejected_reason(self, url: str) -> str | None:

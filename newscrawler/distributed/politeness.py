@@ -1,4 +1,4 @@
-"""Politeness shared by every worker: one request start per host per delay, and a Retry-After pauses the host.
+"""Politeness shared by every worker: a host's delay and concurrency hold across them; a Retry-After pauses it.
 
 Scrapy's download slots are per process: N workers each keeping a source's ``download_delay`` hit the site N
 times as often. ``SharedPolitenessMiddleware`` reserves each request's start time per host in Redis, in one Lua
@@ -7,6 +7,9 @@ script on Redis's clock (so machines need not agree on the time):
 locally until ``start`` without blocking (a Twisted deferLater, never time.sleep). A 429/503 with ``Retry-After``
 seen by any worker sets ``keys.host_pause(host)`` (value: the end of the pause in ms, expiring with it); every
 reservation starts after it, and a request whose reserved start fell inside a pause set meanwhile reserves again.
+Concurrency: a request first takes one of the host's ``concurrency`` tokens (``keys.host_active(host)``, a sorted
+set of token -> expiry), given back when its response or failure comes back; the tokens of a worker that died
+go when the reaper retires it (newscrawler.distributed.queue), at the latest when the download timeout has passed.
 
 The host is ``urlsplit(url).hostname`` with the port when the URL has one (the demo sites are ports of
 127.0.0.1). The delay is the source's ``download_delay`` (``DOWNLOAD_SLOTS``, which the spider fills from the
@@ -16,12 +19,14 @@ politeness table of sources.toml) or DOWNLOAD_DELAY.
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.utils.defer import maybe_deferred_to_future
 
+from newscrawler.distributed.queue import leases
 from newscrawler.distributed.redis_url import RedisKeys, redis_client
 from newscrawler.politeness import retry_after_seconds
 
@@ -51,6 +56,23 @@ if until_ms > current then redis.call('SET', KEYS[1], until_ms, 'PX', tonumber(A
 return 1
 """
 
+# KEYS: host_active, workers; ARGV: token ("worker|random"), concurrency, token lifetime ms. 1 when the token was
+# taken, else 0. Tokens of workers no longer in keys.workers (reaped as dead) are dropped first.
+_ACQUIRE = _NOW_MS + """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+for _, held in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local owner = string.match(held, '^(.*)|')
+  if owner and redis.call('HEXISTS', KEYS[2], owner) == 0 then redis.call('ZREM', KEYS[1], held) end
+end
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
+return 1
+"""
+
+TOKEN_META = "host_token"
+TOKEN_POLL_SECONDS = 0.05  # how often a request waiting for a free connection to its host asks again
+
 # KEYS: host_pause. Ms left of the host's pause (0: none).
 _PAUSED = _NOW_MS + """
 local pause = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -71,13 +93,22 @@ class SharedPolitenessMiddleware:
     def __init__(self, crawler: Any, client: Any, keys: RedisKeys) -> None:
         self.crawler = crawler
         self.keys = keys
-        self.default_delay = crawler.settings.getfloat("DOWNLOAD_DELAY")
+        settings = crawler.settings
+        self.default_delay = settings.getfloat("DOWNLOAD_DELAY")
+        self.default_concurrency = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
         # The per-source delays, read before opened() zeroes the local slots' copies.
-        self.slot_delays = {key: float(conf.get("delay", self.default_delay))
-                            for key, conf in crawler.settings.getdict("DOWNLOAD_SLOTS").items()}
+        slots = settings.getdict("DOWNLOAD_SLOTS")
+        self.slot_delays = {key: float(conf.get("delay", self.default_delay)) for key, conf in slots.items()}
+        self.slot_concurrency = {key: int(conf.get("concurrency", self.default_concurrency))
+                                 for key, conf in slots.items()}
+        # a token outlives the longest download; then it is a dead worker's and expires
+        self.token_ms = int((settings.getfloat("DOWNLOAD_TIMEOUT") + 30) * 1000)
+        self.client = client
+        self.worker_id = leases(crawler).worker_id
         self._reserve = client.register_script(_RESERVE)
         self._pause = client.register_script(_PAUSE)
         self._paused = client.register_script(_PAUSED)
+        self._acquire = client.register_script(_ACQUIRE)
         crawler.signals.connect(self.opened, signal=signals.spider_opened)
 
     @classmethod
@@ -104,6 +135,17 @@ class SharedPolitenessMiddleware:
         host = host_of(request.url)
         delay_ms = int(self.delay_of(request) * 1000)
         waited = 0.0
+        slot = request.meta.get("download_slot", "")
+        concurrency = self.slot_concurrency.get(slot, self.default_concurrency) or self.default_concurrency
+        token = f"{self.worker_id}|{uuid.uuid4().hex}"
+        # A connection to the host first, then a start time: the other order could start two requests that each
+        # waited for a connection at the same moment, closer than the delay. The cost: with concurrency 1 the
+        # starts are the delay plus the response time apart (Scrapy's slot: the larger of the two).
+        while not int(self._acquire(keys=[self.keys.host_active(host), self.keys.workers],
+                                    args=[token, concurrency, self.token_ms])):
+            waited += TOKEN_POLL_SECONDS
+            await maybe_deferred_to_future(task.deferLater(reactor, TOKEN_POLL_SECONDS, lambda: None))
+        request.meta[TOKEN_META] = token
         while True:
             wait_ms = int(self._reserve(keys=[self.keys.host_next(host), self.keys.host_pause(host)],
                                         args=[delay_ms]))
@@ -117,7 +159,16 @@ class SharedPolitenessMiddleware:
         if waited:
             self.crawler.stats.inc_value("newscrawler/politeness_wait_seconds", round(waited, 3))
 
+    def release(self, request: Any) -> None:
+        token = request.meta.pop(TOKEN_META, None)
+        if token:
+            self.client.zrem(self.keys.host_active(host_of(request.url)), token)
+
+    def process_exception(self, request: Any, exception: BaseException, spider: Any = None) -> None:
+        self.release(request)
+
     def process_response(self, request: Any, response: Any, spider: Any = None) -> Any:
+        self.release(request)
         if response.status in self.STATUSES:
             wait = retry_after_seconds(response.headers.get(b"Retry-After"))
             if wait:

@@ -10,13 +10,17 @@ heartbeat into ``keys.workers`` (Redis's own clock, so machines need not agree o
 in-flight requests of workers silent for NEWSCRAWLER_WORKER_LEASE_SECONDS back into the queue with their
 priority. Requeued requests go straight into the queue, never through the duplicate filter that already saw them.
 
-Ordering is scrapy-redis's: a sorted set scored by ``-priority``, so higher priorities pop first.
+Ordering is scrapy-redis's: a sorted set scored by ``-priority``, so higher priorities pop first. Within one
+priority a random fraction of a point orders the requests: a sorted set orders equal scores by their bytes, which
+begin with the URL, so a worker would pop one host's requests in a row and wait on that host's politeness while
+the other hosts idle.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import random
 import socket
 import uuid
 from typing import Any
@@ -167,7 +171,7 @@ class LeasedPriorityQueue(Base):
     def push(self, request: Any) -> None:
         # A retry or redirect carries the lease of the request it replaces: handed back with it, atomically.
         handed_over = request.meta.pop(LEASE_META, None)
-        self.leases.push(self._encode_request(request), -request.priority, handed_over)
+        self.leases.push(self._encode_request(request), -request.priority + random.random() * 0.5, handed_over)
 
     def pop(self, timeout: int = 0) -> Any:
         popped = self.leases.pop()

@@ -98,6 +98,10 @@ class RedisKeys:
         """The earliest time (ms) the next request to this host may start."""
         return self._k(f"host:{host}:next")
 
+    def host_active(self, host: str) -> str:
+        """Requests to this host in flight in any worker: token -> expiry (ms), at most its concurrency."""
+        return self._k(f"host:{host}:active")
+
     def host_pause(self, host: str) -> str:
         """Set while the host asked us to wait (Retry-After); expires when the wait is over."""
         return self._k(f"host:{host}:pause")
@@ -120,7 +124,8 @@ class RedisKeys:
 
     @property
     def rejected(self) -> str:
-        """URL -> reason of the permanent rejects, published by the ingest."""
+        """URL -> reason of the rejects, published by the ingest (RedisCrawlState.mark_done with a reason); the
+        spider skips a URL listed again whose reason is permanent (a 404, not an article)."""
         return self._k("rejected")
 
     # Value formats (the workers read them, the ingest writes most of them after its commit):

@@ -26,7 +26,6 @@ from newscrawler.spiders.news_redis import start_entry
 
 logger = logging.getLogger(__name__)
 
-WATCH_SECONDS = 30.0  # between two passes of --watch: due times are minutes apart (NEWSCRAWLER_POLL_MIN_MINUTES)
 
 
 def start_urls(source: Source) -> list[tuple[str, str]]:
@@ -74,7 +73,7 @@ def seed_once(client: Any, keys: RedisKeys, sources: list[Source], lease_seconds
 
 
 def seed(client: Any, keys: RedisKeys, sources: list[Source], *, watch: bool = False,
-         lease_seconds: float = DEFAULT_LEASE_SECONDS, interval: float = WATCH_SECONDS, min_interval: float = 0.0,
+         lease_seconds: float = DEFAULT_LEASE_SECONDS, interval: float = 30.0, min_interval: float = 0.0,
          report: Callable[[dict[str, int]], None] = lambda counts: None) -> int:
     """Seed once, or with ``watch`` every ``interval`` seconds until SIGTERM/SIGINT. Returns the entries pushed."""
     stop = threading.Event()

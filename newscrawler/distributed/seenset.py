@@ -7,10 +7,15 @@ live bucket holds its fingerprint, and the check and the add to the current buck
 workers finding one URL at once: exactly one of them schedules it). Redis memory is then the fingerprints of the
 last TTL (plus one bucket), whatever the length of the crawl. An article stored before its fingerprint expired
 stays known through ``keys.known`` (the ingest publishes it), so forgetting a fingerprint never refetches it.
+
+The fingerprint is of the URL's dedup key (newscrawler.urls.url_key: tracking parameters, ``www.``, scheme
+folded), the key a single crawl dedups article requests by within its run: a listing's ``?utm_source=home`` link
+and the feed's clean URL of one article, found by two workers, are one request.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -19,6 +24,7 @@ from typing import Any
 from scrapy.dupefilters import BaseDupeFilter
 
 from newscrawler.distributed.redis_url import RedisKeys, redis_client
+from newscrawler.urls import url_key
 
 logger = logging.getLogger(__name__)
 
@@ -35,15 +41,22 @@ return 0
 """
 
 
+def request_fingerprint(request: Any) -> bytes:
+    """20 bytes: the method, the URL's dedup key and the body."""
+    digest = hashlib.sha1(request.method.encode() + b" " + url_key(request.url).encode() + b" ")
+    digest.update(request.body or b"")
+    return digest.digest()
+
+
 class AgedDupeFilter(BaseDupeFilter):
-    def __init__(self, client: Any, keys: RedisKeys, ttl_seconds: float, fingerprint: Callable[[Any], bytes],
-                 clock: Callable[[], float] = time.time, debug: bool = False) -> None:
+    def __init__(self, client: Any, keys: RedisKeys, ttl_seconds: float,
+                 fingerprint: Callable[[Any], bytes] | None = None, clock: Callable[[], float] = time.time, debug: bool = False) -> None:
         if ttl_seconds <= 0:
             raise ValueError("NEWSCRAWLER_SEEN_TTL_HOURS must be positive")
         self.client, self.keys = client, keys
         self.ttl = ttl_seconds
         self.bucket_seconds = ttl_seconds / BUCKETS
-        self.fingerprint = fingerprint
+        self.fingerprint = fingerprint or request_fingerprint
         self.clock = clock
         self.debug = debug
         self._seen = client.register_script(_SEEN)
@@ -52,7 +65,7 @@ class AgedDupeFilter(BaseDupeFilter):
     def from_crawler(cls, crawler: Any) -> AgedDupeFilter:
         settings = crawler.settings
         return cls(redis_client(settings.get("REDIS_URL")), RedisKeys(settings.get("NEWSCRAWLER_REDIS_PREFIX")),
-                   settings.getfloat("NEWSCRAWLER_SEEN_TTL_HOURS") * 3600, crawler.request_fingerprinter.fingerprint,
+                   settings.getfloat("NEWSCRAWLER_SEEN_TTL_HOURS") * 3600,
                    debug=settings.getbool("DUPEFILTER_DEBUG"))
 
     @classmethod

@@ -9,6 +9,7 @@ until SIGTERM/SIGINT (Scrapy stops taking requests and finishes or hands back wh
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from newscrawler.distributed.redis_url import RedisKeys, check_redis_url, mask_redis_url, redis_client
@@ -84,10 +85,15 @@ def run_worker(url: str, *, config: str | None = None, sources: str | None = Non
     """Run one worker in this process until it is stopped or idle; returns the exit code (0)."""
     from scrapy.core.engine import ExecutionEngine
     from scrapy.crawler import CrawlerProcess
+    from scrapy.exceptions import ScrapyDeprecationWarning
 
     from newscrawler.spiders.news_redis import NewsRedisSpider
 
     connect(url).close()
+    # scrapy-redis 0.9.1 passes `spider=` to the stats collector, deprecated in Scrapy 2.13: one warning per run
+    # that says nothing to an operator
+    warnings.filterwarnings("ignore", message=r"Passing a 'spider' argument to StatsCollector",
+                            category=ScrapyDeprecationWarning)
     ExecutionEngine._SLOT_HEARTBEAT_INTERVAL = ENGINE_POLL_SECONDS
     process = CrawlerProcess(worker_settings(url, config, overrides, idle_exit))
     crawler = process.create_crawler(NewsRedisSpider)
