@@ -439,6 +439,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         raise CommandError("--batch must be 1 or more")
     if args.idle_exit is not None and args.idle_exit < 0:
         raise CommandError("--idle-exit must be 0 or more seconds")
+    try:  # the crawl's sources: their rows in the database, and the sources of each ingest run (health)
+        sources = [s.as_row() for s in load_sources(args.config, only=_split(args.sources))]
+    except SourceConfigError as exc:
+        raise CommandError(str(exc)) from None
     check_writable_db(args.db)
     Path(args.db).parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -448,7 +452,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     logging.basicConfig(level=settings.get("LOG_LEVEL") or "INFO", stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(message)s")
     options = IngestOptions.from_settings(settings, redis_url=url, db=args.db, batch=args.batch,
-                                          idle_exit=args.idle_exit)
+                                          idle_exit=args.idle_exit, sources=sources)
     try:
         result = run_ingest(options)
     except IngestError as exc:
@@ -653,6 +657,8 @@ def build_parser() -> argparse.ArgumentParser:
                                       "Redis into the database (docs/distributed.md)")
     p.add_argument("--redis", metavar="URL", help="redis://HOST:PORT/DB (default: NEWSCRAWLER_REDIS_URL)")
     p.add_argument("--db", default=DEFAULT_DB)
+    p.add_argument("--config", help="the workers' sources file: its sources' rows in the database")
+    p.add_argument("--sources", help="comma-separated source ids of the crawl (default: all)")
     p.add_argument("--idle-exit", type=float, metavar="SECONDS",
                    help="exit 0 after SECONDS with no new item (default: run until SIGTERM or Ctrl-C)")
     p.add_argument("--batch", type=int, metavar="N",

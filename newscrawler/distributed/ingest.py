@@ -55,19 +55,24 @@ class IngestOptions:
     batch: int = 500  # stream entries per read, per SQLite commit and per acknowledgement
     idle_exit: float | None = None  # exit 0 after this many seconds without an entry (tests, benchmarks)
     claim_idle_seconds: float = 300.0  # entries a dead consumer held this long are taken over
+    progress_interval: float = 10.0  # seconds between progress lines (NEWSCRAWLER_PROGRESS_INTERVAL); 0: none
     consumer: str = field(default_factory=lambda: f"ingest-{socket.gethostname()}")  # the same after a restart
     near_duplicates: bool = True
     near_dup_window_days: float = 7.0
+    # rows of the `sources` table (newscrawler.sources.Source.as_row): upserted, and the run's sources (health)
+    sources: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def from_settings(cls, settings: Any, *, redis_url: str, db: str, batch: int | None = None,
-                      idle_exit: float | None = None) -> IngestOptions:
+                      idle_exit: float | None = None, sources: list[dict[str, Any]] | None = None) -> IngestOptions:
         """From Scrapy settings (newscrawler.settings and -s), with the command's options over them."""
         return cls(redis_url=redis_url, db=db, prefix=settings.get("NEWSCRAWLER_REDIS_PREFIX") or "newscrawler",
                    batch=batch or settings.getint("NEWSCRAWLER_INGEST_BATCH"), idle_exit=idle_exit,
                    claim_idle_seconds=settings.getfloat("NEWSCRAWLER_INGEST_CLAIM_IDLE_SECONDS"),
+                   progress_interval=settings.getfloat("NEWSCRAWLER_PROGRESS_INTERVAL"),
                    near_duplicates=settings.getbool("NEWSCRAWLER_NEAR_DUPLICATES"),
-                   near_dup_window_days=settings.getfloat("NEWSCRAWLER_NEAR_DUP_WINDOW_DAYS"))
+                   near_dup_window_days=settings.getfloat("NEWSCRAWLER_NEAR_DUP_WINDOW_DAYS"),
+                   sources=list(sources or []))
 
 
 class Publication:
@@ -100,6 +105,8 @@ class Publication:
 
     def apply(self, client: Any) -> None:
         keys = self.keys
+        # the source a frontier entry was marked pending under (a redirect can end it under another source's item)
+        owners = client.hmget(keys.frontier, [url for url, _, _ in self.done]) if self.done else []
         pipe = client.pipeline(transaction=False)
         if self.known:
             pipe.sadd(keys.known_articles, *self.known)
@@ -107,14 +114,23 @@ class Publication:
             pipe.hset(keys.validators, mapping=self.validators)
         if self.polls:
             pipe.hset(keys.polls, mapping=self.polls)
-        for url, source_id, reason in self.done:
+        for (url, source_id, reason), owner in zip(self.done, owners, strict=True):
             pipe.hdel(keys.frontier, url)
-            pipe.zrem(keys.frontier_by_source(source_id), url)
+            for source in {source_id, _owner(owner) or source_id}:
+                pipe.zrem(keys.frontier_by_source(source), url)
             if reason:
                 pipe.hset(keys.rejected, url, reason)
             else:  # stored as an article after all: no longer a reject (the SQLite frontier's reason is cleared too)
                 pipe.hdel(keys.rejected, url)
         pipe.execute()
+
+
+def _owner(entry: bytes | None) -> str | None:
+    """The source_id of a frontier entry (JSON {source_id, since}), None when absent or unreadable."""
+    try:
+        return str(json.loads(entry)["source_id"]) if entry else None
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 class IngestFrontier:
@@ -176,6 +192,7 @@ class Ingest:
         self._own_pending = True  # first what this consumer read before a restart and never acknowledged
         self._claim_cursor = "0-0"
         self._next_claim = 0.0
+        self.busy_seconds = 0.0  # spent storing, committing, publishing and acknowledging (not waiting for entries)
 
     def ensure_group(self) -> None:
         import redis
@@ -267,7 +284,7 @@ class Ingest:
 
     def run(self) -> str:
         """Until SIGTERM/SIGINT or --idle-exit; returns the run's status (``finished`` or ``store_error``)."""
-        idle_since = time.monotonic()
+        idle_since = last_progress = time.monotonic()
         while not self.stopping:
             entries = self.read()
             if not entries:
@@ -275,10 +292,22 @@ class Ingest:
                     logger.info("ingest: nothing new for %s s; exiting (--idle-exit)", self.options.idle_exit)
                     break
                 continue
+            busy = time.monotonic()
             if not self.store_batch(entries):
                 return "store_error"
             idle_since = time.monotonic()
+            self.busy_seconds += idle_since - busy
+            if self.options.progress_interval and idle_since - last_progress >= self.options.progress_interval:
+                last_progress = idle_since
+                self.log_progress()
         return "finished"
+
+    def log_progress(self) -> None:
+        """What an operator watches: items stored, their rate, and the backlog still in the stream."""
+        items = int(self.stats.get_value("newscrawler/ingest/items", 0))
+        rate = items / self.busy_seconds if self.busy_seconds else 0.0
+        logger.info("ingest: %d items stored (%.0f items/s while busy); %d entries waiting in the stream", items, rate,
+                    self.client.xlen(self.keys.items))
 
     def stop(self, signum: int, frame: FrameType | None) -> None:
         logger.info("ingest: %s: finishing the current batch", signal.Signals(signum).name)
@@ -293,7 +322,8 @@ def connect(url: str) -> Any:
     """A client that answered PING, else IngestError ("cannot reach Redis at <masked url>: ...")."""
     import redis
 
-    client = redis_client(url, socket_connect_timeout=5)
+    # a reply slower than socket_timeout is a Redis that hangs (XREADGROUP blocks BLOCK_MS at most)
+    client = redis_client(url, socket_connect_timeout=5, socket_timeout=30)
     try:
         client.ping()
     except (redis.RedisError, OSError) as exc:
@@ -335,21 +365,23 @@ def run_ingest(options: IngestOptions) -> IngestResult:
             aborted = store.abort_stale_runs()  # this process holds the lock: a run still `running` died
             if aborted:
                 logger.warning("runs %s never finished; marked aborted", ", ".join(map(str, aborted)))
-            run_id = store.start_run(sources=[], spider="ingest",
+            store.upsert_sources(options.sources)
+            run_id = store.start_run(sources=sorted(s["id"] for s in options.sources), spider="ingest",
                                      settings={"redis": mask_redis_url(options.redis_url), "prefix": options.prefix,
                                                "consumer": options.consumer, "batch": options.batch})
             ingest = Ingest(client, store, run_id, options)
-            ingest.ensure_group()
-            published = publish_database_state(store, client, ingest.keys)
-            logger.info("ingest: run %s, consumer %s on %s; published %s", run_id, options.consumer,
-                        mask_redis_url(options.redis_url), published)
+            # from here a signal stops the session cleanly (also while the database state is being published)
             previous = {sig: signal.signal(sig, ingest.stop) for sig in (signal.SIGTERM, signal.SIGINT)}
             try:
+                ingest.ensure_group()
+                published = publish_database_state(store, client, ingest.keys)
+                logger.info("ingest: run %s, consumer %s on %s; published %s", run_id, options.consumer,
+                            mask_redis_url(options.redis_url), published)
                 status = ingest.run()
             finally:
                 for sig, handler in previous.items():
                     signal.signal(sig, handler)
-        except (redis.RedisError, OSError) as exc:
+        except (redis.RedisError, ConnectionError, TimeoutError) as exc:
             logger.error("ingest: lost Redis at %s: %s; what was committed and not acknowledged is read again on "
                          "restart", mask_redis_url(options.redis_url), exc)
         finally:
@@ -360,8 +392,9 @@ def run_ingest(options: IngestOptions) -> IngestResult:
                 items = int(stats.get("newscrawler/ingest/items", 0))
                 run_stats = {key.rsplit("/", 1)[-1]: value for key, value in stats.items()
                              if key.startswith("newscrawler/ingest/")}
+                busy = ingest.busy_seconds
                 run_stats.update(write_errors=stats.get("newscrawler/write_errors", 0), seconds=round(seconds, 3),
-                                 items_per_second=round(items / seconds, 1) if seconds else None)
+                                 busy_seconds=round(busy, 3), items_per_second=round(items / busy, 1) if busy else None)
                 try:
                     run = store.finish_run(ingest.run_id, status=status, stats=run_stats)
                 except Exception as exc:  # noqa: BLE001 - a full disk: the row keeps the counts of its last commit

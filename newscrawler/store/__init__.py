@@ -11,6 +11,7 @@ was committed. One module per concern:
 - ``stories``: the canonical article of each story (by rank, not arrival) and its ``stories`` row;
 - ``runs``: the per-run counters and the ``crawl_runs`` row;
 - ``writer``: ``Store`` and its thin ``save_*`` methods;
+- ``item_writer``: ``ItemWriter``, one crawl item to its ``save_*`` call (the store pipeline's and the ingest's);
 - ``queries``: search, stats, export rows, known-article and page-state lookups.
 
 Public API (pipelines and the CLI rely on these names)::
