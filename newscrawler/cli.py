@@ -1,5 +1,5 @@
 """The `newscrawler` command: demo, crawl, seed, ingest, schedule, extract, sources, stats, health, search, export,
-serve."""
+serve, dedup, stories."""
 
 from __future__ import annotations
 
@@ -499,6 +499,48 @@ def cmd_ingest(args: argparse.Namespace) -> int:
           f"undecodable {stats.get('newscrawler/ingest/undecodable', 0)}, failed "
           f"{stats.get('newscrawler/ingest/items_failed', 0)}")
     return result.exit_code
+def cmd_dedup(args: argparse.Namespace) -> int:
+    """``dedup --explain ID``: the article's story, the rule that made it (not) a duplicate, its nearest candidates."""
+    from newscrawler.store import StoreError
+    from newscrawler.store.explain import NotFound, explain, render
+
+    try:
+        with _reader(args.db) as store:
+            report = explain(store.conn, args.explain)
+    except (StoreError, NotFound) as exc:
+        return _db_error(exc)
+    if args.json:
+        json.dump(report, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        print()
+    else:
+        print(render(report))
+    return 0
+
+
+def cmd_stories(args: argparse.Namespace) -> int:
+    """``stories --rebuild [--since DATE]``: recompute the window's stories (store.rebuild) under the run lock."""
+    from newscrawler import exitcodes
+    from newscrawler.runlock import RunLock, RunLocked
+    from newscrawler.store import Store
+    from newscrawler.store.filters import FilterError, date_bound
+
+    if not Path(args.db).is_file():
+        raise CommandError(f"no database at --db {args.db}; crawl first or give another path")
+    check_writable_db(args.db)
+    try:
+        since = date_bound(args.since, "--since") if args.since else None
+    except FilterError as exc:
+        return _db_error(exc)
+    try:
+        with RunLock(args.db), Store(args.db) as store:
+            counts = store.rebuild_stories(since=since)
+    except RunLocked as exc:
+        print(f"newscrawler: {exc}", file=sys.stderr)
+        return exitcodes.LOCKED
+    window = f"since {args.since}" if args.since else "all articles"
+    print(f"stories rebuilt ({window}): {counts['articles']} articles in {counts['stories']} stories, "
+          f"{counts['changed']} articles moved, {counts['headlines']} headlines joined by title")
+    return 0
 
 
 def _reader(db: str) -> ReadOnlyStore:
@@ -687,6 +729,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stem", action="store_true",
                    help="also match other endings (ة/ات/ين/ون/ي...): more recall, less precision")
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("dedup", help="explain why an article is, or is not, a duplicate (its story, the rule, "
+                                     "the figures, the nearest candidates)")
+    p.add_argument("--explain", type=int, required=True, metavar="ARTICLE_ID", help="the article to explain")
+    p.add_argument("--db", default=DEFAULT_DB)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_dedup)
+
+    p = sub.add_parser("stories", help="recompute the stories of a window deterministically (refused, exit 3, "
+                                       "while a crawl holds the database)")
+    p.add_argument("--rebuild", action="store_true", required=True, help="recompute (the only action for now)")
+    p.add_argument("--since", metavar="DATE", help=f"articles published (or first seen) on or after DATE: {dates} "
+                   "(default: all)")
+    p.add_argument("--db", default=DEFAULT_DB)
+    p.set_defaults(func=cmd_stories)
 
     p = sub.add_parser("serve", help="browse the database in Datasette (read-only; needs the [serve] extra)")
     p.add_argument("--db", default=DEFAULT_DB)

@@ -31,6 +31,8 @@ from newscrawler.items import PollSchedule, Reject
 from newscrawler.urls import url_key
 
 START_KINDS = ("feed", "sitemap", "listing", "robots")
+# How often a worker moves start entries from keys.start_urls into the shared request queue (seconds).
+START_FEED_INTERVAL = 1.0
 # A worker runs for weeks: NewsSpider's per-run memory of the article keys it handled is forgotten past this size
 # (the shared seen-set still drops a repeated request; a known article listed again is merely touched again).
 HANDLED_KEYS_MAX = 200_000
@@ -54,7 +56,47 @@ class NewsRedisSpider(RedisMixin, NewsSpider):
         spider.setup_redis(crawler)
         spider.idle_exit = crawler.settings.getfloat("NEWSCRAWLER_IDLE_EXIT")
         crawler.signals.connect(spider._busy, signal=signals.response_received)
+        crawler.signals.connect(spider._feed_start_entries, signal=signals.spider_opened)
+        crawler.signals.connect(spider._stop_feeding, signal=signals.spider_closed)
         return spider
+
+    # -- start entries: into the shared queue as soon as they are seeded
+
+    def _feed_start_entries(self, *args: Any, **kwargs: Any) -> None:
+        """Move every start entry into the shared queue at once, and keep doing so while the worker runs.
+
+        scrapy-redis's RedisMixin reads its start list only when the spider is idle, and a worker is idle only
+        when the shared queue is empty: the feeds and listings of a few hosts came in, their articles filled the
+        queue, and the other hosts waited for the queue to drain. On a politeness-bound crawl the workers then
+        shared two or three hosts among them (bench/distributed.py: 2.1x with 4 workers). In the shared queue the
+        feeds and listings outrank articles, so the work spreads over every seeded host at once."""
+        from twisted.internet import task
+
+        self._feeder = task.LoopingCall(self._pull_start_entries)
+        self._feeder.start(START_FEED_INTERVAL, now=False)
+
+    def _pull_start_entries(self) -> None:
+        server = self.server
+        try:
+            while server is not None and server.llen(self.keys.start_urls):
+                self.schedule_next_requests()
+            if server is not None and server.zcard(self.keys.requests):
+                self._wake_engine()
+        except Exception:  # noqa: BLE001 - a Redis hiccup: the next tick, or the idle signal, tries again
+            self.logger.warning("could not read the start list; trying again", exc_info=True)
+
+    def _wake_engine(self) -> None:
+        """Ask the engine for the next request now. An idle engine looks at its scheduler only every 5 s (Scrapy's
+        slot heartbeat), and another worker's requests do not wake it: without this, a worker that found the
+        shared queue empty left the next 5 s of work to the others. (Scrapy has no public call for it.)"""
+        nextcall = getattr(getattr(self.crawler.engine, "_slot", None), "nextcall", None)
+        if nextcall is not None:
+            nextcall.schedule()
+
+    def _stop_feeding(self, *args: Any, **kwargs: Any) -> None:
+        feeder = getattr(self, "_feeder", None)
+        if feeder is not None and feeder.running:
+            feeder.stop()
 
     async def start(self) -> Any:
         self._open_state()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import tomllib
 import urllib.error
 import urllib.request
@@ -299,3 +300,65 @@ def test_separate_process():
         status, body, _ = fetch(proc.url("sahafa-demo", path))
         assert status == 200 and body == proc.world().sites["sahafa-demo"].pages[path].body
     assert proc.proc.poll() is not None
+
+
+# --- fleet (many hosts), latency, request times: the distributed crawl's benchmark and test ------------------
+
+def test_fleet_replicas_are_separate_sites_with_their_own_urls_and_stories():
+    from newscrawler.demo.fleet import build_fleet, fleet_site_ids
+
+    ids = fleet_site_ids(3)
+    assert len(ids) == len(set(ids)) == 3 * len(SITE_IDS)
+    assert fleet_site_ids(1) == SITE_IDS
+    base = {sid: f"http://127.0.0.1:{42001 + i}" for i, sid in enumerate(ids)}
+    world = build_fleet(base, replicas=3, articles_per_site=8, seed=7)
+    manifest = world.manifest()
+    assert set(world.sites) == set(manifest["sites"]) == {s["id"] for s in world.sources()} == set(ids)
+    for src in world.sources():
+        assert src["homepage"] == base[src["id"]] + "/"
+    for sid, site in manifest["sites"].items():
+        assert all(rec["url"].startswith(base[sid] + "/") for rec in site["articles"].values())
+        feed_path = next(iter(site["feeds"]))
+        feed = world.sites[sid].pages[feed_path].body
+        assert base[sid].encode() in feed  # links in the pages name the replica's own host
+    # every site reference of the ground truth names a fleet site; story names do not collide across replicas
+    refs = [m["site"] for g in manifest["groups"] for m in g["members"]]
+    assert refs and set(refs) <= set(ids)
+    stories = [g["story"] for g in manifest["groups"]]
+    assert len(stories) == len(set(stories))
+    # replicas are built from different seeds: beyond the hand-written pool their stories differ
+    titles = [{rec["title"] for rec in manifest["sites"][f"akhbar-demo-{r:02d}"]["articles"].values()}
+              for r in (1, 2)]
+    assert titles[0] != titles[1]
+    # the first replica with seed 7 has the classic demo's pages (same templates, same seed)
+    classic = build_demo({sid: base[f"{sid}-01"] for sid in SITE_IDS}, articles_per_site=8, seed=7)
+    assert classic.sites["wadi-demo"].pages.keys() == world.sites["wadi-demo-01"].pages.keys()
+
+
+def test_latency_holds_each_response_back_and_requests_carry_arrival_times():
+    with DemoServer(articles_per_site=4, replicas=2, latency=0.3) as srv:
+        assert len(srv.base_urls) == 2 * len(SITE_IDS)
+        url = srv.url("sahafa-demo-02", "/robots.txt")
+        t0 = time.monotonic()
+        assert fetch(url)[0] == 200
+        assert time.monotonic() - t0 >= 0.3
+        assert fetch(url, {"User-Agent": "worker-2"})[0] == 200
+        first, second = srv.requests_for("sahafa-demo-02")
+        assert t0 <= first.at < second.at
+        assert second.at - first.at >= 0.3  # the second request could only start after the first answer
+        assert first.agent.startswith("Python-urllib") and second.agent == "worker-2"
+
+
+def test_separate_process_fleet_writes_its_request_log(tmp_path):
+    log = tmp_path / "requests.jsonl"
+    with DemoServer.start_process(articles_per_site=4, replicas=2, request_log=log) as proc:
+        assert len(proc.base_urls) == 2 * len(SITE_IDS)
+        path = next(iter(proc.manifest()["sites"]["wadi-demo-02"]["articles"]))
+        assert fetch(proc.url("wadi-demo-02", path))[0] == 200
+        assert fetch(proc.url("akhbar-demo-01", "/nowhere"))[0] == 404
+        with pytest.raises(RuntimeError):
+            proc.requests()  # still running: the log is written at stop
+    served = proc.requests()
+    assert [(r.site, r.path, r.status) for r in served] == [("wadi-demo-02", path, 200),
+                                                            ("akhbar-demo-01", "/nowhere", 404)]
+    assert served[0].at <= served[1].at

@@ -10,6 +10,10 @@ In a separate process (the benchmark: keeps the server off the crawler's GIL)::
     with DemoServer.start_process(articles_per_site=5000) as proc:
         proc.base_urls; proc.sources()   # the world is rebuilt locally from the same seed (deterministic)
 
+Many hosts and slow answers (the distributed crawl's benchmark): ``DemoServer(replicas=10, latency=0.2)`` serves
+forty sites (newscrawler.demo.fleet), each response held back 0.2 s; `start_process(..., request_log=PATH)` makes
+the child write its request log there when it stops (`DemoProcess.requests()` reads it).
+
 or by hand: ``python -m newscrawler.demo.server --articles 50 --sources-out demo-sources.toml``.
 """
 
@@ -32,7 +36,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
-from newscrawler.demo.sitegen import SITE_IDS, DemoPage, DemoSite, DemoWorld, build_demo
+from newscrawler.demo.fleet import build_fleet, fleet_site_ids
+from newscrawler.demo.sitegen import DemoPage, DemoSite, DemoWorld
 
 WorldFactory = Callable[[dict[str, str]], DemoWorld]
 
@@ -42,7 +47,8 @@ class RequestRecord(NamedTuple):
     method: str
     path: str
     status: int
-    at: float = 0.0  # unix time the request came in (politeness tests compare the gaps per site)
+    at: float = 0.0  # time.monotonic() when the request arrived (per-host intervals; only differences mean anything)
+    agent: str = ""  # the User-Agent header: tells apart crawler processes that share the sites
 
 
 class _SiteHTTPServer(ThreadingHTTPServer):
@@ -51,6 +57,13 @@ class _SiteHTTPServer(ThreadingHTTPServer):
     request_queue_size = 256
     demo_site: DemoSite
     demo_log: list[RequestRecord]
+    demo_latency: float
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A crawler killed mid-request (the distributed crawl's test does it on purpose) resets its connections:
+        # that is the client's business, not a server error worth a traceback on stderr.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -97,13 +110,17 @@ class _Handler(BaseHTTPRequestHandler):
         return False
 
     def _serve(self, head: bool) -> None:
+        arrived = time.monotonic()
         target, page = self._lookup()
         status = page.status
         if status == 200 and self._not_modified(page):
             status = 304
         # Logged before the response goes out, so a client that has its answer always finds it in the log.
-        self.server.demo_log.append(RequestRecord(self.server.demo_site.id, self.command, target, status,
-                                                   time.time()))
+        self.server.demo_log.append(RequestRecord(self.server.demo_site.id, self.command, target, status, arrived,
+                                                  self.headers.get("User-Agent", "")))
+        if self.server.demo_latency > 0:
+            # a slow site: the client's concurrency slot stays busy (each connection has its own thread)
+            time.sleep(self.server.demo_latency)
         self.send_response(status)
         if status == 304:
             for key in ("ETag", "Last-Modified"):
@@ -121,15 +138,20 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class DemoServer:
-    """Serve a `DemoWorld` on loopback, one ephemeral port per site (or fixed ports from `port`)."""
+    """Serve a `DemoWorld` on loopback, one ephemeral port per site (or fixed ports from `port`).
+
+    `replicas` > 1 serves that many copies of the demo sites (`newscrawler.demo.fleet`; ignored with a
+    `world_factory`); `latency` holds every response back that many seconds."""
 
     def __init__(self, world_factory: WorldFactory | None = None, *, host: str = "127.0.0.1",
                  articles_per_site: int = 12, seed: int = 7, port: int | None = None,
-                 site_ids: tuple[str, ...] = SITE_IDS):
-        self.world_factory = world_factory or partial(build_demo, articles_per_site=articles_per_site, seed=seed)
+                 site_ids: tuple[str, ...] | None = None, replicas: int = 1, latency: float = 0.0):
+        self.world_factory = world_factory or partial(build_fleet, replicas=replicas,
+                                                      articles_per_site=articles_per_site, seed=seed)
         self.host = host
         self.port = port  # first fixed port (sites get port, port+1, ...); None = ephemeral ports
-        self.site_ids = site_ids
+        self.site_ids = site_ids or fleet_site_ids(1 if world_factory else replicas)
+        self.latency = max(0.0, float(latency))
         self.world: DemoWorld | None = None
         self.base_urls: dict[str, str] = {}
         self.requests: list[RequestRecord] = []  # every request served, in order (tests check robots etc.)
@@ -144,6 +166,7 @@ class DemoServer:
             for i, sid in enumerate(self.site_ids):
                 srv = _SiteHTTPServer((self.host, 0 if self.port is None else self.port + i), _Handler)
                 srv.demo_log = self.requests
+                srv.demo_latency = self.latency
                 self._servers[sid] = srv
                 self.base_urls[sid] = f"http://{self.host}:{srv.server_address[1]}"
             self.world = self.world_factory(dict(self.base_urls))
@@ -195,11 +218,19 @@ class DemoServer:
     def requests_for(self, site_id: str) -> list[RequestRecord]:
         return [r for r in self.requests if r.site == site_id]
 
+    def write_request_log(self, path: str | Path) -> None:
+        """The request log as JSON lines (one RequestRecord as a list per line), written atomically."""
+        _write_atomic(str(path), "".join(json.dumps(list(r)) + "\n" for r in list(self.requests)))
+
     @staticmethod
     def start_process(*, articles_per_site: int = 12, seed: int = 7, host: str = "127.0.0.1",
-                      timeout: float = 120.0) -> DemoProcess:
-        """Run the server in a child Python process; returns once it is listening."""
-        return DemoProcess.start(articles_per_site=articles_per_site, seed=seed, host=host, timeout=timeout)
+                      timeout: float = 120.0, replicas: int = 1, latency: float = 0.0,
+                      request_log: str | Path | None = None) -> DemoProcess:
+        """Run the server in a child Python process; returns once it is listening.
+
+        With `request_log`, the child writes its request log there when it stops (`DemoProcess.requests()`)."""
+        return DemoProcess.start(articles_per_site=articles_per_site, seed=seed, host=host, timeout=timeout,
+                                 replicas=replicas, latency=latency, request_log=request_log)
 
 
 class DemoProcess:
@@ -211,10 +242,13 @@ class DemoProcess:
         self.base_urls: dict[str, str] = info["base_urls"]
         self.articles_per_site: int = info["articles_per_site"]
         self.seed: int = info["seed"]
+        self.replicas: int = info.get("replicas", 1)
+        self.request_log: str | None = info.get("request_log")
         self._world: DemoWorld | None = None
 
     @classmethod
-    def start(cls, *, articles_per_site: int, seed: int, host: str, timeout: float) -> DemoProcess:
+    def start(cls, *, articles_per_site: int, seed: int, host: str, timeout: float, replicas: int = 1,
+              latency: float = 0.0, request_log: str | Path | None = None) -> DemoProcess:
         tmp = tempfile.mkdtemp(prefix="newscrawler-demo-")
         port_file = Path(tmp) / "ports.json"
         err_path = Path(tmp) / "stderr.txt"
@@ -223,7 +257,10 @@ class DemoProcess:
         root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         cmd = [sys.executable, "-m", "newscrawler.demo.server", "--articles", str(articles_per_site),
-               "--seed", str(seed), "--host", host, "--port-file", str(port_file), "--quiet"]
+               "--seed", str(seed), "--host", host, "--port-file", str(port_file), "--quiet",
+               "--replicas", str(replicas), "--latency", str(latency)]
+        if request_log is not None:
+            cmd += ["--request-log", str(request_log)]
         with open(err_path, "wb") as err:
             proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env)
         deadline = time.monotonic() + timeout
@@ -242,8 +279,18 @@ class DemoProcess:
     def world(self) -> DemoWorld:
         """The same world the child serves, rebuilt here (build_demo is deterministic)."""
         if self._world is None:
-            self._world = build_demo(self.base_urls, articles_per_site=self.articles_per_site, seed=self.seed)
+            self._world = build_fleet(self.base_urls, replicas=self.replicas,
+                                      articles_per_site=self.articles_per_site, seed=self.seed)
         return self._world
+
+    def requests(self) -> list[RequestRecord]:
+        """The child's request log; it is written when the child stops (call `stop()` first)."""
+        if self.request_log is None:
+            raise RuntimeError("started without request_log")
+        if self.proc.poll() is None:
+            raise RuntimeError("the request log is written when the server stops: call stop() first")
+        with open(self.request_log, encoding="utf-8") as f:
+            return [RequestRecord(*json.loads(line)) for line in f if line.strip()]
 
     def sources(self) -> list[dict[str, Any]]:
         return self.world().sources()
@@ -285,7 +332,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--articles", type=int, default=12, help="articles per site (default 12)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--port", type=int, default=None, help="first fixed port (sites use PORT..PORT+3); default: ephemeral")
+    ap.add_argument("--port", type=int, default=None,
+                    help="first fixed port (sites use PORT, PORT+1, ...); default: ephemeral")
+    ap.add_argument("--replicas", type=int, default=1, help="copies of the four demo sites (default 1)")
+    ap.add_argument("--latency", type=float, default=0.0, help="seconds every response is held back (default 0)")
+    ap.add_argument("--request-log", help="write the request log (JSON lines) here when stopped")
     ap.add_argument("--port-file", help="write {base_urls, pid, ...} as JSON here once listening")
     ap.add_argument("--sources-out", help="write the demo sources (sources.toml format) here")
     ap.add_argument("--manifest-out", help="write the ground-truth manifest (JSON) here")
@@ -295,7 +346,10 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM (DemoProcess.stop) ends serve loop through the same path as Ctrl-C
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     t0 = time.perf_counter()
-    srv = DemoServer(host=args.host, articles_per_site=args.articles, seed=args.seed, port=args.port).start()
+    if args.replicas < 1 or args.latency < 0:
+        ap.error("--replicas must be >= 1 and --latency >= 0")
+    srv = DemoServer(host=args.host, articles_per_site=args.articles, seed=args.seed, port=args.port,
+                     replicas=args.replicas, latency=args.latency).start()
     built = time.perf_counter() - t0
     try:
         world = srv._w()
@@ -306,7 +360,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.port_file:
             _write_atomic(args.port_file, json.dumps({
                 "base_urls": srv.base_urls, "pid": os.getpid(), "articles_per_site": world.articles_per_site,
-                "seed": args.seed, "build_seconds": round(built, 3)}))
+                "seed": args.seed, "build_seconds": round(built, 3), "replicas": args.replicas,
+                "request_log": args.request_log}))
         if not args.quiet:
             pages = sum(len(s.pages) for s in world.sites.values())
             print(f"demo: {pages} pages built in {built:.2f}s; serving (Ctrl-C to stop)")
@@ -321,6 +376,8 @@ def main(argv: list[str] | None = None) -> int:
         pass
     finally:
         srv.stop()
+        if args.request_log:
+            srv.write_request_log(args.request_log)
     return 0
 
 

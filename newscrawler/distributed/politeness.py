@@ -3,12 +3,16 @@
 Scrapy's download slots are per process: N workers each keeping a source's ``download_delay`` hit the site N
 times as often. ``SharedPolitenessMiddleware`` reserves each request's start time per host in Redis, in one Lua
 script on Redis's clock (so machines need not agree on the time):
-``start = max(now, keys.host_next(host), keys.host_pause(host)); keys.host_next(host) = start + delay``, then waits
-locally until ``start`` without blocking (a Twisted deferLater, never time.sleep). A 429/503 with ``Retry-After``
-seen by any worker sets ``keys.host_pause(host)`` (value: the end of the pause in ms, expiring with it); every
-reservation starts after it, and a request whose reserved start fell inside a pause set meanwhile reserves again.
+a request may start when ``now >= max(keys.host_next(host), keys.host_pause(host))``, and then sets
+``keys.host_next(host) = now + delay``; else the script says how long to wait, the worker waits that long
+without blocking (a Twisted deferLater, never time.sleep) and asks again. The start is taken when it happens, not
+reserved ahead: a reservation made for t+d fired late when the worker's reactor was busy, next to the one reserved
+for t+2d, and the site saw two requests at once (bench/distributed.py measured gaps of 0 ms). A 429/503 with
+``Retry-After`` seen by any worker sets ``keys.host_pause(host)`` (value: the end of the pause in ms, expiring
+with it); no start is taken before it.
 Concurrency: a request first takes one of the host's ``concurrency`` tokens (``keys.host_active(host)``, a sorted
-set of token -> expiry), given back when its response or failure comes back; the tokens of a worker that died
+set of token -> expiry; the oldest waiter, in any worker, is served first), given back when its response or
+failure comes back; the tokens of a worker that died
 go when the reaper retires it (newscrawler.distributed.queue), at the latest when the download timeout has passed.
 
 The host is ``urlsplit(url).hostname`` with the port when the URL has one (the demo sites are ports of
@@ -37,16 +41,16 @@ PAUSE_CAP_SECONDS = 3600.0  # a Retry-After of a week pauses the host for an hou
 
 _NOW_MS = "local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)\n"
 
-# KEYS: host_next, host_pause; ARGV: delay ms. Returns the ms to wait before starting.
-_RESERVE = _NOW_MS + """
-local start = now
-local stored = tonumber(redis.call('GET', KEYS[1]) or '0')
-if stored > start then start = stored end
+# KEYS: host_next, host_pause; ARGV: delay ms. 0: the start is taken now (the next one may come `delay` later);
+# else the ms to wait before asking again.
+_TAKE_START = _NOW_MS + """
+local ready = tonumber(redis.call('GET', KEYS[1]) or '0')
 local pause = tonumber(redis.call('GET', KEYS[2]) or '0')
-if pause > start then start = pause end
-local next = start + tonumber(ARGV[1])
-redis.call('SET', KEYS[1], next, 'PX', next - now + 60000)
-return start - now
+if pause > ready then ready = pause end
+if ready > now then return ready - now end
+local next = now + tonumber(ARGV[1])
+redis.call('SET', KEYS[1], next, 'PX', tonumber(ARGV[1]) + 60000)
+return 0
 """
 
 # KEYS: host_pause; ARGV: pause ms. The pause only ever lengthens.
@@ -57,15 +61,29 @@ if until_ms > current then redis.call('SET', KEYS[1], until_ms, 'PX', tonumber(A
 return 1
 """
 
-# KEYS: host_active, workers; ARGV: token ("worker|random"), concurrency, token lifetime ms. 1 when the token was
-# taken, else 0. Tokens of workers no longer in keys.workers (reaped as dead) are dropped first.
+# KEYS: host_active, workers, host_waiting, host_waiting_seen; ARGV: token ("worker|random"), concurrency, token
+# lifetime ms, waiter lifetime ms. 1 when the token was taken, else 0 (ask again). Tokens of workers no longer in
+# keys.workers (reaped as dead) are dropped first. Waiters are served oldest first: without that, the worker that
+# had just finished a request asked again at once and took the connection back every time, while the requests
+# another worker held waited (a test saw 27 requests against 3). A waiter that stopped asking is dropped.
 _ACQUIRE = _NOW_MS + """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 for _, held in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   local owner = string.match(held, '^(.*)|')
   if owner and redis.call('HEXISTS', KEYS[2], owner) == 0 then redis.call('ZREM', KEYS[1], held) end
 end
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+local seen = redis.call('HGETALL', KEYS[4])
+for i = 1, #seen, 2 do
+  if tonumber(seen[i + 1]) < now - tonumber(ARGV[4]) then
+    redis.call('HDEL', KEYS[4], seen[i]) redis.call('ZREM', KEYS[3], seen[i])
+  end
+end
+redis.call('ZADD', KEYS[3], 'NX', now, ARGV[1])
+redis.call('HSET', KEYS[4], ARGV[1], now)
+redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[3])) redis.call('PEXPIRE', KEYS[4], tonumber(ARGV[3]))
+local free = tonumber(ARGV[2]) - redis.call('ZCARD', KEYS[1])
+if free <= 0 or redis.call('ZRANK', KEYS[3], ARGV[1]) >= free then return 0 end
+redis.call('ZREM', KEYS[3], ARGV[1]) redis.call('HDEL', KEYS[4], ARGV[1])
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
 return 1
@@ -73,13 +91,8 @@ return 1
 
 TOKEN_META = "host_token"
 TOKEN_POLL_SECONDS = 0.05  # how often a request waiting for a free connection to its host asks again
+WAITER_MS = 2000  # a waiter silent this long (its worker died or dropped it) leaves the line
 
-# KEYS: host_pause. Ms left of the host's pause (0: none).
-_PAUSED = _NOW_MS + """
-local pause = tonumber(redis.call('GET', KEYS[1]) or '0')
-if pause > now then return pause - now end
-return 0
-"""
 
 
 def host_of(url: str) -> str:
@@ -107,9 +120,8 @@ class SharedPolitenessMiddleware:
         self.client = client
         self.host_slots: dict[str, str] = {}
         self.worker_id = leases(crawler).worker_id
-        self._reserve = client.register_script(_RESERVE)
+        self._take_start = client.register_script(_TAKE_START)
         self._pause = client.register_script(_PAUSE)
-        self._paused = client.register_script(_PAUSED)
         self._acquire = client.register_script(_ACQUIRE)
         crawler.signals.connect(self.opened, signal=signals.spider_opened)
 
@@ -150,21 +162,16 @@ class SharedPolitenessMiddleware:
         # A connection to the host first, then a start time: the other order could start two requests that each
         # waited for a connection at the same moment, closer than the delay. The cost: with concurrency 1 the
         # starts are the delay plus the response time apart (Scrapy's slot: the larger of the two).
-        while not int(self._acquire(keys=[self.keys.host_active(host), self.keys.workers],
-                                    args=[token, concurrency, self.token_ms])):
+        waiting = [self.keys.host_active(host), self.keys.workers, self.keys.host_waiting(host),
+                   self.keys.host_waiting_seen(host)]
+        while not int(self._acquire(keys=waiting, args=[token, concurrency, self.token_ms, WAITER_MS])):
             waited += TOKEN_POLL_SECONDS
             await maybe_deferred_to_future(task.deferLater(reactor, TOKEN_POLL_SECONDS, lambda: None))
         request.meta[TOKEN_META] = token
-        while True:
-            wait_ms = int(self._reserve(keys=[self.keys.host_next(host), self.keys.host_pause(host)],
-                                        args=[delay_ms]))
-            if wait_ms > 0:
-                waited += wait_ms / 1000
-                await maybe_deferred_to_future(task.deferLater(reactor, wait_ms / 1000, lambda: None))
-            # a Retry-After seen by another worker while this one waited: the reserved start is void
-            if not int(self._paused(keys=[self.keys.host_pause(host)])):
-                break
-            self.crawler.stats.inc_value("newscrawler/host_pause_rewaits")
+        while wait_ms := int(self._take_start(keys=[self.keys.host_next(host), self.keys.host_pause(host)],
+                                              args=[delay_ms])):
+            waited += wait_ms / 1000
+            await maybe_deferred_to_future(task.deferLater(reactor, wait_ms / 1000, lambda: None))
         if waited:
             self.crawler.stats.inc_value("newscrawler/politeness_wait_seconds", round(waited, 3))
 

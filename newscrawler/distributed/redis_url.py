@@ -102,6 +102,15 @@ class RedisKeys:
         """Requests to this host in flight in any worker: token -> expiry (ms), at most its concurrency."""
         return self._k(f"host:{host}:active")
 
+    def host_waiting(self, host: str) -> str:
+        """Requests waiting for a connection to this host, any worker: token -> when it began waiting (ms); the
+        oldest is served first (a worker that just finished a request must not take the host back every time)."""
+        return self._k(f"host:{host}:waiting")
+
+    def host_waiting_seen(self, host: str) -> str:
+        """Token -> when its waiter last asked (ms): a waiter that stopped asking (a dead worker) drops out."""
+        return self._k(f"host:{host}:waiting-seen")
+
     def host_pause(self, host: str) -> str:
         """Set while the host asked us to wait (Retry-After); expires when the wait is over."""
         return self._k(f"host:{host}:pause")

@@ -9,6 +9,8 @@ was committed. One module per concern:
 - ``dedup_sql``: the exact dedup rules, the near-duplicate band lookup, boilerplate counts, re-pointing
   (the decisions are in ``newscrawler.dedup``);
 - ``stories``: the canonical article of each story (by rank, not arrival) and its ``stories`` row;
+- ``headline_stories``: headlines whose article is not stored join a story by title (``newscrawler.title_match``);
+- ``rebuild``: ``stories --rebuild``, the window's stories recomputed; ``explain``: ``dedup --explain``;
 - ``runs``: the per-run counters and the ``crawl_runs`` row;
 - ``writer``: ``Store`` and its thin ``save_*`` methods;
 - ``item_writer``: ``ItemWriter``, one crawl item to its ``save_*`` call (the store pipeline's and the ingest's);

@@ -14,6 +14,7 @@ from typing import Any
 
 from newscrawler import dedup
 from newscrawler.store.connection import fetch_dicts
+from newscrawler.store.headline_stories import TitleIndex, join_article
 from newscrawler.store.rows import FILLABLE, is_empty, parse_utc
 from newscrawler.store.stories import count_headlines, settle
 
@@ -79,8 +80,10 @@ class Deduplicator:
         near_duplicates: bool,
         near_dup_window_days: float,
         boilerplate_min_articles: int,
+        titles: TitleIndex | None = None,
     ) -> None:
         self.conn = conn
+        self.titles = titles
         self.near_duplicates = bool(near_duplicates)
         self.near_dup_window_days = float(near_dup_window_days)
         self.boilerplate_min_articles = int(boilerplate_min_articles)
@@ -252,6 +255,8 @@ class Deduplicator:
         _, moved_by_rank = settle(db, root, gone=tuple(sorted(gone - {root})))
         repointed = sorted({*repointed, *moved_by_rank} - {article_id})
         self._link_headlines(article_id, row["url_key"], row["fetched_url_key"])
+        # headlines whose article is not stored join this story when their title matches (store.headline_stories)
+        count_headlines(db, join_article(db, article_id, self.titles))
         duplicate_of, reason = db.execute(
             "SELECT duplicate_of, dup_reason FROM articles WHERE id = ?", [article_id]
         ).fetchone()

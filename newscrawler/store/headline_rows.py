@@ -10,9 +10,9 @@ from sqlite_utils import Database
 from newscrawler.store.rows import url_key_of, utc
 
 
-def upsert(db: Database, h: dict[str, Any], *, run_id: int, now: str) -> tuple[str, str, int | None]:
+def upsert(db: Database, h: dict[str, Any], *, run_id: int, now: str) -> tuple[str, str, int, int | None]:
     """Insert or update one headline; returns the counter it goes to (``headlines_new`` or ``headlines_seen``),
-    its source and the story it joined (None when its article is not stored)."""
+    its source, its id and its story (None when its article is not stored and it has not joined one by title)."""
     url = h.get("url")
     key = h.get("url_key") or url_key_of(url)
     source_id = h.get("source_id")
@@ -25,6 +25,11 @@ def upsert(db: Database, h: dict[str, Any], *, run_id: int, now: str) -> tuple[s
         [source_id, key],
     ).fetchone()
     position = h.get("position")
+    if not h.get("title_key") and h.get("title"):
+        # the title is how a headline whose article is not stored finds its story (store.headline_stories)
+        from newscrawler.text import match_key
+
+        h = {**h, "title_key": match_key(h["title"])}
     if old:
         hid, old_pos, old_listing, old_run = old
         # the same link twice on one listing (image + title): keep its top position
@@ -40,7 +45,7 @@ def upsert(db: Database, h: dict[str, Any], *, run_id: int, now: str) -> tuple[s
             "  (SELECT id FROM articles WHERE url_key = :key OR fetched_url_key = :key LIMIT 1)), "
             "story_id = coalesce((SELECT story_id FROM articles WHERE url_key = :key "
             "  OR fetched_url_key = :key LIMIT 1), story_id) "
-            "WHERE id = :id RETURNING story_id",
+            "WHERE id = :id RETURNING id, story_id",
             {
                 "seen": seen_at, "run": run_id, "pos": position, "listing": h.get("listing_url"),
                 "title": h.get("title"), "title_key": h.get("title_key"),
@@ -56,7 +61,7 @@ def upsert(db: Database, h: dict[str, Any], *, run_id: int, now: str) -> tuple[s
             ":title, :title_key, :listing, :section, :pos, :pos, :listing, :seen, :seen, :run, :run, "
             "(SELECT id FROM articles WHERE url_key = :key OR fetched_url_key = :key LIMIT 1), "
             "(SELECT story_id FROM articles WHERE url_key = :key OR fetched_url_key = :key LIMIT 1)) "
-            "RETURNING story_id",
+            "RETURNING id, story_id",
             {
                 "source_id": source_id, "url": url, "key": key, "title": h.get("title"),
                 "title_key": h.get("title_key"), "listing": h.get("listing_url"),
@@ -64,4 +69,4 @@ def upsert(db: Database, h: dict[str, Any], *, run_id: int, now: str) -> tuple[s
             },
         ).fetchone()  # fmt: skip
         name = "headlines_new"
-    return name, source_id, (joined[0] if joined else None)
+    return name, source_id, joined[0], joined[1]

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from newscrawler.revisits import RevisitPlan
-from newscrawler.store import bands, crawl_writes, headline_rows, queries, revisions, runs
+from newscrawler.store import bands, crawl_writes, headline_rows, headline_stories, queries, revisions, runs
 from newscrawler.store.connection import BUSY_TIMEOUT_MS, WAL_LIMIT_BYTES, open_writer, savepoint
 from newscrawler.store.dedup_sql import Deduplicator, SaveResult
 from newscrawler.store.rows import NOT_FETCHED_REASONS, article_row, split_reason, utc, utc_now
@@ -55,11 +55,14 @@ class Store:
         self.db = open_writer(self.path)
         # After a checkpoint that empties the WAL, SQLite truncates the file to this size.
         self.db.conn.execute(f"PRAGMA journal_size_limit = {self.wal_limit_bytes:d}")
+        # headlines' title words, for joining headlines to stories by title (store.headline_stories)
+        self._titles = headline_stories.TitleIndex()
         self._dedup = Deduplicator(
             self.db.conn,
             near_duplicates=near_duplicates,
             near_dup_window_days=near_dup_window_days,
             boilerplate_min_articles=boilerplate_min_articles,
+            titles=self._titles,
         )
         self._pending = 0
         self._pending_since = 0.0
@@ -208,6 +211,16 @@ class Store:
         self.commit()
         return {"pruned": pruned, "backfilled": signed}
 
+    def rebuild_stories(self, *, since: str | None = None) -> dict[str, int]:
+        """Recompute the stories of the articles published (else first seen) since ``since`` (stored ISO text;
+        None: all) deterministically, in one transaction (``store.rebuild``; `newscrawler stories --rebuild`)."""
+        from newscrawler.store.rebuild import rebuild
+
+        with self._savepoint():
+            counts = rebuild(self.db.conn, since=since)
+        self.commit()
+        return counts
+
     def get_run(self, run_id: int) -> dict[str, Any]:
         """The crawl_runs row with its JSON columns decoded."""
         return runs.get_run(self.db.conn, run_id)
@@ -280,12 +293,22 @@ class Store:
         now = utc_now()
         stories_joined: set[int] = set()
         with self._savepoint():
+            storyless: list[int] = []
             for h in headlines:
-                name, source_id, story_id = headline_rows.upsert(self.db, h, run_id=run_id, now=now)
+                name, source_id, hid, story_id = headline_rows.upsert(self.db, h, run_id=run_id, now=now)
                 counted.append((name, source_id))
+                if name == "headlines_new":
+                    key, seen = self.db.execute(
+                        "SELECT title_key, first_seen_at FROM headlines WHERE id = ?", [hid]
+                    ).fetchone()
+                    self._titles.add(self.db.conn, hid, key, seen)
                 if story_id is not None:
                     stories_joined.add(story_id)
-            # a headline whose URL is a stored article joins that article's story (stories.headlines counts it)
+                else:
+                    storyless.append(hid)
+            # a headline whose URL is a stored article joins that article's story; one whose article is not
+            # stored may join a story of the window by title (store.headline_stories)
+            stories_joined |= headline_stories.join_headlines(self.db.conn, storyless, self._titles)
             count_headlines(self.db.conn, stories_joined)
         for name, source_id in counted:
             self._counters.count(run_id, name, source_id)

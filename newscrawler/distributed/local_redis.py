@@ -1,0 +1,85 @@
+"""Start a throw-away redis-server on 127.0.0.1 (tests, benchmarks, trying the distributed crawl on one machine).
+
+    with LocalRedis(Path("/tmp/r")) as server:
+        server.url    # redis://127.0.0.1:PORT/0
+
+The server keeps no files unless asked (`appendonly`), binds loopback only, and takes a free port. Production
+Redis is the operator's own service (docs/distributed.md); this is not it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+
+class RedisNotInstalled(RuntimeError):
+    """No redis-server binary on PATH."""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class LocalRedis:
+    """A real redis-server on 127.0.0.1, on a free port, its files in `workdir`; no persistence unless asked."""
+
+    def __init__(self, workdir: Path, *, port: int | None = None, maxmemory: str | None = None,
+                 appendonly: bool = False):
+        self.workdir = workdir
+        self.port = port or free_port()
+        self.maxmemory = maxmemory
+        self.appendonly = appendonly
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> LocalRedis:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RedisNotInstalled("redis-server is not installed")
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        args = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.workdir),
+                "--save", "", "--appendonly", "yes" if self.appendonly else "no", "--daemonize", "no",
+                "--logfile", str(self.workdir / "redis.log")]
+        if self.maxmemory:
+            args += ["--maxmemory", self.maxmemory]
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                log = self.workdir / "redis.log"
+                raise RuntimeError(f"redis-server exited: {log.read_text()[-500:] if log.exists() else ''}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as conn:
+                    conn.sendall(b"PING\r\n")
+                    if conn.recv(16).startswith(b"+PONG"):
+                        return self
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("redis-server did not answer PING within 10 s")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def __enter__(self) -> LocalRedis:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
