@@ -21,8 +21,8 @@ from typing import Any
 
 from newscrawler.distributed.queue import DEFAULT_LEASE_SECONDS, reap
 from newscrawler.distributed.redis_url import RedisKeys
+from newscrawler.distributed.spider import start_entry
 from newscrawler.sources import Source
-from newscrawler.spiders.news_redis import start_entry
 
 logger = logging.getLogger(__name__)
 

@@ -93,7 +93,7 @@ def run_worker(url: str, *, config: str | None = None, sources: str | None = Non
     from scrapy.crawler import CrawlerProcess
     from scrapy.exceptions import ScrapyDeprecationWarning
 
-    from newscrawler.spiders.news_redis import NewsRedisSpider
+    from newscrawler.distributed.spider import NewsRedisSpider
 
     connect(url).close()
     # scrapy-redis 0.9.1 passes `spider=` to the stats collector, deprecated in Scrapy 2.13: one warning per run

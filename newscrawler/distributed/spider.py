@@ -1,4 +1,5 @@
-"""The news spider of a distributed worker: NewsSpider fed from Redis (scrapy-redis's RedisMixin).
+"""The news spider of a distributed worker (here, not in spiders/: Scrapy's spider loader imports every module
+there, and a crawl without the [redis] extra must not need scrapy-redis): NewsSpider fed from Redis (scrapy-redis's RedisMixin).
 
 `newscrawler seed` pushes one JSON entry per feed, sitemap, listing (and robots.txt) to ``keys.start_urls``:
 ``{"url": ..., "source_id": ..., "kind": "feed" | "sitemap" | "listing" | "robots"}``. A worker turns each into
@@ -19,7 +20,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import scrapy
-from newscrawler.spiders.news import NewsSpider
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.spiders import RedisMixin
@@ -28,6 +28,7 @@ from newscrawler.distributed.lease_keeper import acked
 from newscrawler.distributed.queue import leases
 from newscrawler.distributed.redis_url import RedisKeys
 from newscrawler.items import PollSchedule, Reject
+from newscrawler.spiders.news import NewsSpider
 from newscrawler.urls import url_key
 
 START_KINDS = ("feed", "sitemap", "listing", "robots")
