@@ -65,12 +65,6 @@ def worker_settings(url: str, config: str | None, overrides: dict[str, Any] | No
         "SPIDER_MIDDLEWARES": {**settings.getdict("SPIDER_MIDDLEWARES"), **WORKER_SPIDER_MIDDLEWARES},
         "EXTENSIONS": {**settings.getdict("EXTENSIONS"), **WORKER_EXTENSIONS},
         "AUTOTHROTTLE_ENABLED": False,
-        # One output of a callback at a time through the pipelines: the lease of a request ends when its output is
-        # exhausted (lease_keeper.LeaseAckMiddleware), which must come after its last item is on the stream and its
-        # last request queued. With Scrapy's parallel output tasks (CONCURRENT_ITEMS > 1) the output could be
-        # exhausted first, and a worker killed in between lost what was still in those tasks (a lost article in
-        # tests/test_distributed_worker.py, about one run in eight).
-        "CONCURRENT_ITEMS": 1,
         # The bounds of one run do not fit a worker that runs for weeks; the seeder's schedule bounds the work.
         "NEWSCRAWLER_MAX_PAGES_PER_SOURCE": 0,
         "NEWSCRAWLER_MAX_DISCOVERY_PER_SOURCE": 0,
