@@ -41,8 +41,8 @@ def demo(tmp_path_factory):
     with DemoServer(articles_per_site=20, seed=4) as server:
         config = tmp / "sources.toml"
         config.write_text(server.sources_toml(), encoding="utf-8")
-        slow = tmp / "slow.toml"  # one request at a time per site, so the kill lands in mid-crawl
-        slow.write_text(server.sources_toml().replace("download_delay = 0.0", "download_delay = 0.04")
+        slow = tmp / "slow.toml"  # one request at a time per site, so the kill lands in mid-crawl (it takes 5-6 s)
+        slow.write_text(server.sources_toml().replace("download_delay = 0.0", "download_delay = 0.12")
                         .replace("concurrency = 8", "concurrency = 1"), encoding="utf-8")
         clean = tmp / "clean.db"
         assert subprocess.run(crawl_args(config, clean), capture_output=True, timeout=300).returncode == 0

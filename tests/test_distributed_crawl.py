@@ -175,8 +175,6 @@ def test_the_killed_workers_in_flight_requests_were_picked_up_by_the_others(craw
     assert not client.exists(keys.requests) or client.zcard(keys.requests) == 0
 
 
-@pytest.mark.xfail(strict=False, reason="known race, not fixed yet: a killed worker can lose an item whose lease was "
-                   "acked before the item reached the stream (see test_distributed_worker.py and the closing note)")
 def test_every_article_is_stored_once_after_the_ingest_was_killed_and_restarted(crawl):
     manifest, db = crawl["manifest"], crawl["db"]
     expected = {url_key(rec["url"]) for site in manifest["sites"].values() for rec in site["articles"].values()}
@@ -191,8 +189,6 @@ def test_every_article_is_stored_once_after_the_ingest_was_killed_and_restarted(
     assert crawl["stored_when_killed"] < len(expected)  # the ingest really died with work left
 
 
-@pytest.mark.xfail(strict=False, reason="known race, not fixed yet: a killed worker can lose an item whose lease was "
-                   "acked before the item reached the stream (see test_distributed_worker.py and the closing note)")
 def test_every_item_was_acknowledged_and_nothing_is_pending(crawl):
     client = redis_client(crawl["redis"].url)
     keys = RedisKeys()

@@ -11,7 +11,8 @@ import pytest
 import scrapy
 
 from newscrawler.distributed.crawlstate import RedisCrawlState
-from newscrawler.distributed.queue import Leases, reap
+from newscrawler.distributed.lease_keeper import LeaseOutputs
+from newscrawler.distributed.queue import LEASE_META, Leases, reap
 from newscrawler.distributed.redis_url import RedisKeys, redis_client
 from newscrawler.distributed.seenset import BUCKETS, AgedDupeFilter, request_fingerprint
 
@@ -41,6 +42,49 @@ def test_a_popped_request_is_leased_until_acked(client):
     worker.push(b"retry of low", 0.1, handed_over=lease2)  # a retry takes the lease's place atomically
     assert worker.in_flight() == 0 and client.zrange(KEYS.requests, 0, -1) == [b"retry of low"]
     assert worker.pop()[1] == b"retry of low" and worker.pop() is None
+
+
+def test_a_lease_ends_only_when_everything_its_callback_made_is_through(client):
+    # Scrapy takes a callback's output ahead of processing it: the generator is exhausted while its last items are
+    # still queued for the pipelines. The lease must outlive them (a worker killed then must leave it behind).
+    worker = Leases(client, KEYS, "w1", lease_seconds=60)
+    outputs = LeaseOutputs(worker)
+    worker.push(b"listing", 0.0)
+    lease, _ = worker.pop()
+    request = scrapy.Request("http://127.0.0.1/listing", meta={LEASE_META: lease})
+    item, child = {"title": "خبر"}, scrapy.Request("http://127.0.0.1/a/1")
+    taken = list(outputs.follow(iter([item, None, child]), request))
+    assert taken == [item, None, child]
+    assert worker.in_flight() == 1  # exhausted, but nothing is through yet
+    outputs.through(child)  # pushed to the queue (or dropped as already seen)
+    assert worker.in_flight() == 1
+    outputs.through(item)  # on the stream
+    assert worker.in_flight() == 0
+    # an item the pipelines failed on keeps the lease: the request goes back to the queue at the stop
+    worker.push(b"listing 2", 0.0)
+    lease2, _ = worker.pop()
+    item2 = {"title": "خبر آخر"}
+    list(outputs.follow(iter([item2]), scrapy.Request("http://127.0.0.1/l2", meta={LEASE_META: lease2})))
+    outputs._item_failed(item2)
+    assert worker.in_flight() == 1 and worker.reap(own=True) == 1
+
+
+def test_a_lease_ends_when_its_callback_raised_after_its_output_is_through(client):
+    worker = Leases(client, KEYS, "w1", lease_seconds=60)
+    outputs = LeaseOutputs(worker)
+    worker.push(b"article", 0.0)
+    lease, _ = worker.pop()
+    item = {"title": "خبر"}
+
+    def callback():
+        yield item
+        raise ValueError("a broken page")
+
+    with pytest.raises(ValueError):
+        list(outputs.follow(callback(), scrapy.Request("http://127.0.0.1/a", meta={LEASE_META: lease})))
+    assert worker.in_flight() == 1
+    outputs.through(item)
+    assert worker.in_flight() == 0
 
 
 def test_a_dead_workers_requests_go_back_with_their_priority(client):

@@ -122,9 +122,6 @@ def test_two_workers_fetch_every_page_once_and_stream_every_article(redis_server
         assert_drained(client)
 
 
-@pytest.mark.xfail(strict=False, reason="known race, not fixed yet: a lease is acked when the callback output is "
-                   "exhausted, which can come before the last item is on the stream (Scrapy's parallel output tasks); "
-                   "a worker killed in that window loses it (about one run in eight). See the session's closing note.")
 def test_a_worker_killed_mid_crawl_loses_nothing(redis_server, tmp_path):
     with DemoServer(articles_per_site=10, seed=5) as server:
         config = tmp_path / "sources.toml"

@@ -3,9 +3,10 @@
 scrapy-redis's PriorityQueue pops a request out of Redis for good: a worker killed with the request in memory
 loses it. ``LeasedPriorityQueue`` (SCHEDULER_QUEUE_CLASS) pops in one Lua script that moves the request into the
 worker's in-flight hash (``keys.inflight(worker)``: lease id -> "score data") and puts the lease id in
-``request.meta["lease"]``. The lease ends (``ack``) when the request is finished: its callback's output is
-exhausted (``LeaseAckMiddleware``), its errback ran (``NewsRedisSpider.on_error``), it was dropped, or it went
-back to the queue as a retry or redirect (``push`` hands the lease over in the same script). Each worker writes a
+``request.meta["lease"]``. The lease ends (``ack``) when the request is finished: all its callback's or
+errback's output is through, its items on the stream and its requests in this queue (``LeaseOutputs`` in
+lease_keeper.py), it was dropped, or it went back to the queue as a retry or redirect (``push`` hands the lease
+over in the same script). Each worker writes a
 heartbeat into ``keys.workers`` (Redis's own clock, so machines need not agree on the time); ``reap`` moves the
 in-flight requests of workers silent for NEWSCRAWLER_WORKER_LEASE_SECONDS back into the queue with their
 priority. Requeued requests go straight into the queue, never through the duplicate filter that already saw them.
@@ -161,7 +162,10 @@ class LeasedPriorityQueue(Base):
 
     def __init__(self, server: Any, spider: Any, key: str, serializer: Any = None) -> None:
         super().__init__(server, spider, key, serializer)
+        from newscrawler.distributed.lease_keeper import lease_outputs  # it builds on this module
+
         self.leases = leases(spider.crawler)
+        self.outputs = lease_outputs(spider.crawler)
         if self.leases.keys.requests != self.key:
             raise ValueError(f"SCHEDULER_QUEUE_KEY {self.key} is not the crawl's queue {self.leases.keys.requests}")
 
@@ -172,6 +176,7 @@ class LeasedPriorityQueue(Base):
         # A retry or redirect carries the lease of the request it replaces: handed back with it, atomically.
         handed_over = request.meta.pop(LEASE_META, None)
         self.leases.push(self._encode_request(request), -request.priority + random.random() * 0.5, handed_over)
+        self.outputs.through(request)  # in Redis now: the lease of the callback that made it may end
 
     def pop(self, timeout: int = 0) -> Any:
         popped = self.leases.pop()

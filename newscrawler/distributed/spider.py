@@ -24,8 +24,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.spiders import RedisMixin
 
-from newscrawler.distributed.lease_keeper import acked
-from newscrawler.distributed.queue import leases
+from newscrawler.distributed.lease_keeper import lease_outputs
 from newscrawler.distributed.redis_url import RedisKeys
 from newscrawler.items import PollSchedule, Reject
 from newscrawler.spiders.news import NewsSpider
@@ -126,8 +125,9 @@ class NewsRedisSpider(RedisMixin, NewsSpider):
         return list(self._discovery(source, url, kind, None))
 
     def on_error(self, failure: Any) -> Iterator[Reject | PollSchedule | scrapy.Request]:
-        # Errbacks do not pass the spider middlewares: the lease ends here, once the errback's output is out.
-        yield from acked(super().on_error(failure), failure.request, leases(self.crawler))
+        # Errbacks do not pass the spider middlewares: the errback's output is followed here, and the lease ends
+        # once all of it is through.
+        yield from lease_outputs(self.crawler).follow(super().on_error(failure), failure.request)
 
     # -- when is a worker done -----------------------------------------------------------------
 

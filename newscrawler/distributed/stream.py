@@ -1,8 +1,8 @@
 """A worker's only item pipeline: every item onto the Redis stream, for the one ingest process to store.
 
 Workers neither validate nor normalise (the ingest does, so one process decides what is stored). XADD is
-synchronous on purpose: when the callback's output is exhausted every item of it is on the stream, and only then
-is the request's lease acknowledged (newscrawler.distributed.lease_keeper).
+synchronous on purpose: when the pipelines report an item scraped it is on the stream, and the request's lease
+may end (newscrawler.distributed.lease_keeper).
 """
 
 from __future__ import annotations
