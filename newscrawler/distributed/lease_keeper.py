@@ -48,8 +48,10 @@ class LeaseOutputs:
             crawler.signals.connect(self._request_dropped, signal=signals.request_dropped)
 
     def _yielded(self, lease: str, out: Any) -> None:
-        if out is None:
-            return  # the scraper does nothing with it
+        # None: the scraper does nothing with it. Already counted: an errback's output is followed twice when a
+        # spider middleware called the errback (HttpErrorMiddleware on a 500), by on_error and by the middleware.
+        if out is None or id(out) in self.owner:
+            return
         self.owner[id(out)] = lease
         self.waiting[lease] = self.waiting.get(lease, 0) + 1
 
