@@ -3,6 +3,7 @@
 # - redis-server: the distributed crawl's tests start a real Redis on 127.0.0.1 (tests/redis_server.py);
 # - chromium: the browser test of `newscrawler serve` (Playwright drives Debian's chromium, no download).
 # - sqlite3: docs/analysts.md's SQL examples are run in the sqlite3 shell itself (tests/test_analysts.py).
+# - iproute2 (ip): the distributed crawl across network namespaces (tests/test_distributed_netns.py, as root).
 # Needs root (or sudo) and apt-get; elsewhere it says what is missing and those tests skip themselves
 # (in CI, NEWSCRAWLER_REQUIRE_SERVICES=1 turns such a skip into a failure).
 set -euo pipefail
@@ -10,6 +11,7 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then
     echo "test-services: no apt-get here; install ${missing[*]} by hand, or their tests skip" >&2

@@ -49,6 +49,7 @@ class RequestRecord(NamedTuple):
     status: int
     at: float = 0.0  # time.monotonic() when the request arrived (per-host intervals; only differences mean anything)
     agent: str = ""  # the User-Agent header: tells apart crawler processes that share the sites
+    client: str = ""  # the peer's IP address: which (virtual) host a request came from
 
 
 class _SiteHTTPServer(ThreadingHTTPServer):
@@ -117,7 +118,7 @@ class _Handler(BaseHTTPRequestHandler):
             status = 304
         # Logged before the response goes out, so a client that has its answer always finds it in the log.
         self.server.demo_log.append(RequestRecord(self.server.demo_site.id, self.command, target, status, arrived,
-                                                  self.headers.get("User-Agent", "")))
+                                                  self.headers.get("User-Agent", ""), self.client_address[0]))
         if self.server.demo_latency > 0:
             # a slow site: the client's concurrency slot stays busy (each connection has its own thread)
             time.sleep(self.server.demo_latency)

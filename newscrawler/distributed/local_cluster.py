@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,12 +53,12 @@ class LocalCluster:
         path = self.workdir / f"{name}.log"
         return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
 
-    def _spawn(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
+    def _spawn(self, name: str, args: list[str], prefix: Sequence[str] = ()) -> subprocess.Popen[bytes]:
         if name in self.procs and self.procs[name].poll() is None:
             raise ClusterError(f"{name} is already running")
         with open(self.workdir / f"{name}.log", "ab") as out:
             # cwd: whatever a child writes by default (a stray news.db, a log file) stays in the workdir
-            proc = subprocess.Popen(self._cmd(*args), stdout=out, stderr=subprocess.STDOUT, env=self._env(),
+            proc = subprocess.Popen([*prefix, *self._cmd(*args)], stdout=out, stderr=subprocess.STDOUT, env=self._env(),
                                     cwd=self.workdir)
         self.procs[name] = proc
         return proc
@@ -69,12 +70,14 @@ class LocalCluster:
         if done.returncode != 0:
             raise ClusterError(f"seed exited {done.returncode}: {(done.stdout + done.stderr)[-2000:]}")
 
-    def start_worker(self, name: str, settings: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-        """`newscrawler crawl --redis URL --config F --idle-exit S -s ...` as `name`."""
+    def start_worker(self, name: str, settings: dict[str, str] | None = None,
+                     prefix: Sequence[str] = ()) -> subprocess.Popen[bytes]:
+        """`newscrawler crawl --redis URL --config F --idle-exit S -s ...` as `name`; `prefix` runs it through a
+        wrapper, e.g. ``ip netns exec NS`` to put it on another (virtual) host."""
         merged = {**self.settings, **(settings or {})}
         sets = [arg for key, value in merged.items() for arg in ("-s", f"{key}={value}")]
         return self._spawn(name, ["crawl", "--redis", self.redis_url, "--config", str(self.config),
-                                  "--idle-exit", str(self.idle_exit), *sets])
+                                  "--idle-exit", str(self.idle_exit), *sets], prefix)
 
     def start_ingest(self, name: str = "ingest") -> subprocess.Popen[bytes]:
         """`newscrawler ingest --redis URL --db PATH --idle-exit S`."""

@@ -9,6 +9,7 @@ Redis is the operator's own service (docs/distributed.md); this is not it.
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import socket
 import subprocess
@@ -20,38 +21,47 @@ class RedisNotInstalled(RuntimeError):
     """No redis-server binary on PATH."""
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 nobody listens on right now."""
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port on `host` nobody listens on right now."""
     with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
+        probe.bind((host, 0))
         return int(probe.getsockname()[1])
 
 
 class LocalRedis:
-    """A real redis-server on 127.0.0.1, on a free port, its files in `workdir`; no persistence unless asked."""
+    """A real redis-server on 127.0.0.1, on a free port, its files in `workdir`; no persistence unless asked.
+
+    On another local address (`host`: the network-namespace test binds a private test address) clients come from
+    other hosts, which Redis's protected mode refuses without a password: there it requires a random one, and
+    `url` carries it."""
 
     def __init__(self, workdir: Path, *, port: int | None = None, maxmemory: str | None = None,
-                 appendonly: bool = False):
+                 appendonly: bool = False, host: str = "127.0.0.1"):
         self.workdir = workdir
-        self.port = port or free_port()
+        self.host = host
+        self.password = "" if host == "127.0.0.1" else secrets.token_hex(12)
+        self.port = port or free_port(host)
         self.maxmemory = maxmemory
         self.appendonly = appendonly
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        auth = f":{self.password}@" if self.password else ""
+        return f"redis://{auth}{self.host}:{self.port}/0"
 
     def start(self) -> LocalRedis:
         binary = shutil.which("redis-server")
         if binary is None:
             raise RedisNotInstalled("redis-server is not installed")
         self.workdir.mkdir(parents=True, exist_ok=True)
-        args = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.workdir),
+        args = [binary, "--port", str(self.port), "--bind", self.host, "--dir", str(self.workdir),
                 "--save", "", "--appendonly", "yes" if self.appendonly else "no", "--daemonize", "no",
                 "--logfile", str(self.workdir / "redis.log")]
         if self.maxmemory:
             args += ["--maxmemory", self.maxmemory]
+        if self.password:
+            args += ["--requirepass", self.password]
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -59,9 +69,11 @@ class LocalRedis:
                 log = self.workdir / "redis.log"
                 raise RuntimeError(f"redis-server exited: {log.read_text()[-500:] if log.exists() else ''}")
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as conn:
-                    conn.sendall(b"PING\r\n")
-                    if conn.recv(16).startswith(b"+PONG"):
+                with socket.create_connection((self.host, self.port), timeout=0.5) as conn:
+                    auth = f"AUTH {self.password}\r\n".encode() if self.password else b""
+                    conn.sendall(auth + b"PING\r\n")
+                    time.sleep(0.05 if auth else 0)
+                    if b"+PONG" in conn.recv(64):
                         return self
             except OSError:
                 time.sleep(0.05)
