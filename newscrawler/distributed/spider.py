@@ -106,6 +106,17 @@ class NewsRedisSpider(RedisMixin, NewsSpider):
         for out in self.next_requests():
             yield out
 
+    def next_requests(self) -> Iterator[Any]:
+        """scrapy-redis's, without its INFO line for every start entry (a seed of a few thousand feeds and
+        listings filled the worker's log with them): one DEBUG line per batch."""
+        found = 0
+        for data in self.fetch_data(self.redis_key, self.redis_batch_size):
+            for request in self.make_request_from_data(data):
+                found += 1
+                yield request
+        if found:
+            self.logger.debug("took %d start entries from %s", found, self.redis_key)
+
     def make_request_from_data(self, data: bytes) -> list[Any]:
         try:
             entry = json.loads(data)
