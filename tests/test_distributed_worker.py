@@ -145,6 +145,9 @@ def test_a_worker_killed_mid_crawl_loses_nothing(redis_server, tmp_path):
         victim.wait(10)
         killed_at = time.monotonic()  # RequestRecord.at is monotonic
         assert len(held) >= 3, victim_log.read_text()[-2000:]
+        # what it held when it died: read again now (a lease seen above may have ended before the kill landed)
+        held = [v for k in client.scan_iter(KEYS.inflight("*")) for v in client.hvals(k)]
+        assert held
         held_urls = {json.loads(v.split(b" ", 1)[1])["url"] for v in held}
         survivor_log = tmp_path / "survivor.log"
         finish(worker(redis_server.url, config, survivor_log, "DOWNLOAD_DELAY=0.25"), survivor_log)
