@@ -36,6 +36,7 @@ class TitleIndex:
 
     SPAN = timedelta(days=14)
     MAX_HEADLINES = 300_000  # beyond this the map is reloaded with the latest SPAN only
+    MAX_CANDIDATES = 300  # per lookup, the most recent (see ids)
 
     def __init__(self) -> None:
         self.words: dict[str, set[int]] = defaultdict(set)
@@ -64,15 +65,25 @@ class TitleIndex:
         elif seen >= self.since:
             self._put(hid, key, seen)
 
-    def ids(self, conn: sqlite3.Connection, words: list[str], lo: str, hi: str) -> list[int] | None:
-        """Ids of headlines first seen in [lo, hi] holding one of ``words``; None when the span does not cover lo."""
+    def ids(self, conn: sqlite3.Connection, key: str, lo: str, hi: str) -> list[int] | None:
+        """Ids of headlines first seen in [lo, hi] that may share ``title_match.MIN_SHARED_WORDS`` content words
+        with title key ``key``; None when the span does not cover lo.
+
+        Only the rarest words are looked up: a title that shares at least m of the key's k content words holds one
+        of any k - m + 1 of them (pigeonhole), so the postings of the m - 1 commonest words are never read. And at
+        most ``MAX_CANDIDATES``, the most recent: a feed of 3,000 titles that differ in a number only ("خبر عاجل
+        رقم 17": three shared words, so each is a candidate of every other) made every lookup return all of them,
+        9 million set entries and 18,000 queries, 8 s of the crawl's reactor for one feed (bench/reliability.py's
+        flood); a real story has far fewer headlines in the window."""
         if self.since is None:
             self._load(conn)
         assert self.since is not None
         if lo < self.since:
             return None
-        found = set().union(*(self.words.get(w, ()) for w in words))
-        return sorted(h for h in found if lo <= self.seen.get(h, "") <= hi)
+        postings = sorted((self.words.get(w, set()) for w in set(title_match.content_words(key))), key=len)
+        rare = postings[: max(1, len(postings) - title_match.MIN_SHARED_WORDS + 1)]
+        found = sorted((h for h in set().union(*rare) if lo <= self.seen.get(h, "") <= hi), reverse=True)
+        return sorted(found[: self.MAX_CANDIDATES])
 
 
 def _bounds(when: str | None) -> tuple[str, str] | None:
@@ -108,7 +119,7 @@ _STATES = {
 
 def _headline_candidates(
     conn: sqlite3.Connection,
-    words: list[str],
+    key: str,
     lo: str,
     hi: str,
     state: str,
@@ -117,9 +128,9 @@ def _headline_candidates(
     exclude: int = 0,
 ) -> list[tuple[int, int | None, str, str]]:
     """(id, story_id, title_key, first_seen_at) of the headlines in ``state`` first seen in the window whose title
-    contains a lookup word."""
+    contains a lookup word of title key ``key`` (through the index: one of its rarest words)."""
     where = _STATES[state]
-    ids = index.ids(conn, words, lo, hi) if index is not None else None
+    ids = index.ids(conn, key, lo, hi) if index is not None else None
     if ids is not None:
         out = []
         for i in range(0, len(ids), 500):
@@ -131,6 +142,7 @@ def _headline_candidates(
                 [*chunk, exclude],
             ).fetchall()
         return out
+    words = title_match.lookup_words(key)
     marks = " OR ".join("instr(title_key, ?) > 0" for _ in words)
     return conn.execute(
         f"SELECT id, story_id, title_key, first_seen_at FROM headlines WHERE first_seen_at BETWEEN ? AND ? "
@@ -167,7 +179,7 @@ def _spread(
         words = title_match.lookup_words(key)
         if bounds is None or not words:
             continue
-        for hid, _, other, other_seen in _headline_candidates(conn, words, *bounds, "storyless", index):
+        for hid, _, other, other_seen in _headline_candidates(conn, key, *bounds, "storyless", index):
             if hid not in joined and title_match.same_story_title(key, other):
                 conn.execute("UPDATE headlines SET story_id = ? WHERE id = ?", [story_id, hid])
                 joined.add(hid)
@@ -183,7 +195,7 @@ def _choose(conn: sqlite3.Connection, hid: int, key: str, seen: str | None, inde
     if bounds is None or not words:
         return None
     candidates = _article_candidates(conn, words, *bounds) + [
-        (story, other) for _, story, other, _ in _headline_candidates(conn, words, *bounds, "story", index, exclude=hid)
+        (story, other) for _, story, other, _ in _headline_candidates(conn, key, *bounds, "story", index, exclude=hid)
     ]
     return _best_story(key, candidates)
 
@@ -227,7 +239,7 @@ def join_article(conn: sqlite3.Connection, article_id: int, index: TitleIndex | 
         return set()
     changed: set[int] = set()
     start = []
-    for hid, old, other, seen in _headline_candidates(conn, words, *bounds, "unlinked", index):
+    for hid, old, other, seen in _headline_candidates(conn, key, *bounds, "unlinked", index):
         if not title_match.same_story_title(key, other):
             continue
         new = _choose(conn, hid, other, seen, index)
