@@ -82,8 +82,13 @@ class TitleIndex:
             return None
         postings = sorted((self.words.get(w, set()) for w in set(title_match.content_words(key))), key=len)
         rare = postings[: max(1, len(postings) - title_match.MIN_SHARED_WORDS + 1)]
-        found = sorted((h for h in set().union(*rare) if lo <= self.seen.get(h, "") <= hi), reverse=True)
-        return sorted(found[: self.MAX_CANDIDATES])
+        found: list[int] = []
+        for h in sorted(set().union(*rare), reverse=True):  # ids grow with time: the most recent first
+            if lo <= self.seen.get(h, "") <= hi:
+                found.append(h)
+                if len(found) == self.MAX_CANDIDATES:
+                    break
+        return found[::-1]
 
 
 def _bounds(when: str | None) -> tuple[str, str] | None:
