@@ -1,6 +1,7 @@
-"""The real `newscrawler` command in a subprocess (this Python, this checkout) against the demo sites, and its SQLite
-file read back: the helpers the crawl tests share (test_crash, test_runlock, test_resume, test_crawlstate,
-test_health, test_polling, test_revisits). Each test file keeps its own settings."""
+"""The real `newscrawler` command in a subprocess (this Python, this checkout), the demo sites' sources file, and
+the crawl's SQLite file read back: the helpers of the tests that run the command (crash, run lock, resume, crawl
+state, health, polling, revisits, politeness, the demo crawl, pagination, readers, cli). Each test file keeps its
+own settings."""
 
 from __future__ import annotations
 
