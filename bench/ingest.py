@@ -39,6 +39,23 @@ from newscrawler.text import normalise_fields  # noqa: E402
 LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
 
 
+def listing_items(n: int, source: str, listing: str, at: str, headlines: dict[str, str]) -> list[Any]:
+    """What a worker emits for the ``n``-th listing page it polls: its headlines (``{url: title}``, in order) as one
+    batch, its page record and its poll schedule (tests/test_ingest.py builds its streams with these too)."""
+    return [HeadlineBatch([Headline(source_id=source, listing_url=listing, title=title, url=url, position=position,
+                                    seen_at=at) for position, (url, title) in enumerate(headlines.items(), 1)]),
+            PageRecord(url=listing, source_id=source, kind="listing", http_status=200, items=len(headlines),
+                       etag=f'"{n}"', content_hash=f"{n:x}", fetched_at=at),
+            PollSchedule(url=listing, source_id=source, kind="listing", interval_seconds=1800,
+                         next_due_at="2026-02-01T00:00:00+00:00", polled_at=at)]
+
+
+def not_found(url: str, source: str, at: str) -> Reject:
+    """An article request the server answered 404."""
+    return Reject(url=url, source_id=source, reason="http_404", detail="Not Found", http_status=404, at=at,
+                  frontier_url=url)
+
+
 def generated_items(n_articles: int, seed: int = 21) -> list[Any]:
     rng = random.Random(seed)
     vocabulary = ["".join(rng.choice(LETTERS) for _ in range(rng.randint(3, 8))) for _ in range(5000)]
@@ -53,17 +70,10 @@ def generated_items(n_articles: int, seed: int = 21) -> list[Any]:
         url = f"https://{source}.example/{i // 100}/article-{i}.html"
         at = f"2026-01-{1 + i // 2000:02d}T{(i // 100) % 24:02d}:{(i // 10) % 60:02d}:{i % 60:02d}+00:00"
         if i % 10 == 0:
-            listing = f"https://{source}.example/section/{i // 10}"
-            items.append(HeadlineBatch([Headline(source_id=source, listing_url=listing, title=" ".join(text(8)),
-                                                 url=f"https://{source}.example/{j // 100}/article-{j}.html",
-                                                 position=j - i + 1, seen_at=at) for j in range(i, i + 10)]))
-            items.append(PageRecord(url=listing, source_id=source, kind="listing", http_status=200, items=10,
-                                    etag=f'"{i}"', content_hash=f"{i:x}", fetched_at=at))
-            items.append(PollSchedule(url=listing, source_id=source, kind="listing", interval_seconds=1800,
-                                      next_due_at="2026-02-01T00:00:00+00:00", polled_at=at))
+            items += listing_items(i, source, f"https://{source}.example/section/{i // 10}", at, {
+                f"https://{source}.example/{j // 100}/article-{j}.html": " ".join(text(8)) for j in range(i, i + 10)})
         if i % 25 == 7:
-            items.append(Reject(url=url, source_id=source, reason="http_404", detail="Not Found", http_status=404,
-                                at=at, frontier_url=url))
+            items.append(not_found(url, source, at))
             continue
         if i % 5 == 4 and bodies:
             body = list(rng.choice(bodies))

@@ -97,8 +97,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 def _distributed(command: Any) -> int:
     """Run a distributed command; a bad --redis URL or a Redis that does not answer is one line, exit code 2."""
-    from newscrawler.distributed.redis_url import RedisUrlError
-    from newscrawler.distributed.worker import RedisUnreachable
+    from newscrawler.distributed.redis_url import RedisUnreachable, RedisUrlError
 
     try:
         return int(command())
@@ -126,9 +125,8 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 
 def _seed(args: argparse.Namespace, redis_url: str) -> int:
-    from newscrawler.distributed.redis_url import RedisKeys
+    from newscrawler.distributed.redis_url import RedisKeys, connect
     from newscrawler.distributed.seed import seed
-    from newscrawler.distributed.worker import connect
 
     sources = load_sources(args.config, only=_split(args.sources))
     settings = crawl_settings(DEFAULT_DB, args.config, _parse_overrides(args.set))

@@ -122,3 +122,8 @@ class Reject:
     at: str = ""
     fetched: bool = True  # False when no response was received (robots, DNS, timeout)
     frontier_url: str = ""  # for an article request: the URL as scheduled (its frontier row); empty for pages
+
+
+# Every item type the spider emits, in one place: the store writes each (newscrawler.store.item_writer) and the
+# Redis stream carries each by its class name (newscrawler.distributed.item_codec).
+ITEM_TYPES: tuple[type, ...] = (Article, Headline, HeadlineBatch, KnownArticles, PageRecord, PollSchedule, Reject)

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.crawl_runs import newscrawler
+
 PAGES = Path(__file__).parent / "fixtures" / "pages"
-
-
-def newscrawler(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "newscrawler.cli", *args], capture_output=True, text=True,
-                          timeout=120)
 
 
 def test_extract_prints_the_article_as_json():

@@ -17,21 +17,14 @@ import pytest
 from newscrawler.demo import AGGREGATOR, DemoServer
 from newscrawler.text import NORMALISER_VERSION, display_clean, match_key
 from newscrawler.urls import url_key
+from tests.crawl_runs import newscrawler, run_crawl
 
 CRAWL_SETTINGS = ["DOWNLOAD_DELAY=0", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS=0",
                   "NEWSCRAWLER_PROGRESS_INTERVAL=1", "LOG_LEVEL=INFO"]
 
 
-def newscrawler(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "newscrawler.cli", *args], capture_output=True, text=True,
-                          timeout=300)
-
-
-def crawl(config: Path, db: Path, *extra: str) -> subprocess.CompletedProcess:
-    settings = [arg for pair in CRAWL_SETTINGS for arg in ("-s", pair)]
-    result = newscrawler("crawl", "--config", str(config), "--db", str(db), *extra, *settings)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result
+def crawl(config: Path, db: Path, *args: str) -> subprocess.CompletedProcess:
+    return run_crawl(config, db, CRAWL_SETTINGS, args)
 
 
 @pytest.fixture(scope="module")
@@ -224,9 +217,7 @@ def test_scrapy_crawl_news_from_the_repository_root(demo, tmp_path):
 
 def test_refetching_known_articles_updates_last_seen_and_adds_no_rows(demo):
     before = {r["id"]: r["last_seen_at"] for r in query(demo["db"], "SELECT id, last_seen_at FROM articles")}
-    settings = [arg for pair in [*CRAWL_SETTINGS, "NEWSCRAWLER_REFETCH_KNOWN=1"] for arg in ("-s", pair)]
-    result = newscrawler("crawl", "--config", str(demo["config"]), "--db", str(demo["db"]), *settings)
-    assert result.returncode == 0, result.stderr[-3000:]
+    run_crawl(demo["config"], demo["db"], [*CRAWL_SETTINGS, "NEWSCRAWLER_REFETCH_KNOWN=1"])
     after = {r["id"]: r["last_seen_at"] for r in query(demo["db"], "SELECT id, last_seen_at FROM articles")}
     assert set(after) == set(before)
     assert all(after[i] >= before[i] for i in before)

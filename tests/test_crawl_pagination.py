@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import sqlite3
 import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +22,7 @@ import pytest
 from newscrawler.demo import DemoServer
 from newscrawler.demo.sitegen import DemoPage, DemoSite, DemoWorld
 from newscrawler.demo.texts import STORIES
+from tests.crawl_runs import newscrawler, run_crawl, write_sources
 
 SITE = "paged"
 PAGES = 5
@@ -167,19 +167,11 @@ SETTINGS = ["DOWNLOAD_DELAY=0", "CONCURRENT_REQUESTS_PER_DOMAIN=4", "NEWSCRAWLER
             "LOG_LEVEL=WARNING"]
 
 
-def newscrawler(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "newscrawler.cli", *args], capture_output=True, text=True,
-                          timeout=300)
-
-
 def crawl(server: DemoServer, tmp: Path, *extra: str) -> tuple[subprocess.CompletedProcess, Path, list[str]]:
     """One real crawl into a new database; returns the result, the database and the paths the site served."""
-    config, db = tmp / "sources.toml", tmp / "news.db"
-    config.write_text(server.sources_toml(), encoding="utf-8")
+    config, db = write_sources(server, tmp / "sources.toml"), tmp / "news.db"
     before = len(server.requests)
-    settings = [arg for pair in SETTINGS for arg in ("-s", pair)]
-    result = newscrawler("crawl", "--config", str(config), "--db", str(db), *settings, *extra)
-    assert result.returncode == 0, result.stderr[-3000:]
+    result = run_crawl(config, db, SETTINGS, extra)
     served = [r.path for r in server.requests[before:] if r.path != "/robots.txt"]
     return result, db, served
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,25 +14,14 @@ from newscrawler.crawlstate import CrawlState, PageValidators
 from newscrawler.demo import DemoServer
 from newscrawler.store import Store
 from newscrawler.store.crawlstate import SqliteCrawlState
+from tests.crawl_runs import query, run_crawl, write_sources
 
 SETTINGS = ["DOWNLOAD_DELAY=0", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS=0",
             "NEWSCRAWLER_PROGRESS_INTERVAL=0", "LOG_LEVEL=WARNING"]
 
 
 def crawl(config: Path, db: Path, *extra: str) -> subprocess.CompletedProcess:
-    args = [a for s in [*SETTINGS, *extra] for a in ("-s", s)]
-    result = subprocess.run([sys.executable, "-m", "newscrawler.cli", "crawl", "--config", str(config), "--db", str(db),
-                             *args], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result
-
-
-def query(db: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
+    return run_crawl(config, db, [*SETTINGS, *extra])
 
 
 def outcomes(db: Path) -> set[str]:
@@ -45,8 +33,7 @@ def outcomes(db: Path) -> set[str]:
 def demo(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("crawlstate")
     with DemoServer(articles_per_site=8, seed=11) as server:
-        config = tmp / "sources.toml"
-        config.write_text(server.sources_toml(), encoding="utf-8")
+        config = write_sources(server, tmp / "sources.toml")
         yield {"server": server, "config": config, "tmp": tmp}
 
 

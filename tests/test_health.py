@@ -8,13 +8,13 @@ import json
 import re
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from newscrawler.demo import DemoServer
 from newscrawler.demo.sitegen import DemoPage
+from tests.crawl_runs import newscrawler, run_crawl, write_sources
 
 SETTINGS = ["DOWNLOAD_DELAY=0", "NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS=0", "NEWSCRAWLER_PROGRESS_INTERVAL=0",
             "LOG_LEVEL=WARNING", "NEWSCRAWLER_MAX_PAGES_PER_SOURCE=0", "NEWSCRAWLER_EXTRACT_WORKERS=0",
@@ -25,14 +25,8 @@ CHALLENGE = (b"<!DOCTYPE html><html><head><title>Just a moment...</title></head>
              b"<p>Please enable JavaScript and cookies to continue.</p></div></body></html>")
 
 
-def newscrawler(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "newscrawler.cli", *args], capture_output=True, text=True,
-                          timeout=300)
-
-
 def crawl(config: Path, db: Path, *extra: str) -> subprocess.CompletedProcess:
-    args = [a for s in [*SETTINGS, *extra] for a in ("-s", s)]
-    return newscrawler("crawl", "--config", str(config), "--db", str(db), *args)
+    return run_crawl(config, db, [*SETTINGS, *extra], check=False)
 
 
 def health(db: Path, *extra: str) -> tuple[int, dict[str, dict]]:
@@ -44,8 +38,7 @@ def health(db: Path, *extra: str) -> tuple[int, dict[str, dict]]:
 @pytest.fixture()
 def demo(tmp_path):
     with DemoServer(articles_per_site=24, seed=9) as server:
-        config = tmp_path / "sources.toml"
-        config.write_text(server.sources_toml(), encoding="utf-8")
+        config = write_sources(server, tmp_path / "sources.toml")
         yield server, config, tmp_path
 
 

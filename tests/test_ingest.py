@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from bench.ingest import listing_items, not_found
 from newscrawler.demo import DemoServer
 from newscrawler.distributed.ingest import Ingest, IngestOptions
 from newscrawler.distributed.item_codec import decode_item, encode_item
 from newscrawler.distributed.redis_url import RedisKeys, redis_client
-from newscrawler.items import Article, Headline, HeadlineBatch, PageRecord, PollSchedule, Reject
+from newscrawler.items import Article, PageRecord, Reject
 from newscrawler.settings import ITEM_PIPELINES
 from newscrawler.store import Store
 from newscrawler.urls import url_key
@@ -79,17 +80,10 @@ def synthetic_items(n_articles: int, seed: int = 5) -> list:
         url = f"https://{source}.example/news/{i}.html"
         at = f"2026-01-01T{(i // 3600) % 24:02d}:{(i // 60) % 60:02d}:{i % 60:02d}+00:00"
         if i % 10 == 0:
-            listing = f"https://{source}.example/list/{i // 10}"
-            items.append(HeadlineBatch([Headline(source_id=source, listing_url=listing, title=words(rng, 6),
-                                                 url=f"https://{source}.example/news/{j}.html", position=j - i + 1,
-                                                 seen_at=at) for j in range(i, i + 10)]))
-            items.append(PageRecord(url=listing, source_id=source, kind="listing", http_status=200, items=10,
-                                    etag=f'"{i}"', content_hash=f"h{i}", fetched_at=at))
-            items.append(PollSchedule(url=listing, source_id=source, kind="listing", interval_seconds=900,
-                                      next_due_at="2026-01-02T00:00:00+00:00", polled_at=at))
+            items += listing_items(i, source, f"https://{source}.example/list/{i // 10}", at, {
+                f"https://{source}.example/news/{j}.html": words(rng, 6) for j in range(i, i + 10)})
         if i % 25 == 7:
-            items.append(Reject(url=url, source_id=source, reason="http_404", detail="Not Found", http_status=404,
-                                at=at, frontier_url=url))
+            items.append(not_found(url, source, at))
             continue
         body = words(rng, 8) if i % 40 == 3 else words(rng, 120)
         items.append(Article(url=url, fetched_url=url + "?ref=home", source_id=source, title=words(rng, 7),

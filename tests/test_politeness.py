@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -18,6 +17,7 @@ import pytest
 
 from newscrawler.demo import DemoServer
 from newscrawler.politeness import retry_after_seconds, user_agent
+from tests.crawl_runs import run_crawl
 
 SETTINGS = ["DOWNLOAD_DELAY=0", "NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS=0", "NEWSCRAWLER_PROGRESS_INTERVAL=0",
             "LOG_LEVEL=WARNING", "NEWSCRAWLER_EXTRACT_WORKERS=0"]
@@ -46,11 +46,60 @@ class AnswersWaitFirst:
 
 
 def crawl(config: Path, db: Path, *extra: str) -> subprocess.CompletedProcess:
-    args = [a for s in [*SETTINGS, *extra] for a in ("-s", s)]
-    result = subprocess.run([sys.executable, "-m", "newscrawler.cli", "crawl", "--config", str(config), "--db",
-                             str(db), "--sources", "akhbar-demo", *args], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result
+    return run_crawl(config, db, [*SETTINGS, *extra], ["--sources", "akhbar-demo"])
+
+
+def _source(sid: str, base: str, *, sitemap: bool = False, **politeness: float) -> str:
+    """One [[source]] table: the loopback site at ``base`` read from its feed (and news sitemap), with these
+    [source.politeness] values."""
+    text = f'[[source]]\nid = "{sid}"\nname = "{sid}"\nhomepage = "{base}/"\nfeeds = ["{base}/feed.xml"]\n'
+    if sitemap:
+        text += f'sitemaps = ["{base}/sitemap-news.xml"]\n'
+    text += "allow_loopback = true\n"
+    if politeness:
+        text += "[source.politeness]\n" + "".join(f"{name} = {value}\n" for name, value in politeness.items())
+    return text
+
+
+def _recording_site(tmp_path: Path, articles: int = 10, **politeness: float):
+    """A loopback site (a feed listing ``articles`` short pages) that records each request (when it arrived, its
+    path, its User-Agent), and its sources file with these [source.politeness] values."""
+    requests: list[tuple[float, str, str]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the base class's name
+            requests.append((time.monotonic(), self.path, self.headers.get("User-Agent", "")))
+            if self.path == "/feed.xml":
+                items = "".join(f"<item><title>خبر رقم {i}</title><link>{base}/a/{i}.html</link></item>"
+                                for i in range(articles))
+                body = f'<?xml version="1.0"?><rss><channel><title>t</title>{items}</channel></rss>'.encode()
+                kind = "application/rss+xml"
+            elif self.path.startswith("/a/"):
+                body = ("<html><body><article><h1>عنوان الخبر</h1><p>" + "كلمة " * 60 + "</p></article></body>"
+                        "</html>").encode()
+                kind = "text/html; charset=utf-8"
+            else:
+                body, kind = b"", "text/plain"
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    config = tmp_path / "sources.toml"
+    config.write_text(_source("timed", base, **politeness), encoding="utf-8")
+    return server, config, requests
+
+
+def _page_times(requests: list[tuple[float, str, str]]) -> list[float]:
+    # Scrapy's robots.txt request has a slot of its own: the pages' times only
+    return [at for at, path, _ in requests if path != "/robots.txt"]
 
 
 @pytest.fixture()
@@ -98,37 +147,14 @@ def test_a_retry_after_beyond_the_maximum_leaves_the_url_pending(site, tmp_path)
 
 
 def test_the_user_agent_carries_the_contact_url(tmp_path):
-    agents: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the base class's name
-            agents.append(self.headers.get("User-Agent", ""))
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server, config, requests = _recording_site(tmp_path, articles=0)
     try:
-        base = f"http://127.0.0.1:{server.server_address[1]}"
-        config = tmp_path / "sources.toml"
-        config.write_text(f"""[[source]]
-id = "ua-test"
-name = "UA test"
-homepage = "{base}/"
-feeds = ["{base}/feed.xml"]
-allow_loopback = true
-""", encoding="utf-8")
-        subprocess.run([sys.executable, "-m", "newscrawler.cli", "crawl", "--config", str(config), "--db",
-                        str(tmp_path / "news.db"), "-s", "NEWSCRAWLER_CONTACT_URL=https://example.org/our-crawler",
-                        "-s", "LOG_LEVEL=WARNING", "-s", "NEWSCRAWLER_PROGRESS_INTERVAL=0"],
-                       capture_output=True, text=True, timeout=120)
+        run_crawl(config, tmp_path / "news.db", ["NEWSCRAWLER_CONTACT_URL=https://example.org/our-crawler",
+                                                  "LOG_LEVEL=WARNING", "NEWSCRAWLER_PROGRESS_INTERVAL=0"], check=False)
     finally:
         server.shutdown()
         server.server_close()
+    agents = [agent for _, _, agent in requests]
     assert agents and set(agents) == {
         "newscrawler/0.1 (+https://example.org/our-crawler; news research crawler; obeys robots.txt)"}
 
@@ -150,66 +176,19 @@ def test_user_agent_contact():
     assert user_agent("bot/1", "https://example.org/bot") == "bot/1 (+https://example.org/bot)"
 
 
-def _timed_site(tmp_path: Path, download_delay: float, articles: int = 10):
-    """A loopback site (a feed listing `articles` short pages) that records when each request arrived, and its
-    sources file with the given per-source download_delay."""
-    times: list[float] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the base class's name
-            if self.path != "/robots.txt":  # Scrapy's robots.txt request has a slot of its own
-                times.append(time.monotonic())
-            if self.path == "/feed.xml":
-                items = "".join(f"<item><title>خبر رقم {i}</title><link>{base}/a/{i}.html</link></item>"
-                                for i in range(articles))
-                body = f'<?xml version="1.0"?><rss><channel><title>t</title>{items}</channel></rss>'.encode()
-                kind = "application/rss+xml"
-            elif self.path.startswith("/a/"):
-                body = ("<html><body><article><h1>عنوان الخبر</h1><p>" + "كلمة " * 60 + "</p></article></body>"
-                        "</html>").encode()
-                kind = "text/html; charset=utf-8"
-            else:
-                body, kind = b"", "text/plain"
-            self.send_response(200 if body else 404)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    config = tmp_path / "sources.toml"
-    config.write_text(f"""[[source]]
-id = "timed"
-name = "Timed"
-homepage = "{base}/"
-feeds = ["{base}/feed.xml"]
-allow_loopback = true
-[source.politeness]
-download_delay = {download_delay}
-concurrency = 1
-""", encoding="utf-8")
-    return server, config, times
-
-
 @pytest.mark.parametrize("delay", [0.05, 0.5])
 def test_autothrottle_keeps_the_source_s_own_delay_as_its_floor(tmp_path, delay):
     """AutoThrottle is on by default with DOWNLOAD_DELAY 2 s. A source's own download_delay is its floor both ways:
     never faster than asked (0.5 s stays >= 0.5 s), and not pushed up to the global 2 s when it may go faster
     (Scrapy's AutoThrottle raised every slot to DOWNLOAD_DELAY at its first response)."""
-    server, config, times = _timed_site(tmp_path, delay)
+    server, config, requests = _recording_site(tmp_path, download_delay=delay, concurrency=1)
     try:
-        subprocess.run([sys.executable, "-m", "newscrawler.cli", "crawl", "--config", str(config), "--db",
-                        str(tmp_path / "news.db"), "-s", "LOG_LEVEL=WARNING", "-s", "NEWSCRAWLER_PROGRESS_INTERVAL=0",
-                        "-s", "NEWSCRAWLER_EXTRACT_WORKERS=0"], capture_output=True, text=True, timeout=120,
-                       check=True)
+        run_crawl(config, tmp_path / "news.db", ["LOG_LEVEL=WARNING", "NEWSCRAWLER_PROGRESS_INTERVAL=0",
+                                                  "NEWSCRAWLER_EXTRACT_WORKERS=0"])
     finally:
         server.shutdown()
         server.server_close()
+    times = _page_times(requests)
     gaps = sorted(b - a for a, b in zip(times, times[1:], strict=False))
     assert len(gaps) >= 10
     median = gaps[len(gaps) // 2]
@@ -252,17 +231,8 @@ def feed_only(tmp_path):
     with DemoServer(articles_per_site=8, seed=3) as server:
         base = server.url("akhbar-demo", "")
         config = tmp_path / "sources.toml"
-        config.write_text(f"""[[source]]
-id = "akhbar-demo"
-name = "Akhbar"
-homepage = "{base}/"
-feeds = ["{base}/feed.xml"]
-sitemaps = ["{base}/sitemap-news.xml"]
-allow_loopback = true
-[source.politeness]
-download_delay = 0.2
-concurrency = 1
-""", encoding="utf-8")
+        config.write_text(_source("akhbar-demo", base, sitemap=True, download_delay=0.2, concurrency=1),
+                          encoding="utf-8")
         # (a delay: Scrapy 2.19 starts every queued request of a slot at once when its delay is 0, whatever its
         # concurrency, so nothing would be queued to hold back)
         pages = server.world.sites["akhbar-demo"].pages
@@ -273,10 +243,7 @@ concurrency = 1
 
 
 def _crawl_feed_only(config: Path, db: Path, *extra: str) -> None:
-    args = [a for s in [*SETTINGS, "AUTOTHROTTLE_ENABLED=0", *extra] for a in ("-s", s)]
-    result = subprocess.run([sys.executable, "-m", "newscrawler.cli", "crawl", "--config", str(config), "--db",
-                             str(db), *args], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
+    run_crawl(config, db, [*SETTINGS, "AUTOTHROTTLE_ENABLED=0", *extra])
 
 
 def test_a_retry_after_pauses_the_whole_source(feed_only, tmp_path):
@@ -353,28 +320,20 @@ def test_a_silent_robots_txt_does_not_hold_another_source_s(tmp_path):
     # loopback by every source, at the global delay (2 s), where two silent hosts held the others' robots.txt
     # (and so their first pages) for seconds. Each now goes in its own source's slot.
     silent = [_Silent(), _Silent()]
-    server, _config, times = _timed_site(tmp_path, 0.0, articles=2)
+    server, _config, requests = _recording_site(tmp_path, articles=2)
     base = f"http://127.0.0.1:{server.server_address[1]}"
     tables = [(f"silent{i}", s.url) for i, s in enumerate(silent)] + [("timed", base)]
     config = tmp_path / "three.toml"
-    config.write_text("".join(f"""[[source]]
-id = "{sid}"
-name = "{sid}"
-homepage = "{url}/"
-feeds = ["{url}/feed.xml"]
-allow_loopback = true
-[source.politeness]
-download_delay = 0.0
-download_timeout = 2.0
-""" for sid, url in tables), encoding="utf-8")
+    config.write_text("".join(_source(sid, url, download_delay=0.0, download_timeout=2.0) for sid, url in tables),
+                      encoding="utf-8")
     try:
-        result = subprocess.run([sys.executable, "-m", "newscrawler.cli", "crawl", "--config", str(config), "--db",
-                                 str(tmp_path / "news.db")], capture_output=True, text=True, timeout=300)
+        result = run_crawl(config, tmp_path / "news.db", check=False)
     finally:
         server.shutdown()
         for s in silent:
             s.close()
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    times = _page_times(requests)
     first = min(t for s in silent for t in s.accepted[:1])
     assert times, result.stderr[-3000:]
     # the good source's feed (after its robots.txt) comes while the silent robots.txt are still waited for (2 s)

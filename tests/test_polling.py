@@ -6,24 +6,20 @@ from __future__ import annotations
 import random
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from newscrawler.demo import DemoServer
 from newscrawler.polling import PollRange, next_interval
+from tests.crawl_runs import run_crawl, write_sources
 
 SETTINGS = ["DOWNLOAD_DELAY=0", "NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS=0", "NEWSCRAWLER_PROGRESS_INTERVAL=0",
             "LOG_LEVEL=WARNING", "NEWSCRAWLER_EXTRACT_WORKERS=0"]
 
 
-def crawl(config: Path, db: Path, *extra: str) -> subprocess.CompletedProcess:
-    args = [a for s in SETTINGS for a in ("-s", s)]
-    result = subprocess.run([sys.executable, "-m", "newscrawler.cli", "crawl", "--config", str(config), "--db",
-                             str(db), *extra, *args], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result
+def crawl(config: Path, db: Path, *args: str) -> subprocess.CompletedProcess:
+    return run_crawl(config, db, SETTINGS, args)
 
 
 def test_the_interval_follows_the_share_of_seen_entries():
@@ -46,8 +42,7 @@ def test_the_interval_follows_the_share_of_seen_entries():
 @pytest.fixture()
 def demo(tmp_path):
     with DemoServer(articles_per_site=10, seed=6) as server:
-        config = tmp_path / "sources.toml"
-        config.write_text(server.sources_toml(), encoding="utf-8")
+        config = write_sources(server, tmp_path / "sources.toml")
         yield server, config, tmp_path
 
 

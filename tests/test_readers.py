@@ -20,13 +20,9 @@ import pytest
 
 from newscrawler.demo import DemoServer
 from newscrawler.store import _MIGRATIONS, SCHEMA_VERSION, ReaderError, ReadOnlyStore, Store
+from tests.crawl_runs import newscrawler
 
 READERS = [["search", "وزير"], ["stats"], ["export"], ["export", "--format", "csv"]]
-
-
-def newscrawler(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "newscrawler.cli", *args], capture_output=True, text=True,
-                          timeout=timeout)
 
 
 def files_under(path: Path) -> set[str]:

@@ -47,7 +47,16 @@ def test_a_real_server_answers_and_keys_share_one_prefix(redis_server) -> None:
 
 def test_every_item_type_survives_the_stream_codec() -> None:
     from newscrawler.distributed.item_codec import ItemCodecError, decode_item, encode_item
-    from newscrawler.items import Article, Headline, HeadlineBatch, PollSchedule, Reject
+    from newscrawler.items import (
+        ITEM_TYPES,
+        Article,
+        Headline,
+        HeadlineBatch,
+        KnownArticles,
+        PageRecord,
+        PollSchedule,
+        Reject,
+    )
 
     items = [Article(url="https://a.ma/1", fetched_url="https://a.ma/1?x", source_id="a", title="عنوان",
                      body="نص " * 30, authors=["كاتب"], method={"body": "rules"}),
@@ -55,7 +64,12 @@ def test_every_item_type_survives_the_stream_codec() -> None:
                                      position=1)]),
              PollSchedule(url="https://a.ma/feed", source_id="a", kind="feed", interval_seconds=600.0,
                           next_due_at="2026-12-06T10:00:00+00:00"),
-             Reject(url="https://a.ma/3", source_id="a", reason="http_404", http_status=404)]
+             Reject(url="https://a.ma/3", source_id="a", reason="http_404", http_status=404),
+             Headline(source_id="a", listing_url="https://a.ma/feed", title="خبر آخر", url="https://a.ma/4",
+                      position=None),
+             KnownArticles(source_id="a", url_keys=["a.ma/5", "a.ma/6"], seen_at="2026-12-06T09:00:00+00:00"),
+             PageRecord(url="https://a.ma/feed", source_id="a", kind="feed", http_status=304, etag='"v1"')]
+    assert {type(item) for item in items} == set(ITEM_TYPES)  # every type the spider emits
     for item in items:
         assert decode_item(encode_item(item)) == item
     for bad in (b"not json", b'{"type": "Spam", "fields": {}}', b'{"type": "Reject", "fields": {"nope": 1}}'):

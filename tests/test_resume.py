@@ -8,36 +8,21 @@ import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from newscrawler.demo import DemoServer
+from tests.crawl_runs import crawl_command, query, run_crawl, write_sources
 
 SETTINGS = ["DOWNLOAD_DELAY=0", "CONCURRENT_REQUESTS_PER_DOMAIN=4", "NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS=0",
             "NEWSCRAWLER_PROGRESS_INTERVAL=0", "LOG_LEVEL=WARNING", "NEWSCRAWLER_MAX_PAGES_PER_SOURCE=0",
             "NEWSCRAWLER_EXTRACT_WORKERS=0"]
 
 
-def crawl_args(config: Path, db: Path, *extra: str) -> list[str]:
-    args = [a for s in [*SETTINGS, *extra] for a in ("-s", s)]
-    return [sys.executable, "-m", "newscrawler.cli", "crawl", "--config", str(config), "--db", str(db), *args]
-
-
 def crawl(config: Path, db: Path, *extra: str) -> subprocess.CompletedProcess:
-    result = subprocess.run(crawl_args(config, db, *extra), capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result
-
-
-def query(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
+    return run_crawl(config, db, [*SETTINGS, *extra])
 
 
 def articles(db: Path) -> set[str]:
@@ -56,14 +41,11 @@ def article_requests(demo: dict, since: int = 0) -> list[str]:
 def demo(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("resume")
     with DemoServer(articles_per_site=40, seed=5) as server:
-        config = tmp / "sources.toml"
-        config.write_text(server.sources_toml(), encoding="utf-8")
+        config = write_sources(server, tmp / "sources.toml")
         clean = tmp / "clean.db"
         crawl(config, clean)
-        # the same sites, slower: one request at a time, so an interrupt finds the crawl in mid-flight
-        slow = tmp / "slow-sources.toml"
-        slow.write_text(server.sources_toml().replace("download_delay = 0.0", "download_delay = 0.03")
-                        .replace("concurrency = 8", "concurrency = 1"), encoding="utf-8")
+        # the same sites, slower, so an interrupt finds the crawl in mid-flight
+        slow = write_sources(server, tmp / "slow-sources.toml", delay=0.03)
         yield {"server": server, "config": config, "slow": slow, "tmp": tmp, "clean": articles(clean),
                "scheduled": {r[0] for r in query(clean, "SELECT url FROM frontier")}}
 
@@ -93,7 +75,7 @@ def test_an_interrupted_run_is_finished_by_the_next_run(demo):
     db = demo["tmp"] / "interrupted.db"
     seed = random.randrange(1 << 30)
     wait = random.Random(seed).uniform(0.3, 1.0)  # after the first articles are stored: a random point
-    proc = subprocess.Popen(crawl_args(demo["slow"], db),
+    proc = subprocess.Popen(crawl_command(demo["slow"], db, SETTINGS),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:

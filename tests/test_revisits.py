@@ -16,6 +16,7 @@ import pytest
 
 from newscrawler.demo import DemoServer
 from newscrawler.revisits import RevisitPlan, parse_hours
+from tests.crawl_runs import run_crawl, write_sources
 
 # The demo's articles are dated 2025: a window of 100,000 hours keeps them "young" for the test. The first revisit
 # falls due about a second after the first sighting, the second an hour later.
@@ -26,20 +27,14 @@ NEW_TITLE = "عنوان مصحح بعد النشر"
 NEW_PARAGRAPH = "وأضافت الوزارة في بيان لاحق أن الأشغال ستنتهي قبل نهاية السنة."
 
 
-def crawl(config: Path, db: Path, *extra: str) -> subprocess.CompletedProcess:
-    args = [a for s in SETTINGS for a in ("-s", s)]
-    result = subprocess.run([sys.executable, "-m", "newscrawler.cli", "crawl", "--config", str(config), "--db",
-                             str(db), "--sources", "akhbar-demo", *extra, *args],
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result
+def crawl(config: Path, db: Path, *args: str) -> subprocess.CompletedProcess:
+    return run_crawl(config, db, SETTINGS, ["--sources", "akhbar-demo", *args])
 
 
 @pytest.fixture()
 def demo(tmp_path):
     with DemoServer(articles_per_site=5, seed=4) as server:
-        config = tmp_path / "sources.toml"
-        config.write_text(server.sources_toml(), encoding="utf-8")
+        config = write_sources(server, tmp_path / "sources.toml")
         yield server, config, tmp_path
 
 

@@ -8,9 +8,7 @@ import json
 import os
 import resource
 import signal
-import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,37 +17,22 @@ import pytest
 from newscrawler import exitcodes
 from newscrawler.demo import DemoServer
 from newscrawler.runlock import RunLock, RunLocked, lock_path
+from tests.crawl_runs import crawl_command, query, run_crawl, write_sources
 
 SETTINGS = ["DOWNLOAD_DELAY=0", "NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS=0", "NEWSCRAWLER_PROGRESS_INTERVAL=0",
             "LOG_LEVEL=WARNING", "NEWSCRAWLER_MAX_PAGES_PER_SOURCE=0", "NEWSCRAWLER_EXTRACT_WORKERS=0"]
 
 
-def crawl_args(config: Path, db: Path, *extra: str) -> list[str]:
-    args = [a for s in [*SETTINGS, *extra] for a in ("-s", s)]
-    return [sys.executable, "-m", "newscrawler.cli", "crawl", "--config", str(config), "--db", str(db), *args]
-
-
 def run(config: Path, db: Path, *extra: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(crawl_args(config, db, *extra), capture_output=True, text=True, timeout=300, **kwargs)
-
-
-def query(db: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
+    return run_crawl(config, db, [*SETTINGS, *extra], check=False, **kwargs)
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("runlock")
     with DemoServer(articles_per_site=30, seed=3) as server:
-        config = tmp / "sources.toml"
-        config.write_text(server.sources_toml(), encoding="utf-8")
-        slow = tmp / "slow.toml"
-        slow.write_text(server.sources_toml().replace("download_delay = 0.0", "download_delay = 0.2")
-                        .replace("concurrency = 8", "concurrency = 1"), encoding="utf-8")
+        config = write_sources(server, tmp / "sources.toml")
+        slow = write_sources(server, tmp / "slow.toml", delay=0.2)
         yield {"server": server, "config": config, "slow": slow, "tmp": tmp}
 
 
@@ -64,7 +47,8 @@ def wait_for_holder(lock: Path, timeout: float = 60) -> dict:
 
 def test_a_second_run_refuses_and_a_killed_run_is_taken_over(demo):
     db = demo["tmp"] / "news.db"
-    first = subprocess.Popen(crawl_args(demo["slow"], db), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(crawl_command(demo["slow"], db, SETTINGS), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
     try:
         holder = wait_for_holder(lock_path(db))
         assert holder["pid"] == first.pid
@@ -109,8 +93,7 @@ def test_the_lock_is_exclusive_within_one_process_too(tmp_path):
 
 def test_a_run_where_no_source_answers_exits_1(tmp_path):
     with DemoServer(articles_per_site=3) as server:
-        config = tmp_path / "sources.toml"
-        config.write_text(server.sources_toml(), encoding="utf-8")
+        config = write_sources(server, tmp_path / "sources.toml")
     # the server is gone: every request is refused
     db = tmp_path / "down.db"
     result = run(config, db, "RETRY_TIMES=0")

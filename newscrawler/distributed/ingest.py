@@ -29,7 +29,12 @@ from typing import Any
 
 from newscrawler import runlock
 from newscrawler.distributed.item_codec import ItemCodecError, decode_item
-from newscrawler.distributed.redis_url import RedisKeys, mask_redis_url, redis_client
+from newscrawler.distributed.redis_url import (
+    RedisKeys,
+    RedisUnreachable,
+    connect,
+    mask_redis_url,
+)
 from newscrawler.items import Article, PageRecord, PollSchedule
 from newscrawler.pipelines.normalise import NormalisePipeline
 from newscrawler.pipelines.validate import ValidatePipeline
@@ -318,19 +323,6 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-def connect(url: str) -> Any:
-    """A client that answered PING, else IngestError ("cannot reach Redis at <masked url>: ...")."""
-    import redis
-
-    # a reply slower than socket_timeout is a Redis that hangs (XREADGROUP blocks BLOCK_MS at most)
-    client = redis_client(url, socket_connect_timeout=5, socket_timeout=30)
-    try:
-        client.ping()
-    except (redis.RedisError, OSError) as exc:
-        raise IngestError(f"cannot reach Redis at {mask_redis_url(url)}: {exc}") from None
-    return client
-
-
 @dataclass
 class IngestResult:
     status: str
@@ -349,7 +341,10 @@ def run_ingest(options: IngestOptions) -> IngestResult:
     --idle-exit. Raises IngestError (Redis, database) and runlock.RunLocked (another crawl or ingest holds it)."""
     import redis
 
-    client = connect(options.redis_url)
+    try:
+        client = connect(options.redis_url)
+    except RedisUnreachable as exc:
+        raise IngestError(str(exc)) from None
     with runlock.RunLock(options.db):
         try:
             store = Store(options.db, batch_size=max(options.batch, 1), max_delay=3600.0,

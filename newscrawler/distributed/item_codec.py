@@ -10,18 +10,10 @@ import dataclasses
 import json
 from typing import Any
 
-from newscrawler.items import (
-    Article,
-    Headline,
-    HeadlineBatch,
-    KnownArticles,
-    PageRecord,
-    PollSchedule,
-    Reject,
-)
+from newscrawler.items import ITEM_TYPES, Headline, HeadlineBatch
 
-ITEM_TYPES: dict[str, type] = {cls.__name__: cls for cls in (
-    Article, Headline, HeadlineBatch, KnownArticles, PageRecord, PollSchedule, Reject)}
+# the types by class name: the name on the stream
+_BY_NAME: dict[str, type] = {cls.__name__: cls for cls in ITEM_TYPES}
 
 
 class ItemCodecError(ValueError):
@@ -30,7 +22,7 @@ class ItemCodecError(ValueError):
 
 def encode_item(item: Any) -> bytes:
     name = type(item).__name__
-    if ITEM_TYPES.get(name) is not type(item) or not dataclasses.is_dataclass(item) or isinstance(item, type):
+    if _BY_NAME.get(name) is not type(item) or not dataclasses.is_dataclass(item) or isinstance(item, type):
         raise ItemCodecError(f"not a newscrawler item: {name}")
     return json.dumps({"type": name, "fields": dataclasses.asdict(item)}, ensure_ascii=False,
                       separators=(",", ":")).encode("utf-8")
@@ -39,7 +31,7 @@ def encode_item(item: Any) -> bytes:
 def decode_item(data: bytes) -> Any:
     try:
         obj = json.loads(data)
-        cls = ITEM_TYPES[obj["type"]]
+        cls = _BY_NAME[obj["type"]]
         fields = dict(obj["fields"])
         if cls is HeadlineBatch:
             fields["headlines"] = [Headline(**h) for h in fields.get("headlines", [])]

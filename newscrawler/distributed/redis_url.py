@@ -1,6 +1,7 @@
-"""The Redis address of a distributed crawl, and the names of every key newscrawler keeps there.
+"""The Redis address of a distributed crawl, the one way to connect to it, and the names of every key newscrawler
+keeps there.
 
-One module owns both, so that the workers, the seeder and the ingest agree on a key by construction and an
+One module owns them, so that the workers, the seeder and the ingest agree on a key by construction and an
 operator finds the whole layout in one place (docs/distributed.md, "What is in Redis").
 """
 
@@ -51,6 +52,23 @@ def redis_client(url: str, **kwargs: Any) -> Any:
     import redis
 
     return redis.Redis.from_url(check_redis_url(url), **kwargs)
+
+
+class RedisUnreachable(ValueError):
+    """The Redis server of --redis does not answer (exit code 2)."""
+
+
+def connect(url: str) -> Any:
+    """A client for a checked URL whose server answered PING; RedisUrlError or RedisUnreachable (one line) else."""
+    import redis
+
+    # a reply slower than socket_timeout is a Redis that hangs (the ingest's XREADGROUP blocks BLOCK_MS at most)
+    client = redis_client(url, socket_connect_timeout=5, socket_timeout=30)
+    try:
+        client.ping()
+    except (redis.RedisError, OSError) as exc:
+        raise RedisUnreachable(f"cannot reach Redis at {mask_redis_url(url)}: {exc}") from None
+    return client
 
 
 @dataclass(frozen=True)

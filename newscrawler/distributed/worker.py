@@ -12,7 +12,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from newscrawler.distributed.redis_url import RedisKeys, check_redis_url, mask_redis_url, redis_client
+from newscrawler.distributed.redis_url import RedisKeys, connect
 
 # Worker settings, below the command line's -s (given at "project" priority, over newscrawler.settings).
 WORKER_DOWNLOADER_MIDDLEWARES = {"newscrawler.distributed.politeness.SharedPolitenessMiddleware": 590}
@@ -23,22 +23,6 @@ WORKER_EXTENSIONS = {"newscrawler.distributed.lease_keeper.LeaseKeeper": 0,
 # A worker's heartbeat of Scrapy's engine (seconds): how soon an idle worker looks at the shared queue again.
 # Scrapy's default (5 s) leaves a worker idle for seconds while another one fills the queue.
 ENGINE_POLL_SECONDS = 1.0
-
-
-class RedisUnreachable(ValueError):
-    """The Redis server of --redis does not answer (exit code 2)."""
-
-
-def connect(url: str) -> Any:
-    """A client for a checked URL whose server answered PING; RedisUrlError or RedisUnreachable (one line) else."""
-    import redis
-
-    client = redis_client(check_redis_url(url), socket_connect_timeout=5, socket_timeout=30)
-    try:
-        client.ping()
-    except (redis.RedisError, OSError) as exc:
-        raise RedisUnreachable(f"cannot reach Redis at {mask_redis_url(url)}: {exc}") from None
-    return client
 
 
 def worker_settings(url: str, config: str | None, overrides: dict[str, Any] | None = None,

@@ -9,25 +9,28 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from newscrawler.store import revisions
 from newscrawler.store.connection import ReaderError, fetch_dicts, iter_dicts, open_reader
 from newscrawler.store.filters import ArticleFilter
 
 
+class SearchOptions(TypedDict, total=False):
+    """What ``search``, ``search_page`` and ``search_count`` take besides the query: how its terms match (``prefix``:
+    every term a prefix; ``stem``: suffix stripping too) and which articles count (``source``, the ISO dates
+    ``since``/``until``, ``originals_only``)."""
+
+    source: str | None
+    prefix: bool
+    originals_only: bool
+    since: str | None
+    until: str | None
+    stem: bool
+
+
 def search(
-    conn: sqlite3.Connection,
-    query: str,
-    *,
-    limit: int = 20,
-    source: str | None = None,
-    prefix: bool = False,
-    originals_only: bool = False,
-    since: str | None = None,
-    until: str | None = None,
-    stem: bool = False,
-    snippets: bool = False,
+    conn: sqlite3.Connection, query: str, *, limit: int = 20, snippets: bool = False, **options: Unpack[SearchOptions]
 ) -> list[dict[str, Any]]:
     """Full-text search over the match keys and their clitic readings; every query term must match (AND).
 
@@ -39,35 +42,32 @@ def search(
     credits, an aggregator copy's publisher). ``snippets=True`` adds ``snippet``: display text around the first hit, hits wrapped in ``**``.
     Raises ``FilterError`` for a bad date (``since``/``until``, ISO) before running anything.
     """
-    flt = ArticleFilter(source=source, since=since, until=until, originals_only=originals_only)
-    return _search(conn, query, flt, limit=limit, prefix=prefix, stem=stem, snippets=snippets, with_total=False)[0]
+    return _search(conn, query, limit=limit, snippets=snippets, with_total=False, **options)[0]
 
 
 def search_page(
-    conn: sqlite3.Connection,
-    query: str,
-    *,
-    limit: int = 20,
-    source: str | None = None,
-    prefix: bool = False,
-    originals_only: bool = False,
-    since: str | None = None,
-    until: str | None = None,
-    stem: bool = False,
-    snippets: bool = False,
+    conn: sqlite3.Connection, query: str, *, limit: int = 20, snippets: bool = False, **options: Unpack[SearchOptions]
 ) -> tuple[list[dict[str, Any]], int]:
     """``search``'s rows and ``search_count``'s total together (what `newscrawler search` shows). With a filter,
     the hits are joined to ``articles`` once for both, instead of once for the rows and again for the count."""
-    flt = ArticleFilter(source=source, since=since, until=until, originals_only=originals_only)
-    return _search(conn, query, flt, limit=limit, prefix=prefix, stem=stem, snippets=snippets, with_total=True)
+    return _search(conn, query, limit=limit, snippets=snippets, with_total=True, **options)
 
 
-def _search(conn: sqlite3.Connection, query: str, flt: ArticleFilter, *, limit: int, prefix: bool, stem: bool,
-            snippets: bool, with_total: bool) -> tuple[list[dict[str, Any]], int]:
-    from newscrawler.search import fts_query, snippet, term_matcher
+def _prepare(query: str, *, source: str | None = None, prefix: bool = False, originals_only: bool = False,
+             since: str | None = None, until: str | None = None, stem: bool = False) -> tuple[str, str, list[Any]]:
+    """The FTS5 query ("" when nothing is left to match) and the filter's WHERE clause over ``articles a`` and its
+    parameters. The filter is checked first: a bad date is an error even for a query that matches nothing."""
+    from newscrawler.search import fts_query
 
-    fts = fts_query(query or "", stem=stem, prefix=prefix)
-    where, params = flt.where("a")
+    where, params = ArticleFilter(source=source, since=since, until=until, originals_only=originals_only).where("a")
+    return fts_query(query or "", stem=stem, prefix=prefix), where, params
+
+
+def _search(conn: sqlite3.Connection, query: str, *, limit: int, snippets: bool, with_total: bool,
+            **options: Unpack[SearchOptions]) -> tuple[list[dict[str, Any]], int]:
+    from newscrawler.search import snippet, term_matcher
+
+    fts, where, params = _prepare(query, **options)
     if not fts:
         return [], 0
     # The top rows by bm25 come from the index (joined to articles only for the filter's columns); only then are
@@ -101,7 +101,7 @@ def _search(conn: sqlite3.Connection, query: str, flt: ArticleFilter, *, limit: 
     elif with_total:
         total = _count(conn, fts, where, params)
     if snippets:
-        matchers = term_matcher(query or "", stem=stem)
+        matchers = term_matcher(query or "", stem=bool(options.get("stem")))
         for row in rows:
             text = row.pop("body", None) or row.pop("summary", None) or row.get("title") or ""
             row.pop("summary", None)
@@ -109,22 +109,9 @@ def _search(conn: sqlite3.Connection, query: str, flt: ArticleFilter, *, limit: 
     return rows, total
 
 
-def search_count(
-    conn: sqlite3.Connection,
-    query: str,
-    *,
-    source: str | None = None,
-    prefix: bool = False,
-    originals_only: bool = False,
-    since: str | None = None,
-    until: str | None = None,
-    stem: bool = False,
-) -> int:
+def search_count(conn: sqlite3.Connection, query: str, **options: Unpack[SearchOptions]) -> int:
     """How many articles ``search`` with the same arguments finds in all (without its limit)."""
-    from newscrawler.search import fts_query
-
-    fts = fts_query(query or "", stem=stem, prefix=prefix)
-    where, params = ArticleFilter(source=source, since=since, until=until, originals_only=originals_only).where("a")
+    fts, where, params = _prepare(query, **options)
     return _count(conn, fts, where, params) if fts else 0
 
 

@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import sqlite3
 
+from newscrawler.store.connection import fetch_dicts
+from newscrawler.store.links import LINK_COLUMNS, strongest_links
+
 # The member that ranks first is the canonical article (used by ``settle`` and by migration 7's backfill, which
 # inlines the same text).
 CANONICAL_ORDER = (
@@ -65,15 +68,29 @@ def settle(conn: sqlite3.Connection, story_id: int, *, gone: tuple[int, ...] = (
         return story_id, moved
     old_ids = sorted({story_id, *gone} - {new})
     if new != story_id:
-        # The old canonical becomes a copy of the new one, for the reason (and score) that tied them.
+        # Every other member now points at the new canonical article: its reason becomes its strongest link to
+        # the group, as ``rebuild`` names it. Keeping the reasons of the arrival order was wrong once the root
+        # moved: the new article's reason tied it to whichever member it matched, not to the old canonical (a
+        # near-duplicate root became "same_content"), and a verbatim copy of the new canonical article stayed
+        # "near_duplicate" of the old one; which happened depended on the crawl order.
         reason, score = conn.execute("SELECT dup_reason, dup_score FROM articles WHERE id = ?", [new]).fetchone()
-        moved = [
-            r[0] for r in conn.execute("SELECT id FROM articles WHERE story_id = ? AND id != ?", [story_id, new])
-        ]
-        conn.execute(
-            "UPDATE articles SET dup_reason = ?, dup_score = ? WHERE id = ? AND duplicate_of IS NULL",
-            [reason or "same_body", score, story_id],
-        )
+        members = {
+            r["id"]: r
+            for r in fetch_dicts(
+                conn, "SELECT " + LINK_COLUMNS + ", dup_reason, dup_score FROM articles WHERE story_id = ?", [story_id]
+            )
+        }
+        _, best = strongest_links(members)
+        moved = [i for i in members if i != new]
+        updates = []
+        for i in moved:
+            if i in best:
+                updates.append((best[i]["reason"], best[i]["score"], i))
+            elif members[i]["dup_reason"]:  # no stored evidence links it (not on an intact store): keep its own
+                updates.append((members[i]["dup_reason"], members[i]["dup_score"], i))
+            else:  # ... and the old canonical, which had none, takes the new article's (the old rule)
+                updates.append((reason or "same_body", score, i))
+        conn.executemany("UPDATE articles SET dup_reason = ?, dup_score = ? WHERE id = ?", updates)
         conn.execute(
             "UPDATE articles SET duplicate_of = ?, story_id = ? WHERE story_id = ? AND id != ?",
             [new, new, story_id, new],
