@@ -14,6 +14,7 @@ import pytest
 
 from newscrawler import dedup
 from newscrawler.store import _MIGRATIONS, SCHEMA_VERSION, Store
+from newscrawler.store.connection import register_functions
 from newscrawler.store.schema import migrate
 from tests.test_neardup import EDITS, FLOODS, FLOODS_TITLE, INSERTED, LIBRARY, PORT, art
 
@@ -307,6 +308,7 @@ def test_migration_to_v11_is_one_transaction(tmp_path):
             raise ValueError("disk on fire")
         return len(calls)
 
+    register_functions(conn)  # the writer's functions, then a failing band hash
     conn.create_function("newscrawler_band_hash", 2, failing)
     with pytest.raises(sqlite3.OperationalError):
         migrate(conn, "v10.db")

@@ -1,7 +1,7 @@
 """Bounded near-duplicate state: prune LSH bands outside the comparison window, fingerprint unsigned rows.
 
-``articles.bands`` (schema v9) says where a row stands: 1 = its ``dedup.BANDS`` ``article_bands`` rows are stored; 0 = it has
-none (an exact duplicate or aggregator copy, a stub too short to fingerprint, or pruned: ``minhash`` kept);
+``articles.bands`` (schema v9) says where a row stands: 1 = its ``dedup.BANDS`` ``article_bands`` rows are stored;
+0 = it has none (an exact duplicate or aggregator copy, a stub too short to fingerprint, or pruned: ``minhash`` kept);
 NULL = never fingerprinted (rows stored before schema v2). Both jobs run in bounded steps (``limit`` rows per
 call, from ``Store.finish_run``), so a large database catches up over a few runs instead of stalling one.
 """
