@@ -3,6 +3,7 @@ store's LSH against datasketch's in-memory ``MinHashLSH`` on the same signatures
 
     python bench/dedup.py                                  # labelled set: 1,600 groups = 20,800 articles + headlines
     python bench/dedup.py --groups 400                     # a quick run
+    python bench/dedup.py --min-jaccard 0.45               # the labelled set with another verification threshold
     nice -n 10 python bench/dedup.py --scale 100000        # throughput and peak memory at 100,000 articles
 
 **Labelled set.** Text is generated (made-up Arabic letter strings; each story draws 60 % of its words from a topic
@@ -26,7 +27,8 @@ groups where the variant ended in its original's story.
 **Scale** (``--scale N``): N articles of the same generator are added to one new database in a child process (peak
 RSS of that process), timing the dedup stage inside ``save_article`` (signature; candidate lookup and verification;
 band insert measured apart) and the whole save. A second child then reads the *stored* signatures back and runs
-them, in the same arrival order, through datasketch's ``MinHashLSH`` with the same banding (25 x 5): query,
+them, in the same arrival order, through datasketch's ``MinHashLSH`` with the same banding (``dedup.BANDS`` x
+``dedup.ROWS``, 32 x 4): query,
 verification with the same rule, insert. Both children are this file.
 """
 
@@ -203,6 +205,8 @@ def pair_scores(items: list[tuple[Any, Any]]) -> tuple[float, float, int, int]:
 
 
 def labelled(args: argparse.Namespace) -> dict[str, Any]:
+    if args.min_jaccard is not None:
+        dedup.MIN_JACCARD = args.min_jaccard  # a what-if: is_near_duplicate reads the module's value on each call
     gen = Generator(args.seed)
     path = Path(args.db or tempfile.mkdtemp(prefix="bench-dedup-")) / "labelled.db"
     path.unlink(missing_ok=True)
@@ -229,7 +233,8 @@ def labelled(args: argparse.Namespace) -> dict[str, Any]:
         t = time.perf_counter()
         rebuilt = s.rebuild_stories()
         rebuild_s = time.perf_counter() - t
-    out: dict[str, Any] = {"articles": n, "groups": args.groups, "seconds": round(elapsed, 1),
+    out: dict[str, Any] = {"min_jaccard": dedup.MIN_JACCARD, "layout": f"{dedup.BANDS}x{dedup.ROWS}",
+                           "articles": n, "groups": args.groups, "seconds": round(elapsed, 1),
                            "articles_per_s": round(n / elapsed), "rebuild": rebuilt,
                            "rebuild_seconds": round(rebuild_s, 1)}  # fmt: skip
     # articles: up to 5 % (10 % variants left out), then all
@@ -267,10 +272,16 @@ def labelled(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+# What-if thresholds for the rule's estimated Jaccard (dedup.MIN_JACCARD is the rule's; containment stays 0.8)
+WHAT_IF_JACCARD = (0.45, 0.4)
+
+
 def banding(path: Path, labels: dict[str, tuple[Any, str]]) -> dict[str, dict[str, float]]:
-    """Per variant, over the (original, variant) pairs that both have a signature: the share the verification rule
-    accepts (estimate), and the share that is also an LSH candidate with the store's banding (25 bands x 5 rows) and
-    with 32 x 4 (the same 128 values). Direct pairs only: a variant can still join through another member."""
+    """Per variant and near-miss kind, over the (original, variant) pairs that both have a signature: the share the
+    verification rule accepts (estimate), and the share that is also an LSH candidate with the store's banding
+    (``dedup.BANDS`` x ``dedup.ROWS``, 32 x 4) and with the earlier 25 x 5 (the same 128 values); then the share
+    verified, and verified and a candidate (32 x 4), if the rule's Jaccard threshold were each of
+    ``WHAT_IF_JACCARD``. Direct pairs only: a variant can still join through another member."""
     import numpy as np
 
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -299,9 +310,14 @@ def banding(path: Path, labels: dict[str, tuple[Any, str]]) -> dict[str, dict[st
             counts["candidate_32x4"] += ok and candidate(a, b, 32, 4)
             counts["any_candidate_32x4"] += candidate(a, b, 32, 4)
             counts["any_candidate_25x5"] += candidate(a, b, 25, 5)
+            for t in WHAT_IF_JACCARD:
+                ok_t = j >= t or c >= dedup.MIN_CONTAINMENT
+                counts[f"verified_j{t}"] += ok_t
+                counts[f"candidate_32x4_j{t}"] += ok_t and candidate(a, b, 32, 4)
         if counts["pairs"]:
-            out[kind] = {"pairs": counts["pairs"], **{x: round(counts[x] / counts["pairs"], 4) for x in (
-                "verified", "candidate_25x5", "candidate_32x4", "any_candidate_25x5", "any_candidate_32x4")}}
+            names = ["verified", "candidate_25x5", "candidate_32x4", "any_candidate_25x5", "any_candidate_32x4",
+                     *(f"{x}_j{t}" for t in WHAT_IF_JACCARD for x in ("verified", "candidate_32x4"))]  # fmt: skip
+            out[kind] = {"pairs": counts["pairs"], **{x: round(counts[x] / counts["pairs"], 4) for x in names}}
     return out
 
 
@@ -371,7 +387,7 @@ def scale_store(args: argparse.Namespace) -> dict[str, Any]:
 
 def scale_state(args: argparse.Namespace) -> dict[str, Any]:
     """Child process: the dedup state alone at ``args.scale`` articles: signature, candidates (the store's band
-    query) and verification, then the article's row (signature columns only) and its 25 band rows, in one database
+    query) and verification, then the article's row (signature columns only) and its band rows, in one database
     created by ``Store``; committed every 500 articles. Timed per stage."""
     from newscrawler.store.rows import parse_utc
 
@@ -506,6 +522,10 @@ def main() -> None:
     parser.add_argument("--scale", type=int, help="instead: add this many articles, store vs datasketch")
     parser.add_argument("--block", type=int, default=520, help="articles shuffled together")
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--min-jaccard", type=float,
+                        help="labelled set: run with the verification rule's estimated-Jaccard threshold set to this "
+                        f"(default: the rule's, {dedup.MIN_JACCARD}), to measure another threshold's precision and "
+                        "recall")  # fmt: skip
     parser.add_argument("--db", help="folder for the databases (default: a temporary one); with --child: the file")
     parser.add_argument("--state-only", action="store_true",
                         help="with --scale: time the dedup state alone (signature, band query, verification, band "

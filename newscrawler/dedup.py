@@ -47,8 +47,13 @@ def body_hash(body_key: str) -> str | None:
 #
 # Why MinHash + LSH: the design doc's measurements (4.2) put these edits at word-5 Jaccard 0.70-0.98 with
 # containment >= 0.86, unrelated articles at ~0; SimHash would need Hamming k ~ 12-16 to catch them, where a
-# block index degenerates. MinHash with b=25 bands of r=5 rows makes a pair a candidate with probability
-# 0.55 / 0.87 / 0.99 at J = 0.5 / 0.6 / 0.7 (4.3), and 0/400 unrelated documents got any candidate.
+# block index degenerates. LSH over the 128 MinHash values as b=32 bands of r=4 rows makes a pair a candidate
+# with probability 1 - (1 - J^4)^32 = 0.87 / 0.99 / 1.00 at J = 0.5 / 0.6 / 0.7. The design doc's first layout,
+# b=25 x r=5 (0.55 / 0.87 / 0.99), missed about one J~0.6 pair in eight (5 % of the words changed: issue 17's
+# labelled set, docs/benchmarks.md), below the verification rule's own threshold; 32 x 4 makes candidacy no longer
+# the limit there, and verification still rejects the extra near-miss candidates. The cost is more band rows per
+# article and more (rejected) candidates at J 0.2-0.45 (0.05 at J = 0.2, 0.23 at 0.3); unrelated articles (J ~ 0)
+# are still never candidates.
 #
 # The signature is our own small numpy implementation, not datasketch: for a 300-word body, datasketch 2.0's
 # MinHash.update_batch (shared permutations) measured ~1 ms on the development machine against ~0.1-0.2 ms here
@@ -60,8 +65,12 @@ def body_hash(body_key: str) -> str | None:
 
 MINHASH_SCHEME = "crc32-fmix32-affine32-v1"
 NUM_PERM = 128
-BANDS = 25  # b x r = 125 of the 128 values; the last 3 only sharpen the similarity estimate
-ROWS = 5
+# The band layout: one place. Every stored article_bands row depends on it, so changing it needs a schema migration
+# that rebuilds the table from articles.minhash (schema_sql.REBAND, migration 11 for 25 x 5 -> 32 x 4).
+BANDS = 32  # b x r = all 128 values
+ROWS = 4
+if BANDS * ROWS > NUM_PERM:
+    raise ValueError("the bands need more MinHash values than the signature has")
 SHINGLE_WORDS = 5
 CHAR_GRAM = 5
 # Below BODY_HASH_MIN_WORDS (the stub threshold of body_hash) word shingles are too few to mean anything: such a

@@ -1,4 +1,5 @@
-"""Stories (schema v9): the canonical article is the earliest publisher's, whatever the crawl order.
+"""Stories (schema v9): the canonical article is the earliest publisher's, whatever the crawl order; bounded band
+state (store.bands) and its 32 x 4 layout (migration 11).
 
 Real SQLite files through ``Store.save_article``; the texts are test_neardup's (written for these tests).
 """
@@ -8,7 +9,13 @@ from __future__ import annotations
 import random
 import sqlite3
 
+import numpy as np
+import pytest
+
+from newscrawler import dedup
 from newscrawler.store import _MIGRATIONS, SCHEMA_VERSION, Store
+from newscrawler.store.connection import register_functions
+from newscrawler.store.schema import migrate
 from tests.test_neardup import EDITS, FLOODS, FLOODS_TITLE, INSERTED, LIBRARY, PORT, art
 
 SOURCES = [{"id": i, "name": i, "kind": "publisher"} for i in ("pub", "other", "third", "pubb")] + [
@@ -188,7 +195,7 @@ def test_bands_outside_the_window_are_pruned_and_then_find_nothing(tmp_path):
         kept = s.save_article(art("pub.ma/2", PORT_TITLE, PORT, published=at("13:00"), fetched=now), run_id=run)
         s.commit()
         assert s.maintain_bands() == {"pruned": 0, "backfilled": 0}  # first seen just now: inside the window
-        assert s.db.execute("SELECT count(*) FROM article_bands").fetchone()[0] == 50
+        assert s.db.execute("SELECT count(*) FROM article_bands").fetchone()[0] == 2 * dedup.BANDS
         # eight days on, both were first seen and published outside a 7-day window
         later = datetime.now(UTC) + timedelta(days=8)
         assert bands.prune_bands(s.db.conn, window_days=7, now=later, limit=1) == 1  # bounded steps
@@ -223,3 +230,90 @@ def test_rows_from_before_v2_get_a_signature_and_become_candidates(tmp_path):
         copy = s.save_article(art("other.ma/2", FLOODS_TITLE, list(EDITS["dateline"])), run_id=run)
         assert (copy.duplicate_of, copy.dup_reason) == (1, "near_duplicate")
         assert s.maintain_bands()["backfilled"] == 0
+
+
+# ---------------------------------------------------------------- migration 11: article_bands in the 32 x 4 layout
+
+
+def bands_25x5(sig: np.ndarray) -> list[int]:
+    """The band hashes schema v10 stored (25 bands x 5 rows of the same signature, the same salted hash)."""
+    rows = np.asarray(sig, dtype=np.uint32)[:125].astype(np.uint64).reshape(25, 5)
+    mul, salt = dedup._params("band-mul", 5) | np.uint64(1), dedup._params("band-salt", 25)
+    return dedup._fmix64((rows * mul).sum(axis=1, dtype=np.uint64) ^ salt).view(np.int64).tolist()
+
+
+def band_rows(conn) -> set[tuple[int, int, int]]:
+    return set(conn.execute("SELECT band, hash, article_id FROM article_bands").fetchall())
+
+
+def v10_file(path) -> set[tuple[int, int, int]]:
+    """A database as schema v10 left it: articles saved (stories, signatures), one pruned outside the window, one
+    unsigned row from before v2; ``article_bands`` in the 25 x 5 layout. Returns the rows this code stores for the
+    same articles in a new database (the answer the migration must give)."""
+    from datetime import UTC, datetime, timedelta
+
+    from newscrawler.store import bands
+
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    with Store(path, near_dup_window_days=7) as s:
+        run = s.start_run(sources=["pub", "other"])
+        s.save_article(art("pub.ma/1", FLOODS_TITLE, FLOODS, fetched=now), run_id=run)
+        s.save_article(art("pub.ma/2", PORT_TITLE, PORT, published=at("13:00"), fetched=now), run_id=run)
+        s.save_article(art("other.ma/3", LIBRARY_TITLE, LIBRARY, published=at("12:00")), run_id=run)  # old: pruned
+        s.commit()
+        later = datetime.now(UTC) + timedelta(days=1)
+        assert bands.prune_bands(s.db.conn, window_days=7, now=later) == 1
+        s.db.execute("INSERT INTO articles (url, url_key, source_id, body_key, first_seen_at, last_seen_at) "
+                     "VALUES ('https://pub.ma/old', 'pub.ma/old', 'pub', 'نص قديم', 'x', 'x')")  # fmt: skip
+        s.commit()
+        fresh = band_rows(s.db.conn)
+        assert len(fresh) == 2 * dedup.BANDS
+        old = [(band, h, i) for i, blob in s.db.execute("SELECT id, minhash FROM articles WHERE bands = 1")
+               for band, h in enumerate(bands_25x5(dedup.deserialise(blob)))]  # fmt: skip
+        s.db.execute("DELETE FROM article_bands")
+        s.db.conn.executemany("INSERT INTO article_bands (band, hash, article_id) VALUES (?, ?, ?)", old)
+        s.commit()
+        s.db.execute("PRAGMA user_version = 10")
+    return fresh
+
+
+def test_migration_to_v11_rebuilds_bands_as_a_new_database_has_them(tmp_path):
+    path = tmp_path / "v10.db"
+    fresh = v10_file(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 10
+    assert len(band_rows(conn)) == 2 * 25 and band_rows(conn).isdisjoint(fresh)
+    conn.close()
+    with Store(path) as s:
+        assert s.schema_version == SCHEMA_VERSION >= 11
+        assert band_rows(s.db.conn) == fresh  # no 25 x 5 row left, the pruned and unsigned rows still without
+        assert s.db.execute("SELECT bands FROM articles ORDER BY id").fetchall() == [(1,), (1,), (0,), (None,)]
+        # and it answers as a new database does: an edited copy finds its original through the rebuilt bands
+        run = s.start_run(sources=["other"])
+        copy = s.save_article(art("other.ma/4", FLOODS_TITLE, list(EDITS["dateline"]), published=at("10:30")),
+                              run_id=run)
+        assert (copy.duplicate_of, copy.dup_reason) == (1, "near_duplicate")
+
+
+def test_migration_to_v11_is_one_transaction(tmp_path):
+    path = tmp_path / "v10.db"
+    v10_file(path)
+    conn = sqlite3.connect(path, isolation_level=None)
+    before = band_rows(conn)
+    calls = []
+
+    def failing(blob, band):  # the band function failing part-way, after the DELETE
+        calls.append(band)
+        if len(calls) > dedup.BANDS + 3:
+            raise ValueError("disk on fire")
+        return len(calls)
+
+    register_functions(conn)  # the writer's functions, then a failing band hash
+    conn.create_function("newscrawler_band_hash", 2, failing)
+    with pytest.raises(sqlite3.OperationalError):
+        migrate(conn, "v10.db")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 10
+    assert band_rows(conn) == before and not conn.in_transaction
+    conn.close()
+    with Store(path) as s:  # the writer opens it afterwards and migrates it for good
+        assert s.schema_version == SCHEMA_VERSION

@@ -1,7 +1,7 @@
 """Bounded near-duplicate state: prune LSH bands outside the comparison window, fingerprint unsigned rows.
 
-``articles.bands`` (schema v9) says where a row stands: 1 = its 25 ``article_bands`` rows are stored; 0 = it has
-none (an exact duplicate or aggregator copy, a stub too short to fingerprint, or pruned: ``minhash`` kept);
+``articles.bands`` (schema v9) says where a row stands: 1 = its ``dedup.BANDS`` ``article_bands`` rows are stored;
+0 = it has none (an exact duplicate or aggregator copy, a stub too short to fingerprint, or pruned: ``minhash`` kept);
 NULL = never fingerprinted (rows stored before schema v2). Both jobs run in bounded steps (``limit`` rows per
 call, from ``Store.finish_run``), so a large database catches up over a few runs instead of stalling one.
 """
@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from newscrawler import dedup
 
-# Same statement as the writer's: the 25 band rows of one article in one call.
+# Same statement as the writer's: the band rows of one article in one call.
 _BAND_INSERT = "INSERT OR IGNORE INTO article_bands (band, hash, article_id) VALUES " + ", ".join(
     ["(?, ?, ?)"] * dedup.BANDS
 )
@@ -66,3 +67,17 @@ def backfill_signatures(conn: sqlite3.Connection, *, limit: int = 20_000) -> int
             _BAND_INSERT, [x for band, h in enumerate(dedup.band_hashes(sig)) for x in (band, h, article_id)]
         )
     return len(rows)
+
+
+@lru_cache(maxsize=8)
+def _stored_bands(blob: bytes) -> list[int]:
+    return dedup.band_hashes(dedup.deserialise(blob))
+
+
+def stored_band_hash(blob: bytes | None, band: int) -> int | None:
+    """SQL function ``newscrawler_band_hash(minhash, band)``: band ``band``'s hash of a stored signature in the
+    current layout (``dedup.band_hashes``), for the migration that rebuilds ``article_bands``. SQLite calls it once
+    per (article, band); the cache computes an article's bands once, not once per band."""
+    if blob is None:
+        return None
+    return _stored_bands(bytes(blob))[int(band)]

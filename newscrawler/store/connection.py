@@ -31,13 +31,19 @@ class ReaderError(StoreError):
 def register_functions(conn: sqlite3.Connection) -> None:
     """SQL functions of ours on every connection the package opens: ``match_key(text)`` (fold a spelling as the
     index does), ``search_query(text)`` (the whole Arabic-aware FTS5 query, for ``articles_fts MATCH``) and the
-    writer's ``newscrawler_search_variants(title_key, body_key)`` (migration 5's backfill)."""
+    writer's ``newscrawler_search_variants(title_key, body_key)`` (migration 5's backfill) and
+    ``newscrawler_band_count()`` and ``newscrawler_band_hash(minhash, band)`` (migration 11's rebuild of
+    ``article_bands`` in the code's band layout)."""
+    from newscrawler import dedup
     from newscrawler.search import fts_query, search_variants
+    from newscrawler.store.bands import stored_band_hash
     from newscrawler.text import match_key
 
     conn.create_function("match_key", 1, lambda s: None if s is None else match_key(str(s)), deterministic=True)
     conn.create_function("search_query", 1, lambda s: fts_query("" if s is None else str(s)), deterministic=True)
     conn.create_function("newscrawler_search_variants", 2, search_variants, deterministic=True)
+    conn.create_function("newscrawler_band_count", 0, lambda: dedup.BANDS, deterministic=True)
+    conn.create_function("newscrawler_band_hash", 2, stored_band_hash, deterministic=True)
 
 
 def open_writer(path: Path) -> sqlite_utils.Database:

@@ -59,7 +59,7 @@ _BAND_QUERY = (
 BOILERPLATE_MIN_SHARE = 0.5
 _ARTICLE_COUNT_HASH = -1
 
-# All 25 band rows of an article in one statement (one sqlite3 call instead of 25 executemany steps).
+# All band rows of an article in one statement (one sqlite3 call instead of dedup.BANDS executemany steps).
 _BAND_INSERT = "INSERT INTO article_bands (band, hash, article_id) VALUES " + ", ".join(
     ["(?, ?, ?)"] * dedup.BANDS
 )

@@ -43,6 +43,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(9, "stories_table", sql.V9),
     # revisits of young articles and the revisions they find (docs/schema.md, article_revisions)
     Migration(10, "article_revisions", sql.V10),
+    # article_bands rebuilt for the 32 x 4 LSH layout (docs/schema.md, article_bands)
+    Migration(11, "article_bands_32x4", sql.V11),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
