@@ -23,7 +23,7 @@ from newscrawler.export import EXPORT_COLUMNS
 from newscrawler.search import clitic_variants, fts_query, search_variants
 from newscrawler.store import _MIGRATIONS, SCHEMA_VERSION, ReadOnlyStore, Store
 from newscrawler.text import display_clean, match_key, normalise_fields
-from tests.services import missing_service
+from tests.services import missing_service, require_module
 
 ROOT = Path(__file__).resolve().parent.parent
 CRAWL_SETTINGS = ["DOWNLOAD_DELAY=0", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "NEWSCRAWLER_SITEMAP_MAX_AGE_DAYS=0",
@@ -261,7 +261,7 @@ def test_export_has_every_analyst_column_and_honours_the_filters(demo, tmp_path)
 
 
 def test_parquet_export_round_trips_the_arabic_text_and_the_jsonl_columns(demo, tmp_path):
-    pq = pytest.importorskip("pyarrow.parquet")
+    pq = require_module("pyarrow.parquet")
     db = str(demo["db"])
     jsonl = [json.loads(line) for line in newscrawler("export", "--db", db).stdout.splitlines()]
     target = tmp_path / "all.parquet"
@@ -287,7 +287,7 @@ def test_parquet_export_round_trips_the_arabic_text_and_the_jsonl_columns(demo, 
 def test_parquet_is_written_a_row_group_at_a_time():
     import io
 
-    pq = pytest.importorskip("pyarrow.parquet")
+    pq = require_module("pyarrow.parquet")
     from newscrawler.export import write_parquet
 
     pulled = []
@@ -454,7 +454,7 @@ def served(db: Path):
 
 
 def test_serve_runs_datasette_read_only_with_arabic_search_and_rtl(demo):
-    pytest.importorskip("datasette")
+    require_module("datasette")
     import urllib.parse
 
     article, word = _article_with_definite_title_word(demo)
@@ -532,8 +532,8 @@ def test_browser_search_finds_a_variant_reads_rtl_and_follows_the_source_link(de
     import shutil
     import urllib.parse
 
-    pytest.importorskip("datasette")
-    playwright = pytest.importorskip("playwright.sync_api")
+    require_module("datasette")
+    playwright = require_module("playwright.sync_api")
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
         missing_service("chromium")

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.services import missing_service
+
 
 class NotFound(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
@@ -98,7 +100,8 @@ def run(argv: list[str], env: dict) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize(("name", "argv", "code", "word"), CASES, ids=[c[0] for c in CASES])
 def test_an_ordinary_failure_is_one_line_without_traceback(env, name, argv, code, word):
     if name.endswith("read-only") and os.geteuid() == 0 and not env["immutable"]:
-        pytest.skip("root ignores file permissions and this filesystem has no immutable attribute (chattr +i)")
+        missing_service("a read-only database", "root ignores file permissions and this filesystem has no immutable "
+                        "attribute (chattr +i)")
     result = run(argv, env)
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode == code, (result.returncode, result.stderr)

@@ -20,7 +20,7 @@ from newscrawler.distributed.local_cluster import LocalCluster
 from newscrawler.distributed.redis_url import RedisKeys, redis_client
 from newscrawler.urls import url_key
 from tests import netns
-from tests.services import RedisServer
+from tests.services import RedisServer, missing_service
 
 pytestmark = pytest.mark.distributed
 
@@ -34,8 +34,7 @@ SETTINGS = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "NEWSCRAWLER
 def crawl(tmp_path_factory):
     why = netns.available()
     if why:
-        # a skip even in CI: a sandbox may refuse namespaces to root (the other distributed tests still run)
-        pytest.skip(f"no virtual hosts here: {why}")
+        missing_service("network namespaces", why)
     tmp = tmp_path_factory.mktemp("netns")
     with netns.VirtualHosts(HOSTS) as hosts, RedisServer(tmp / "redis", host=hosts.service) as redis, \
             DemoServer(articles_per_site=25, host=hosts.service) as server:

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from newscrawler.hostile.cases import article_html, now, rss, story
+from tests.services import missing_service
 
 NAME = "akhbar-public.example"  # resolves to 127.0.0.1 only inside the test's namespace
 MISSING = "no-such-host.invalid"  # in no hosts file: its lookup fails
@@ -74,7 +75,7 @@ class _Site(BaseHTTPRequestHandler):
 def site(tmp_path_factory) -> Iterator[tuple[int, list[str]]]:
     reason = _namespaces_work(tmp_path_factory.mktemp("probe"))
     if reason:
-        pytest.skip(reason)
+        missing_service("mount and network namespaces", reason)
     handler = type("Site", (_Site,), {"paths": []})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
