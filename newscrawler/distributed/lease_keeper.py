@@ -114,10 +114,6 @@ class LeaseOutputs:
     def _request_dropped(self, request: Any, **kwargs: Any) -> None:
         self.through(request)
 
-    def unfinished(self) -> int:
-        """Leases whose outputs are still on their way (0 once the worker is quiet)."""
-        return sum(1 for n in self.waiting.values() if n)
-
 
 _OUTPUTS: WeakKeyDictionary[Any, LeaseOutputs] = WeakKeyDictionary()
 
